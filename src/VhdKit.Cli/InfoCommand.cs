@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using VhdKit.Chain;
+using VhdKit.Images;
+
+namespace VhdKit.Cli;
+
+/// <summary><c>vhd info [--chain] [--json] FILE</c>: every footer, header, locator and chain fact.</summary>
+internal static class InfoCommand
+{
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static Command Build()
+    {
+        var chain = new Option<bool>("--chain", "-c") { Description = "Resolve and show the whole parent chain, with how each parent was found." };
+        var json = new Option<bool>("--json") { Description = "Print stable JSON instead of tables." };
+        var file = new Argument<string>("FILE") { Description = "The image." };
+        var command = new Command("info", "Show everything a VHD's footer, header and locators hold, and its chain.") { chain, json, file };
+        command.SetAction(result =>
+        {
+            try
+            {
+                InfoReport report = Read(result.GetValue(file)!, result.GetValue(chain));
+                if (result.GetValue(json))
+                {
+                    Console.Out.WriteLine(JsonSerializer.Serialize(report, Json));
+                }
+                else
+                {
+                    InfoRenderer.Render(report);
+                }
+
+                foreach (string warning in report.Warnings)
+                {
+                    Console.Error.WriteLine($"vhd: warning: {warning}");
+                }
+
+                return 0;
+            }
+            catch (Exception e)
+            {
+                return CliErrors.Report(e, Console.Error);
+            }
+        });
+        return command;
+    }
+
+    internal static InfoReport Read(string path, bool chain)
+    {
+        if (chain)
+        {
+            using VhdChain opened = VhdChain.Open(path);
+            return InfoReport.FromChain(opened);
+        }
+
+        using VhdImage image = VhdImage.Open(path);
+        return InfoReport.FromImage(image);
+    }
+}

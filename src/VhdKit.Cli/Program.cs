@@ -1,0 +1,31 @@
+using System.CommandLine;
+using Spectre.Console;
+
+namespace VhdKit.Cli;
+
+/// <summary>The <c>vhd</c> command.</summary>
+public static class Program
+{
+    /// <summary>Runs the command line; returns the exit code.</summary>
+    public static int Main(string[] args)
+    {
+        if (Console.IsOutputRedirected)
+        {
+            // Plain text into files and pipes: no colour codes, and a fixed width so output is stable.
+            AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Ansi = AnsiSupport.No,
+                ColorSystem = ColorSystemSupport.NoColors,
+                Out = new AnsiConsoleOutput(Console.Out),
+            });
+            AnsiConsole.Profile.Width = 120;
+        }
+
+        var root = new RootCommand("vhd: create, inspect and work with VHD images, differencing chains included.")
+        {
+            CreateCommand.Build(),
+            InfoCommand.Build(),
+        };
+        return root.Parse(args).Invoke();
+    }
+}

@@ -1,0 +1,77 @@
+using VhdKit.Format;
+using VhdKit.Images;
+
+namespace VhdKit.Chain;
+
+/// <summary>
+/// Turns a differencing disk's locators into local paths, in the order they are tried: W2ru (relative to the
+/// child's folder), W2ku, MacX, then the header's parent name in the child's folder (the deprecated 8-bit
+/// Wi2r/Wi2k go with W2ru/W2ku).
+/// </summary>
+internal static class ParentPaths
+{
+    public const string ParentNameSource = "ParentName";
+
+    public static List<(string Source, string Text, string? Path)> Candidates(VhdImage child)
+    {
+        string childFolder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(child.Path)) ?? string.Empty;
+        var candidates = new List<(string, string, string?)>();
+        foreach (ParentLocatorPlatform platform in new[]
+                 {
+                     ParentLocatorPlatform.W2ru, ParentLocatorPlatform.Wi2r, ParentLocatorPlatform.W2ku,
+                     ParentLocatorPlatform.Wi2k, ParentLocatorPlatform.MacX,
+                 })
+        {
+            foreach (ParentLocator locator in child.Locators)
+            {
+                if (locator.Platform == platform && locator.Text is { } text)
+                {
+                    candidates.Add((FourCharacterCode.ToDisplayString((uint)platform), text, ToLocalPath(platform, text, childFolder)));
+                }
+            }
+        }
+
+        string name = child.Header?.ParentName ?? string.Empty;
+        if (name.Length > 0)
+        {
+            // Only the name: a parent name never leads out of the child's folder.
+            string fileName = System.IO.Path.GetFileName(name.Replace('\\', '/'));
+            candidates.Add((ParentNameSource, name, fileName.Length > 0 ? System.IO.Path.Combine(childFolder, fileName) : null));
+        }
+
+        return candidates;
+    }
+
+    /// <summary>The local path a locator's text names, or <see langword="null"/> when it names none on this platform.</summary>
+    public static string? ToLocalPath(ParentLocatorPlatform platform, string text, string childFolder)
+    {
+        if (text.Length == 0 || text.Contains('\0', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        if (platform == ParentLocatorPlatform.MacX)
+        {
+            return LocatorText.FromFileUrl(text);
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            return System.IO.Path.GetFullPath(System.IO.Path.Combine(childFolder, text));
+        }
+
+        // On Linux and macOS a drive-letter or UNC path names nothing; a Unix path (DiscUtils writes them into
+        // W2ku) is used as it is; a relative one is relative to the child's folder, with '\' as the separator.
+        if (IsWindowsRooted(text))
+        {
+            return null;
+        }
+
+        string local = text.Replace('\\', '/');
+        return System.IO.Path.GetFullPath(System.IO.Path.IsPathRooted(local) ? local : System.IO.Path.Combine(childFolder, local));
+    }
+
+    /// <summary>Whether <paramref name="text"/> starts with a drive letter (<c>C:</c>) or a UNC prefix (<c>\\</c>).</summary>
+    public static bool IsWindowsRooted(string text) =>
+        (text.Length >= 2 && char.IsAsciiLetter(text[0]) && text[1] == ':') || text.StartsWith(@"\\", StringComparison.Ordinal);
+}

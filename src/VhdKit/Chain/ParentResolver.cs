@@ -1,0 +1,83 @@
+using System.Collections.Immutable;
+using VhdKit.Format;
+using VhdKit.Images;
+
+namespace VhdKit.Chain;
+
+/// <summary>
+/// Finds the parent of a differencing disk: tries each candidate path in order and accepts the first that is
+/// a regular file holding a valid VHD with the unique id the child names; a wrong id moves on to the next.
+/// Nothing but a regular file of at least one footer's size is ever opened.
+/// </summary>
+internal static class ParentResolver
+{
+    public sealed record Result(VhdImage? Parent, ParentCandidate? Accepted, ImmutableArray<ParentCandidate> Attempts);
+
+    public static Result Resolve(VhdImage child)
+    {
+        Guid expected = child.Header!.Value.ParentUniqueId;
+        var attempts = ImmutableArray.CreateBuilder<ParentCandidate>();
+        var tried = new HashSet<string>(StringComparer.Ordinal);
+        foreach ((string source, string text, string? path) in ParentPaths.Candidates(child))
+        {
+            if (path is not null && !tried.Add(path))
+            {
+                continue;
+            }
+
+            (VhdImage? image, ParentCandidate candidate) = Try(source, text, path, expected);
+            attempts.Add(candidate);
+            if (image is not null)
+            {
+                return new Result(image, candidate, attempts.ToImmutable());
+            }
+        }
+
+        return new Result(null, null, attempts.ToImmutable());
+    }
+
+    private static (VhdImage?, ParentCandidate) Try(string source, string text, string? path, Guid expected)
+    {
+        if (path is null)
+        {
+            return (null, new ParentCandidate(source, text, null, CandidateOutcome.NotApplicable, "names no file on this platform"));
+        }
+
+        var file = new FileInfo(path);
+        if (!file.Exists)
+        {
+            string detail = Directory.Exists(path) ? "a folder" : string.Empty;
+            return (null, new ParentCandidate(source, text, path, CandidateOutcome.Missing, detail));
+        }
+
+        // A FIFO, a device or /dev/zero reports a length of 0: never open such a thing (an open could block).
+        if (file.Length < VhdFooter.Size)
+        {
+            return (null, new ParentCandidate(source, text, path, CandidateOutcome.NotARegularFile,
+                $"{file.Length} bytes; not a VHD file, not opened"));
+        }
+
+        VhdImage image;
+        try
+        {
+            image = VhdImage.Open(path);
+        }
+        catch (VhdFormatException e)
+        {
+            return (null, new ParentCandidate(source, text, path, CandidateOutcome.NotAVhd, e.Message));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (null, new ParentCandidate(source, text, path, CandidateOutcome.Unreadable, e.Message));
+        }
+
+        if (image.UniqueId != expected)
+        {
+            Guid found = image.UniqueId;
+            image.Dispose();
+            return (null, new ParentCandidate(source, text, path, CandidateOutcome.IdMismatch, $"its id is {found}, the child names {expected}"));
+        }
+
+        return (image, new ParentCandidate(source, text, path, CandidateOutcome.Accepted, string.Empty));
+    }
+}

@@ -1,0 +1,188 @@
+using System.Buffers.Binary;
+
+namespace VhdKit.Format;
+
+/// <summary>
+/// The 512-byte footer at the end of every VHD file (and, for dynamic and differencing disks, its copy at offset 0).
+/// </summary>
+public readonly record struct VhdFooter
+{
+    /// <summary>The size of the structure: 512 bytes.</summary>
+    public const int Size = FooterLayout.Size;
+
+    /// <summary>The creator application code VhdKit writes: <c>vkit</c>.</summary>
+    public static readonly uint VhdKitCreator = FourCharacterCode.FromString("vkit");
+
+    /// <summary>The creator version VhdKit writes: 1.0.</summary>
+    public const uint VhdKitCreatorVersion = 0x00010000;
+
+    /// <summary>The host OS code for Windows, <c>Wi2k</c>.</summary>
+    public static readonly uint WindowsHostOs = FourCharacterCode.FromString("Wi2k");
+
+    /// <summary>Whether the cookie was <c>conectix</c>.</summary>
+    public bool HasValidCookie { get; init; }
+
+    /// <summary>Feature bits.</summary>
+    public FooterFeatures Features { get; init; }
+
+    /// <summary>Format version (0x00010000).</summary>
+    public uint FormatVersion { get; init; }
+
+    /// <summary>Absolute offset of the dynamic header; all ones for a fixed disk.</summary>
+    public ulong DataOffset { get; init; }
+
+    /// <summary>Creation time, seconds since 2000-01-01 UTC.</summary>
+    public uint Timestamp { get; init; }
+
+    /// <summary>The creating application's four-character code.</summary>
+    public uint CreatorApplication { get; init; }
+
+    /// <summary>The creating application's version.</summary>
+    public uint CreatorVersion { get; init; }
+
+    /// <summary>The host OS the image was created on (a four-character code).</summary>
+    public uint CreatorHostOs { get; init; }
+
+    /// <summary>The size at creation, in bytes.</summary>
+    public ulong OriginalSize { get; init; }
+
+    /// <summary>The current size of the virtual disk, in bytes.</summary>
+    public ulong CurrentSize { get; init; }
+
+    /// <summary>The CHS geometry.</summary>
+    public DiskGeometry Geometry { get; init; }
+
+    /// <summary>The disk type.</summary>
+    public VhdDiskType DiskType { get; init; }
+
+    /// <summary>The checksum stored in the file.</summary>
+    public uint Checksum { get; init; }
+
+    /// <summary>The checksum computed over the bytes read (equal to <see cref="Checksum"/> when intact).</summary>
+    public uint ComputedChecksum { get; init; }
+
+    /// <summary>The disk's unique id (the 16 bytes read as a big-endian GUID, as libvhdi prints it).</summary>
+    public Guid UniqueId { get; init; }
+
+    /// <summary>Whether the disk is in a saved state (non-zero byte 84).</summary>
+    public byte SavedState { get; init; }
+
+    /// <summary>Whether the stored checksum matches the bytes.</summary>
+    public bool ChecksumMatches => Checksum == ComputedChecksum;
+
+    /// <summary>The creation time.</summary>
+    public DateTimeOffset CreatedAt => VhdTimestamp.ToDateTime(Timestamp);
+
+    /// <summary>The data offset, with the all-ones variants (64-bit and the 32-bit one some tools write) as <see langword="null"/>.</summary>
+    public ulong? HeaderOffset => DataOffset is VhdConstants.NoDataOffset or uint.MaxValue ? null : DataOffset;
+
+    /// <summary>Reads a footer. Does not validate: see <see cref="Validate(long)"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="source"/> is shorter than 512 bytes.</exception>
+    public static VhdFooter Parse(ReadOnlySpan<byte> source)
+    {
+        if (source.Length < Size)
+        {
+            throw new ArgumentException($"A footer is {Size} bytes; {source.Length} were given.", nameof(source));
+        }
+
+        source = source[..Size];
+        return new VhdFooter
+        {
+            HasValidCookie = source[..8].SequenceEqual(FooterLayout.CookieValue),
+            Features = (FooterFeatures)BinaryPrimitives.ReadUInt32BigEndian(source[FooterLayout.Features..]),
+            FormatVersion = BinaryPrimitives.ReadUInt32BigEndian(source[FooterLayout.FormatVersion..]),
+            DataOffset = BinaryPrimitives.ReadUInt64BigEndian(source[FooterLayout.DataOffset..]),
+            Timestamp = BinaryPrimitives.ReadUInt32BigEndian(source[FooterLayout.Timestamp..]),
+            CreatorApplication = BinaryPrimitives.ReadUInt32BigEndian(source[FooterLayout.CreatorApplication..]),
+            CreatorVersion = BinaryPrimitives.ReadUInt32BigEndian(source[FooterLayout.CreatorVersion..]),
+            CreatorHostOs = BinaryPrimitives.ReadUInt32BigEndian(source[FooterLayout.CreatorHostOs..]),
+            OriginalSize = BinaryPrimitives.ReadUInt64BigEndian(source[FooterLayout.OriginalSize..]),
+            CurrentSize = BinaryPrimitives.ReadUInt64BigEndian(source[FooterLayout.CurrentSize..]),
+            Geometry = new DiskGeometry(
+                BinaryPrimitives.ReadUInt16BigEndian(source[FooterLayout.Cylinders..]),
+                source[FooterLayout.Heads],
+                source[FooterLayout.SectorsPerTrack]),
+            DiskType = (VhdDiskType)BinaryPrimitives.ReadUInt32BigEndian(source[FooterLayout.DiskType..]),
+            Checksum = BinaryPrimitives.ReadUInt32BigEndian(source[FooterLayout.Checksum..]),
+            ComputedChecksum = VhdChecksum.Compute(source, FooterLayout.Checksum),
+            UniqueId = new Guid(source.Slice(FooterLayout.UniqueId, 16), bigEndian: true),
+            SavedState = source[FooterLayout.SavedState],
+        };
+    }
+
+    /// <summary>Writes the footer canonically (reserved bytes zero) with a freshly computed checksum.</summary>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than 512 bytes.</exception>
+    public void WriteTo(Span<byte> destination)
+    {
+        if (destination.Length < Size)
+        {
+            throw new ArgumentException($"A footer is {Size} bytes; the destination holds {destination.Length}.", nameof(destination));
+        }
+
+        Span<byte> target = destination[..Size];
+        target.Clear();
+        FooterLayout.CookieValue.CopyTo(target);
+        BinaryPrimitives.WriteUInt32BigEndian(target[FooterLayout.Features..], (uint)Features);
+        BinaryPrimitives.WriteUInt32BigEndian(target[FooterLayout.FormatVersion..], FormatVersion);
+        BinaryPrimitives.WriteUInt64BigEndian(target[FooterLayout.DataOffset..], DataOffset);
+        BinaryPrimitives.WriteUInt32BigEndian(target[FooterLayout.Timestamp..], Timestamp);
+        BinaryPrimitives.WriteUInt32BigEndian(target[FooterLayout.CreatorApplication..], CreatorApplication);
+        BinaryPrimitives.WriteUInt32BigEndian(target[FooterLayout.CreatorVersion..], CreatorVersion);
+        BinaryPrimitives.WriteUInt32BigEndian(target[FooterLayout.CreatorHostOs..], CreatorHostOs);
+        BinaryPrimitives.WriteUInt64BigEndian(target[FooterLayout.OriginalSize..], OriginalSize);
+        BinaryPrimitives.WriteUInt64BigEndian(target[FooterLayout.CurrentSize..], CurrentSize);
+        BinaryPrimitives.WriteUInt16BigEndian(target[FooterLayout.Cylinders..], Geometry.Cylinders);
+        target[FooterLayout.Heads] = Geometry.Heads;
+        target[FooterLayout.SectorsPerTrack] = Geometry.SectorsPerTrack;
+        BinaryPrimitives.WriteUInt32BigEndian(target[FooterLayout.DiskType..], (uint)DiskType);
+        UniqueId.TryWriteBytes(target.Slice(FooterLayout.UniqueId, 16), bigEndian: true, out _);
+        target[FooterLayout.SavedState] = SavedState;
+        BinaryPrimitives.WriteUInt32BigEndian(target[FooterLayout.Checksum..], VhdChecksum.Compute(target, FooterLayout.Checksum));
+    }
+
+    /// <summary>
+    /// Checks the fields a reader depends on: cookie, checksum, version, disk type and size.
+    /// </summary>
+    /// <param name="fileOffset">Where the footer was read, for the message.</param>
+    /// <exception cref="VhdFormatException">A field is invalid.</exception>
+    public void Validate(long fileOffset)
+    {
+        const string Structure = "Footer";
+        if (!HasValidCookie)
+        {
+            throw FormatErrors.Field(Structure, "Cookie", fileOffset + FooterLayout.Cookie, "\"conectix\"", "something else (not a VHD footer)");
+        }
+
+        if (!ChecksumMatches)
+        {
+            throw FormatErrors.Field(Structure, "Checksum", fileOffset + FooterLayout.Checksum,
+                FormatErrors.Hex(ComputedChecksum), FormatErrors.Hex(Checksum));
+        }
+
+        if (FormatVersion >> 16 != 1)
+        {
+            throw FormatErrors.Field(Structure, "FormatVersion", fileOffset + FooterLayout.FormatVersion,
+                "major version 1 (0x00010000)", FormatErrors.Hex(FormatVersion));
+        }
+
+        if (DiskType is not (VhdDiskType.Fixed or VhdDiskType.Dynamic or VhdDiskType.Differencing))
+        {
+            throw FormatErrors.Field(Structure, "DiskType", fileOffset + FooterLayout.DiskType,
+                "2 (fixed), 3 (dynamic) or 4 (differencing)", ((uint)DiskType).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        // Fixed disks have no BAT and so no 2040 GiB limit; dynamic and differencing disks do.
+        ulong limit = DiskType == VhdDiskType.Fixed ? long.MaxValue : (ulong)VhdConstants.MaximumDiskSize;
+        if (CurrentSize == 0 || CurrentSize % VhdConstants.SectorSize != 0 || CurrentSize > limit)
+        {
+            throw FormatErrors.Field(Structure, "CurrentSize", fileOffset + FooterLayout.CurrentSize,
+                $"a non-zero multiple of 512 up to {limit} bytes", CurrentSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (DiskType != VhdDiskType.Fixed && HeaderOffset is null)
+        {
+            throw FormatErrors.Field(Structure, "DataOffset", fileOffset + FooterLayout.DataOffset,
+                "the offset of the dynamic header", FormatErrors.Hex(DataOffset));
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using System.Buffers;
+using System.Collections.Immutable;
+using System.Globalization;
+using VhdKit.Format;
+using VhdKit.Storage;
+
+namespace VhdKit.Images;
+
+/// <summary>
+/// One VHD file (one layer of a chain), opened and validated: its footer, dynamic header, parent locators
+/// and block allocation table. Opening reads only the metadata, in bounded time and memory.
+/// </summary>
+public sealed partial class VhdImage : IDisposable
+{
+    /// <summary>The largest BAT VhdKit reads: 16,777,216 entries (64 MiB), e.g. 2040 GiB in 128 KiB blocks.</summary>
+    public const int MaxBatEntries = 1 << 24;
+
+    /// <summary>The longest parent locator text VhdKit reads: 64 KiB.</summary>
+    public const int MaxLocatorDataLength = 64 * 1024;
+
+    private readonly bool _ownsStorage;
+
+    private VhdImage(IPositionalStorage storage, bool ownsStorage, Metadata metadata)
+    {
+        Storage = storage;
+        _ownsStorage = ownsStorage;
+        Footer = metadata.Footer;
+        FooterOffset = metadata.FooterOffset;
+        FooterSource = metadata.FooterSource;
+        Header = metadata.Header;
+        Bat = metadata.Bat;
+        Locators = metadata.Locators;
+        Warnings = metadata.Warnings.ToImmutableArray();
+    }
+
+    /// <summary>The storage the image is read from.</summary>
+    public IPositionalStorage Storage { get; }
+
+    /// <summary>The file's path (or the storage's name).</summary>
+    public string Path => Storage.Name;
+
+    /// <summary>The footer in effect.</summary>
+    public VhdFooter Footer { get; }
+
+    /// <summary>Where <see cref="Footer"/> was read.</summary>
+    public long FooterOffset { get; }
+
+    /// <summary>Whether the end footer was used or recovered from the copy at offset 0.</summary>
+    public FooterSource FooterSource { get; }
+
+    /// <summary>The dynamic header, for dynamic and differencing disks.</summary>
+    public DynamicHeader? Header { get; }
+
+    /// <summary>The block allocation table (only the entries that address the disk), for dynamic and differencing disks.</summary>
+    public BlockAllocationTable? Bat { get; }
+
+    /// <summary>The used parent locator entries with their text (differencing disks; empty otherwise).</summary>
+    public ImmutableArray<ParentLocator> Locators { get; }
+
+    /// <summary>Things that were tolerated while opening (e.g. a footer recovered from its copy).</summary>
+    public ImmutableArray<string> Warnings { get; }
+
+    /// <summary>The disk type.</summary>
+    public VhdDiskType DiskType => Footer.DiskType;
+
+    /// <summary>The virtual disk's size in bytes (the footer's current size, which VhdKit takes as authoritative).</summary>
+    public long Capacity => (long)Footer.CurrentSize;
+
+    /// <summary>The block size in bytes (0 for fixed disks).</summary>
+    public int BlockSize => Header is { } header ? (int)header.BlockSize : 0;
+
+    /// <summary>The unique id.</summary>
+    public Guid UniqueId => Footer.UniqueId;
+
+    /// <summary>
+    /// Opens the VHD at <paramref name="path"/> (read-only unless <paramref name="options"/> say otherwise).
+    /// Other readers and writers are not blocked.
+    /// </summary>
+    /// <exception cref="VhdFormatException">The file is not a valid VHD.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
+    public static VhdImage Open(string path, VhdOpenOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        bool writable = options?.Writable ?? false;
+        FileStorage storage = writable
+            ? FileStorage.Open(path, FileAccess.ReadWrite, FileShare.Read)
+            : FileStorage.Open(path, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        try
+        {
+            return Open(storage, leaveOpen: false);
+        }
+        catch
+        {
+            storage.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens the VHD held by <paramref name="storage"/>.</summary>
+    /// <param name="storage">The storage.</param>
+    /// <param name="leaveOpen">Whether disposing the image leaves <paramref name="storage"/> open.</param>
+    /// <exception cref="VhdFormatException">The storage does not hold a valid VHD.</exception>
+    /// <exception cref="IOException">The storage cannot be read.</exception>
+    public static VhdImage Open(IPositionalStorage storage, bool leaveOpen = true)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        return new VhdImage(storage, !leaveOpen, ReadMetadata(storage));
+    }
+
+    /// <summary>Reads the raw bytes of a parent locator's data (bounded by <see cref="MaxLocatorDataLength"/>).</summary>
+    internal static byte[] ReadLocatorData(IPositionalStorage storage, ParentLocatorEntry entry, string what)
+    {
+        var data = new byte[entry.PlatformDataLength];
+        storage.ReadExactly(data, (long)entry.PlatformDataOffset, what);
+        return data;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_ownsStorage)
+        {
+            Storage.Dispose();
+        }
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Path} ({DiskType}, {Capacity} bytes)");
+
+    private sealed class Metadata
+    {
+        public VhdFooter Footer;
+        public long FooterOffset;
+        public FooterSource FooterSource;
+        public DynamicHeader? Header;
+        public BlockAllocationTable? Bat;
+        public ImmutableArray<ParentLocator> Locators = [];
+        public List<string> Warnings { get; } = [];
+
+        public long Capacity => (long)Footer.CurrentSize;
+    }
+}

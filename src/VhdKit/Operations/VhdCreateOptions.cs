@@ -1,0 +1,38 @@
+using VhdKit.Format;
+
+namespace VhdKit.Operations;
+
+/// <summary>What to create: a fixed or dynamic disk of a size, or a differencing disk on a parent.</summary>
+public sealed record VhdCreateOptions
+{
+    /// <summary>Fixed, dynamic or differencing.</summary>
+    public VhdDiskType Type { get; init; } = VhdDiskType.Dynamic;
+
+    /// <summary>The virtual size in bytes (fixed and dynamic; a differencing disk takes its parent's).</summary>
+    public long Size { get; init; }
+
+    /// <summary>The block size (dynamic; a differencing disk takes its parent's, or 2 MiB under a fixed parent).</summary>
+    public int BlockSize { get; init; } = VhdConstants.DefaultBlockSize;
+
+    /// <summary>The parent's path (differencing).</summary>
+    public string? ParentPath { get; init; }
+
+    /// <summary>Write zeros over the whole data area of a fixed disk instead of leaving the file sparse.</summary>
+    public bool ZeroFill { get; init; }
+
+    /// <summary>The new disk's unique id; a new random one when <see langword="null"/>.</summary>
+    public Guid? UniqueId { get; init; }
+
+    /// <summary>The creation time to record; now when <see langword="null"/>.</summary>
+    public DateTimeOffset? Timestamp { get; init; }
+
+    /// <summary>A fixed disk of <paramref name="size"/> bytes.</summary>
+    public static VhdCreateOptions Fixed(long size) => new() { Type = VhdDiskType.Fixed, Size = size };
+
+    /// <summary>A dynamic disk of <paramref name="size"/> bytes.</summary>
+    public static VhdCreateOptions Dynamic(long size, int blockSize = VhdConstants.DefaultBlockSize) =>
+        new() { Type = VhdDiskType.Dynamic, Size = size, BlockSize = blockSize };
+
+    /// <summary>A differencing disk on the parent at <paramref name="parentPath"/>.</summary>
+    public static VhdCreateOptions Differencing(string parentPath) => new() { Type = VhdDiskType.Differencing, ParentPath = parentPath };
+}

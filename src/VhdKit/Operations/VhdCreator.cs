@@ -1,0 +1,305 @@
+using System.Buffers;
+using System.Globalization;
+using VhdKit.Chain;
+using VhdKit.Format;
+using VhdKit.Images;
+using VhdKit.Storage;
+
+namespace VhdKit.Operations;
+
+/// <summary>Creates fixed, dynamic and differencing images.</summary>
+public static class VhdCreator
+{
+    private const int ZeroFillChunk = 1024 * 1024;
+
+    /// <summary>
+    /// Creates a new image at <paramref name="path"/>. The containing folder is created if missing. The image is
+    /// written to a temporary file in the same folder, flushed, then moved into place without replacing
+    /// anything; a failed or cancelled creation leaves nothing behind.
+    /// </summary>
+    /// <param name="path">The new image.</param>
+    /// <param name="options">What to create.</param>
+    /// <param name="progress">Receives progress (bytes of a zero-filled fixed disk; otherwise one step).</param>
+    /// <param name="cancellationToken">Cancels the creation.</param>
+    /// <exception cref="ArgumentException">The size or block size is not allowed, or a differencing disk has no parent path.</exception>
+    /// <exception cref="ImageAlreadyExistsException">Something exists at <paramref name="path"/>.</exception>
+    /// <exception cref="VhdFormatException">The parent is not a valid VHD.</exception>
+    /// <exception cref="ParentResolutionException">The parent's own chain does not resolve.</exception>
+    /// <exception cref="FileNotFoundException">The parent does not exist.</exception>
+    /// <exception cref="IOException">Writing failed (for example, the disk is full).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static void Create(string path, VhdCreateOptions options, IProgress<OperationProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(options);
+        string fullPath = Path.GetFullPath(path);
+        ThrowIfExists(fullPath);
+        NewImage image = Plan(fullPath, options);
+        string folder = Path.GetDirectoryName(fullPath)!;
+        Directory.CreateDirectory(folder);
+        string temporary = Path.Combine(folder, string.Create(CultureInfo.InvariantCulture,
+            $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp"));
+        try
+        {
+            using (FileStorage storage = FileStorage.CreateNew(temporary))
+            {
+                Write(storage, image, progress, cancellationToken);
+                storage.Flush();
+            }
+
+            MoveIntoPlace(temporary, fullPath);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+
+        progress?.Report(new OperationProgress(1, 1));
+    }
+
+    /// <summary>Writes a new image of fixed or dynamic type into <paramref name="storage"/> (which should be empty).</summary>
+    /// <exception cref="ArgumentException">The options are not allowed, or ask for a differencing disk (use the path overload).</exception>
+    /// <exception cref="IOException">Writing failed.</exception>
+    public static void Create(IPositionalStorage storage, VhdCreateOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Type == VhdDiskType.Differencing)
+        {
+            throw new ArgumentException("A differencing disk is created from a parent file: use the path overload.", nameof(options));
+        }
+
+        Write(storage, Plan(storage.Name, options), null, CancellationToken.None);
+    }
+
+    private static void ThrowIfExists(string fullPath)
+    {
+        var file = new FileInfo(fullPath);
+        if (file.Exists || Directory.Exists(fullPath) || file.LinkTarget is not null)
+        {
+            throw new ImageAlreadyExistsException(fullPath);
+        }
+    }
+
+    private static void MoveIntoPlace(string temporary, string fullPath)
+    {
+        // On Unix, File.Move without overwrite links the new name and fails if it exists: nothing is replaced.
+        try
+        {
+            File.Move(temporary, fullPath, overwrite: false);
+        }
+        catch (IOException) when (Path.Exists(fullPath) || new FileInfo(fullPath).LinkTarget is not null)
+        {
+            throw new ImageAlreadyExistsException(fullPath);
+        }
+    }
+
+    private static NewImage Plan(string fullPath, VhdCreateOptions options)
+    {
+        var image = new NewImage
+        {
+            Type = options.Type,
+            UniqueId = options.UniqueId ?? Guid.NewGuid(),
+            Timestamp = VhdTimestamp.FromDateTime(options.Timestamp ?? DateTimeOffset.UtcNow),
+            ZeroFill = options.ZeroFill,
+        };
+        switch (options.Type)
+        {
+            case VhdDiskType.Fixed:
+                image.Size = CheckSize(options.Size);
+                image.Geometry = DiskGeometry.ForNewImage(image.Size);
+                break;
+            case VhdDiskType.Dynamic:
+                image.Size = CheckSize(options.Size);
+                image.Geometry = DiskGeometry.ForNewImage(image.Size);
+                image.BlockSize = CheckBlockSize(options.BlockSize);
+                break;
+            case VhdDiskType.Differencing:
+                PlanDifferencing(fullPath, options, image);
+                break;
+            default:
+                throw new ArgumentException($"Cannot create a disk of type {options.Type}.", nameof(options));
+        }
+
+        return image;
+    }
+
+    private static void PlanDifferencing(string fullPath, VhdCreateOptions options, NewImage image)
+    {
+        if (string.IsNullOrEmpty(options.ParentPath))
+        {
+            throw new ArgumentException("A differencing disk needs a parent path.", nameof(options));
+        }
+
+        string parentPath = Path.GetFullPath(options.ParentPath);
+        if (!File.Exists(parentPath))
+        {
+            throw new FileNotFoundException($"The parent {parentPath} does not exist.", parentPath);
+        }
+
+        // The parent must be a valid image whose own chain resolves: a child of a broken chain is useless.
+        using VhdChain parentChain = VhdChain.Open(parentPath);
+        VhdImage parent = parentChain.Leaf;
+        image.Size = parent.Capacity;
+        image.Geometry = parent.Footer.Geometry;
+        image.BlockSize = parent.DiskType == VhdDiskType.Fixed ? VhdConstants.DefaultBlockSize : parent.BlockSize;
+        image.ParentUniqueId = parent.UniqueId;
+        image.ParentTimestamp = VhdTimestamp.FromDateTime(File.GetLastWriteTimeUtc(parentPath));
+        image.ParentName = Path.GetFileName(parentPath);
+        if (image.ParentName.Length > DynamicHeader.MaxParentNameLength)
+        {
+            throw new ArgumentException($"The parent's file name is longer than {DynamicHeader.MaxParentNameLength} characters.", nameof(options));
+        }
+
+        foreach ((ParentLocatorPlatform platform, string text) in ParentLocatorPaths.For(fullPath, parentPath))
+        {
+            image.Locators.Add((platform, LocatorText.Encode(platform, text)));
+        }
+    }
+
+    private static long CheckSize(long size)
+    {
+        if (size < VhdConstants.MinimumDiskSize || size > VhdConstants.MaximumDiskSize || size % VhdConstants.SectorSize != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), size,
+                $"The size must be a multiple of 512 bytes from {VhdConstants.MinimumDiskSize} (3 MiB) to {VhdConstants.MaximumDiskSize} (2040 GiB) bytes.");
+        }
+
+        return size;
+    }
+
+    private static int CheckBlockSize(int blockSize)
+    {
+        if (blockSize is not (VhdConstants.MinimumCreatedBlockSize or VhdConstants.DefaultBlockSize))
+        {
+            throw new ArgumentOutOfRangeException(nameof(blockSize), blockSize,
+                "The block size must be 2 MiB (the default) or 512 KiB: the sizes Hyper-V and Virtual PC use.");
+        }
+
+        return blockSize;
+    }
+
+    private static void Write(IPositionalStorage storage, NewImage image, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    {
+        var footer = new VhdFooter
+        {
+            Features = FooterFeatures.Reserved,
+            FormatVersion = VhdConstants.FormatVersion,
+            DataOffset = image.Type == VhdDiskType.Fixed ? VhdConstants.NoDataOffset : (ulong)NewImageLayout.HeaderOffset,
+            Timestamp = image.Timestamp,
+            CreatorApplication = VhdFooter.VhdKitCreator,
+            CreatorVersion = VhdFooter.VhdKitCreatorVersion,
+            CreatorHostOs = VhdFooter.WindowsHostOs,
+            OriginalSize = (ulong)image.Size,
+            CurrentSize = (ulong)image.Size,
+            Geometry = image.Geometry,
+            DiskType = image.Type,
+            UniqueId = image.UniqueId,
+        };
+        if (image.Type == VhdDiskType.Fixed)
+        {
+            WriteFixed(storage, image, footer, progress, cancellationToken);
+        }
+        else
+        {
+            WriteDynamic(storage, image, footer);
+        }
+    }
+
+    private static void WriteFixed(IPositionalStorage storage, NewImage image, VhdFooter footer,
+        IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    {
+        // Extending the file leaves the data area sparse (reads as zeros) where the file system allows.
+        storage.SetLength(image.Size + VhdFooter.Size);
+        if (image.ZeroFill)
+        {
+            byte[] zeros = ArrayPool<byte>.Shared.Rent(ZeroFillChunk);
+            try
+            {
+                Array.Clear(zeros, 0, ZeroFillChunk);
+                for (long offset = 0; offset < image.Size; offset += ZeroFillChunk)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    int count = (int)Math.Min(ZeroFillChunk, image.Size - offset);
+                    storage.Write(zeros.AsSpan(0, count), offset);
+                    progress?.Report(new OperationProgress(offset + count, image.Size));
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(zeros);
+            }
+        }
+
+        Span<byte> bytes = stackalloc byte[VhdFooter.Size];
+        footer.WriteTo(bytes);
+        storage.Write(bytes, image.Size);
+    }
+
+    private static void WriteDynamic(IPositionalStorage storage, NewImage image, VhdFooter footer)
+    {
+        var layout = new NewImageLayout(image.Size, image.BlockSize, image.Locators);
+        var header = new DynamicHeader
+        {
+            DataOffset = VhdConstants.NoDataOffset,
+            TableOffset = (ulong)NewImageLayout.TableOffset,
+            HeaderVersion = VhdConstants.FormatVersion,
+            MaxTableEntries = layout.MaxTableEntries,
+            BlockSize = (uint)image.BlockSize,
+            ParentUniqueId = image.ParentUniqueId,
+            ParentTimestamp = image.ParentTimestamp,
+            ParentName = image.ParentName,
+            ParentLocators = layout.Locators,
+        };
+
+        // All metadata is assembled in one buffer and written at once: at most a few MiB (the BAT of 2040 GiB).
+        int total = checked((int)(layout.FooterOffset + VhdFooter.Size));
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(total);
+        try
+        {
+            Span<byte> file = buffer.AsSpan(0, total);
+            file.Clear();
+            footer.WriteTo(file);
+            header.WriteTo(file[(int)NewImageLayout.HeaderOffset..]);
+            file.Slice((int)NewImageLayout.TableOffset, (int)layout.TableSize).Fill(0xFF);
+            for (int i = 0; i < layout.Locators.Length; i++)
+            {
+                image.Locators[i].Data.CopyTo(file[(int)layout.Locators[i].PlatformDataOffset..]);
+            }
+
+            footer.WriteTo(file[(int)layout.FooterOffset..]);
+            storage.Write(file, 0);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private sealed class NewImage
+    {
+        public VhdDiskType Type { get; init; }
+
+        public long Size { get; set; }
+
+        public DiskGeometry Geometry { get; set; }
+
+        public int BlockSize { get; set; }
+
+        public Guid UniqueId { get; init; }
+
+        public uint Timestamp { get; init; }
+
+        public bool ZeroFill { get; init; }
+
+        public Guid ParentUniqueId { get; set; }
+
+        public uint ParentTimestamp { get; set; }
+
+        public string ParentName { get; set; } = string.Empty;
+
+        public List<(ParentLocatorPlatform Platform, byte[] Data)> Locators { get; } = [];
+    }
+}

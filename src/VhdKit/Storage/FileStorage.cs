@@ -1,0 +1,99 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace VhdKit.Storage;
+
+/// <summary>A real file, through <see cref="SafeFileHandle"/> and <see cref="RandomAccess"/>.</summary>
+public sealed class FileStorage : IPositionalStorage
+{
+    private readonly SafeFileHandle _handle;
+
+    private FileStorage(SafeFileHandle handle, string path, bool canWrite)
+    {
+        _handle = handle;
+        Name = path;
+        CanWrite = canWrite;
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public bool CanWrite { get; }
+
+    /// <inheritdoc />
+    public long Length => RandomAccess.GetLength(_handle);
+
+    /// <summary>Opens an existing file.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="access">Read, or read and write.</param>
+    /// <param name="share">What other openers may do meanwhile.</param>
+    /// <exception cref="IOException">The file cannot be opened.</exception>
+    /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
+    public static FileStorage Open(string path, FileAccess access = FileAccess.Read, FileShare share = FileShare.Read)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, access, share);
+        return new FileStorage(handle, path, (access & FileAccess.Write) != 0);
+    }
+
+    /// <summary>
+    /// Creates a new file exclusively: fails if anything exists at <paramref name="path"/>, a dangling
+    /// symbolic link included (O_CREAT | O_EXCL). The file gets the process umask's permissions.
+    /// </summary>
+    /// <exception cref="IOException">Something exists at <paramref name="path"/>, or the file cannot be created.</exception>
+    /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
+    public static FileStorage CreateNew(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        SafeFileHandle handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+        return new FileStorage(handle, path, canWrite: true);
+    }
+
+    /// <inheritdoc />
+    public int Read(Span<byte> buffer, long offset) => RandomAccess.Read(_handle, buffer, offset);
+
+    /// <inheritdoc />
+    public ValueTask<int> ReadAsync(Memory<byte> buffer, long offset, CancellationToken cancellationToken) =>
+        RandomAccess.ReadAsync(_handle, buffer, offset, cancellationToken);
+
+    /// <inheritdoc />
+    public void Write(ReadOnlySpan<byte> buffer, long offset)
+    {
+        EnsureWritable();
+        RandomAccess.Write(_handle, buffer, offset);
+    }
+
+    /// <inheritdoc />
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, long offset, CancellationToken cancellationToken)
+    {
+        EnsureWritable();
+        return RandomAccess.WriteAsync(_handle, buffer, offset, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public void SetLength(long length)
+    {
+        EnsureWritable();
+        RandomAccess.SetLength(_handle, length);
+    }
+
+    /// <inheritdoc />
+    public void Flush()
+    {
+        if (CanWrite)
+        {
+            RandomAccess.FlushToDisk(_handle);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _handle.Dispose();
+
+    private void EnsureWritable()
+    {
+        if (!CanWrite)
+        {
+            throw new NotSupportedException($"{Name} is open read-only.");
+        }
+    }
+}
