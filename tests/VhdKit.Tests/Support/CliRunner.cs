@@ -1,0 +1,12 @@
+namespace VhdKit.Tests.Support;
+
+/// <summary>Runs the real <c>vhd</c> executable (built next to the tests) as a child process.</summary>
+public static class CliRunner
+{
+    public static string VhdDll => Path.Combine(AppContext.BaseDirectory, "vhd.dll");
+
+    public static ProcessResult Run(params string[] arguments) => Run(null, arguments);
+
+    public static ProcessResult Run(string? workingDirectory, params string[] arguments) =>
+        PeerTools.Run("dotnet", [VhdDll, .. arguments], workingDirectory);
+}
