@@ -1,0 +1,94 @@
+using VhdKit.Images;
+using VhdKit.Operations;
+using VhdKit.Tests.Support;
+
+namespace VhdKit.Tests.Interop;
+
+/// <summary>Images we create, as qemu-img and libvhdi (vhdiinfo) see them.</summary>
+public class CreatedImagesInPeersTests : IDisposable
+{
+    private const long MiB = 1024 * 1024;
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    public static TheoryData<long> Sizes => new()
+    {
+        3 * MiB,
+        64 * MiB,
+        (100 * MiB) + 512, // not a CHS multiple
+        2040L * 1024 * MiB, // the largest; sparse
+    };
+
+    [SkippableTheory]
+    [MemberData(nameof(Sizes))]
+    public void Fixed_image_has_the_same_size_and_id_in_qemu_and_libvhdi(long size)
+    {
+        string path = _folder.File("fixed.vhd");
+        VhdCreator.Create(path, VhdCreateOptions.Fixed(size));
+        using VhdImage ours = VhdImage.Open(path);
+        Assert.Equal(new Peers.QemuInfo("vpc", size), Peers.QemuImgInfo(path, "vpc"));
+        Peers.VhdiInfo vhdi = Peers.VhdiInfoOf(path);
+        Assert.Equal(("Fixed", size, ours.UniqueId), (vhdi.DiskType, vhdi.MediaSize, vhdi.Identifier));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Sizes))]
+    public void Dynamic_image_has_the_same_size_and_id_in_qemu_and_libvhdi(long size)
+    {
+        string path = _folder.File("dynamic.vhd");
+        VhdCreator.Create(path, VhdCreateOptions.Dynamic(size));
+        using VhdImage ours = VhdImage.Open(path);
+        Assert.Equal(new Peers.QemuInfo("vpc", size), Peers.QemuImgInfo(path));
+        Peers.VhdiInfo vhdi = Peers.VhdiInfoOf(path);
+        Assert.Equal(("Dynamic", size, ours.UniqueId), (vhdi.DiskType, vhdi.MediaSize, vhdi.Identifier));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Sizes))]
+    public void Differencing_image_shows_its_parent_id_and_name_in_libvhdi(long size)
+    {
+        string parent = _folder.File("base/parent disk.vhd");
+        VhdCreator.Create(parent, VhdCreateOptions.Dynamic(size));
+        string child = _folder.File("child/child.vhd");
+        VhdCreator.Create(child, VhdCreateOptions.Differencing(parent));
+        using VhdImage p = VhdImage.Open(parent);
+        using VhdImage c = VhdImage.Open(child);
+        // qemu opens a differencing VHD as a plain dynamic disk (ignoring the parent), but agrees on the size.
+        Assert.Equal(new Peers.QemuInfo("vpc", size), Peers.QemuImgInfo(child));
+        Peers.VhdiInfo vhdi = Peers.VhdiInfoOf(child);
+        Assert.Equal(
+            new Peers.VhdiInfo("Differential", size, c.UniqueId, p.UniqueId, "parent disk.vhd"),
+            vhdi);
+    }
+
+    [SkippableFact]
+    public void Differencing_image_on_a_fixed_parent_shows_its_parent_in_libvhdi()
+    {
+        string parent = _folder.File("fixed-parent.vhd");
+        VhdCreator.Create(parent, VhdCreateOptions.Fixed(64 * MiB));
+        string child = _folder.File("child.vhd");
+        VhdCreator.Create(child, VhdCreateOptions.Differencing(parent));
+        using VhdImage p = VhdImage.Open(parent);
+        Peers.VhdiInfo vhdi = Peers.VhdiInfoOf(child);
+        Assert.Equal(("Differential", 64 * MiB, p.UniqueId, "fixed-parent.vhd"), (vhdi.DiskType, vhdi.MediaSize, vhdi.ParentIdentifier, vhdi.ParentFileName));
+    }
+
+    [SkippableFact]
+    public void Pyvhdi_reads_a_chain_we_created_with_set_parent()
+    {
+        string parent = _folder.File("base.vhd");
+        VhdCreator.Create(parent, VhdCreateOptions.Dynamic(8 * MiB));
+        string child = _folder.File("child.vhd");
+        VhdCreator.Create(child, VhdCreateOptions.Differencing(parent));
+        const string Script = """
+            import sys, pyvhdi
+            p = pyvhdi.file(); p.open(sys.argv[1])
+            c = pyvhdi.file(); c.open(sys.argv[2]); c.set_parent(p)
+            data = c.read_buffer(4096)
+            print(c.get_media_size(), c.get_disk_type(), len(data), data.count(0))
+            """;
+        string[] output = PeerTools.Python(Script, parent, child).Split(' ', StringSplitOptions.TrimEntries);
+        Assert.Equal(["8388608", "4", "4096", "4096"], output);
+    }
+}
