@@ -5,8 +5,8 @@ public static class CliRunner
 {
     public static string VhdDll => Path.Combine(AppContext.BaseDirectory, "vhd.dll");
 
-    public static ProcessResult Run(params string[] arguments) => Run(null, arguments);
+    public static ProcessResult Run(params string[] arguments) => RunIn(null, arguments);
 
-    public static ProcessResult Run(string? workingDirectory, params string[] arguments) =>
+    public static ProcessResult RunIn(string? workingDirectory, params string[] arguments) =>
         PeerTools.Run("dotnet", [VhdDll, .. arguments], workingDirectory);
 }

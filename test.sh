@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs the whole VhdKit test suite (the README's test command; .ci/run calls exactly this).
+# Installs the real peers the interop tests use when they are missing: qemu-utils (qemu-img, qemu-io),
+# libvhdi-utils (vhdiinfo) and python3-libvhdi (pyvhdi, importable in Debian's /usr/bin/python3).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+missing=()
+command -v qemu-img >/dev/null 2>&1 && command -v qemu-io >/dev/null 2>&1 || missing+=(qemu-utils)
+command -v vhdiinfo >/dev/null 2>&1 || missing+=(libvhdi-utils)
+{ [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import pyvhdi' >/dev/null 2>&1; } || missing+=(python3-libvhdi)
+if [ ${#missing[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    echo "test.sh: installing ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "test.sh: warning: ${missing[*]} missing and no apt-get; interop tests will skip (or fail when CI=true)" >&2
+  fi
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test VhdKit.slnx -c Release 2>&1 | tee "$log" || status=$?
+
+# "No tests ran" is a failure: add up what the runner reports and insist on a non-zero count.
+read -r passed failed skipped < <(awk '
+  /(Passed|Failed)!.*Total:/ {
+    for (i = 1; i <= NF; i++) {
+      gsub(",", "", $(i+1))
+      if ($i == "Failed:") f += $(i+1)
+      if ($i == "Passed:") p += $(i+1)
+      if ($i == "Skipped:") s += $(i+1)
+    }
+  }
+  END { print p + 0, f + 0, s + 0 }' "$log")
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+if [ "$status" -ne 0 ]; then
+  exit "$status"
+fi
+if [ "$passed" -eq 0 ]; then
+  echo "test.sh: no tests ran" >&2
+  exit 1
+fi
+if [ "$failed" -ne 0 ]; then
+  exit 1
+fi

@@ -1,0 +1,132 @@
+using System.Text.Json;
+using VhdKit.Tests.Support;
+
+namespace VhdKit.Tests.Cli;
+
+/// <summary>The real <c>vhd</c> executable, run as a process.</summary>
+public class CliTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public void Create_then_info_json_reports_every_footer_and_header_fact()
+    {
+        string path = _folder.File("d.vhd");
+        ProcessResult created = CliRunner.Run("create", "--size", "64MiB", "--block-size", "512KiB", path);
+        Assert.Equal(0, created.ExitCode);
+        ProcessResult info = CliRunner.Run("info", "--json", path);
+        Assert.True(info.ExitCode == 0, info.Stderr);
+        using JsonDocument json = JsonDocument.Parse(info.Stdout);
+        JsonElement image = json.RootElement.GetProperty("images")[0];
+        Assert.Equal("Dynamic", image.GetProperty("diskType").GetString());
+        Assert.Equal(64L << 20, image.GetProperty("virtualSize").GetInt64());
+        JsonElement footer = image.GetProperty("footer");
+        Assert.Equal("conectix", footer.GetProperty("cookie").GetString());
+        Assert.Equal("vkit", footer.GetProperty("creatorApplication").GetString());
+        Assert.Equal("Wi2k", footer.GetProperty("creatorHostOs").GetString());
+        Assert.True(footer.GetProperty("checksumValid").GetBoolean());
+        Assert.Equal(65535, footer.GetProperty("geometry").GetProperty("cylinders").GetInt32());
+        JsonElement header = image.GetProperty("dynamicHeader");
+        Assert.Equal(512 * 1024, header.GetProperty("blockSize").GetInt32());
+        Assert.Equal(128u, header.GetProperty("maxTableEntries").GetUInt32());
+        Assert.Equal(0, image.GetProperty("parentLocators").GetArrayLength());
+    }
+
+    [Fact]
+    public void Relative_paths_are_resolved_against_the_current_folder_and_the_chain_is_shown()
+    {
+        Assert.Equal(0, CliRunner.RunIn(_folder.Path, "create", "-s", "8MiB", "base.vhd").ExitCode);
+        Assert.Equal(0, CliRunner.RunIn(_folder.Path, "create", "--parent", "base.vhd", "sub/child.vhd").ExitCode);
+        ProcessResult info = CliRunner.RunIn(_folder.Path, "info", "--chain", "--json", "sub/child.vhd");
+        Assert.True(info.ExitCode == 0, info.Stderr);
+        using JsonDocument json = JsonDocument.Parse(info.Stdout);
+        JsonElement images = json.RootElement.GetProperty("images");
+        Assert.Equal(2, images.GetArrayLength());
+        JsonElement link = images[1].GetProperty("link");
+        Assert.Equal("W2ru", link.GetProperty("foundVia").GetString());
+        Assert.Equal(@"..\base.vhd", link.GetProperty("locatorText").GetString());
+        Assert.True(link.GetProperty("timestampMatches").GetBoolean());
+        Assert.Equal(images[1].GetProperty("footer").GetProperty("uniqueId").GetGuid(),
+            images[0].GetProperty("dynamicHeader").GetProperty("parentUniqueId").GetGuid());
+
+        ProcessResult table = CliRunner.RunIn(_folder.Path, "info", "--chain", "sub/child.vhd");
+        Assert.Equal(0, table.ExitCode);
+        Assert.Contains("Chain (leaf first)", table.Stdout, StringComparison.Ordinal);
+        Assert.Contains(@"..\base.vhd", table.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b[", table.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fixed_disk_of_an_exact_size()
+    {
+        string path = _folder.File("f.vhd");
+        Assert.Equal(0, CliRunner.Run("create", "--type", "fixed", "--size", "104858112", path).ExitCode);
+        Assert.Equal(104858112 + 512, new FileInfo(path).Length);
+    }
+
+    [Fact]
+    public void Create_over_an_existing_file_fails_with_one_line_and_leaves_it()
+    {
+        string path = _folder.File("taken.vhd");
+        File.WriteAllText(path, "keep me");
+        ProcessResult result = CliRunner.Run("create", "--size", "8MiB", path);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Single(result.Stderr.TrimEnd().Split('\n'));
+        Assert.Contains("already exists", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal("keep me", File.ReadAllText(path));
+    }
+
+    [Theory]
+    [InlineData("create", "--size", "2MiB", "x.vhd")]
+    [InlineData("create", "--size", "lots", "x.vhd")]
+    [InlineData("create", "--size", "8MiB", "--block-size", "1MiB", "x.vhd")]
+    [InlineData("create", "x.vhd")]
+    [InlineData("create", "--type", "fixed", "--size", "8MiB", "--block-size", "2MiB", "x.vhd")]
+    [InlineData("create", "--parent", "missing.vhd", "x.vhd")]
+    [InlineData("create", "--parent", "missing.vhd", "--size", "8MiB", "x.vhd")]
+    public void Bad_arguments_fail_with_one_line_and_write_nothing(params string[] arguments)
+    {
+        ProcessResult result = CliRunner.RunIn(_folder.Path, arguments);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.StartsWith("vhd: ", result.Stderr, StringComparison.Ordinal);
+        Assert.Single(result.Stderr.TrimEnd().Split('\n'));
+        Assert.False(File.Exists(_folder.File("x.vhd")));
+    }
+
+    [Fact]
+    public void Info_on_a_corrupt_file_names_the_structure_and_field()
+    {
+        string path = ImageFiles.Dynamic(_folder.File("d.vhd"));
+        ImageFiles.WriteBigEndian(path, 512 + 36, 1);
+        ProcessResult result = CliRunner.Run("info", path);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("Dynamic header field Checksum at offset 0x224", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Info_chain_with_a_missing_parent_lists_the_paths_tried_and_plain_info_still_works()
+    {
+        string parent = ImageFiles.Dynamic(_folder.File("base.vhd"));
+        string child = ImageFiles.Differencing(_folder.File("child.vhd"), parent);
+        File.Delete(parent);
+        ProcessResult chain = CliRunner.Run("info", "--chain", child);
+        Assert.NotEqual(0, chain.ExitCode);
+        Assert.Contains("Cannot find the parent", chain.Stderr, StringComparison.Ordinal);
+        Assert.Contains(Path.GetFullPath(parent), chain.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, CliRunner.Run("info", child).ExitCode);
+    }
+
+    [Fact]
+    public void Info_prints_warnings_on_stderr()
+    {
+        string parent = ImageFiles.Dynamic(_folder.File("base.vhd"));
+        string child = ImageFiles.Differencing(_folder.File("child.vhd"), parent);
+        File.SetLastWriteTimeUtc(parent, DateTime.UtcNow.AddDays(1));
+        ProcessResult result = CliRunner.Run("info", "--chain", child);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("vhd: warning:", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("modified after", result.Stderr, StringComparison.Ordinal);
+    }
+}
