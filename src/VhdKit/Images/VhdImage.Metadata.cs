@@ -145,14 +145,18 @@ public sealed partial class VhdImage
         var bytes = new byte[needed * 4];
         storage.ReadExactly(bytes, (long)header.TableOffset, "Block allocation table");
         var bat = BlockAllocationTable.Parse(bytes, (int)needed);
-        ValidateBatEntries(bat, header, length);
+        ValidateBatEntries(bat, header, length, MetadataRegions(metadata, header));
         return bat;
     }
 
-    private static void ValidateBatEntries(BlockAllocationTable bat, DynamicHeader header, long length)
+    /// <summary>
+    /// Every allocated block must lie inside the file, clear of the metadata (footer copy, header, BAT, locator
+    /// data) and of every other block: a block that overlaps anything would return wrong data silently.
+    /// </summary>
+    private static void ValidateBatEntries(BlockAllocationTable bat, DynamicHeader header, long length, List<(string Name, long Start, long End)> metadata)
     {
-        int sectorsPerBlock = (int)(header.BlockSize / VhdConstants.SectorSize);
-        long blockBytes = SectorBitmap.SizeInBytes(sectorsPerBlock) + (long)header.BlockSize;
+        long blockBytes = BlockBytes(header);
+        var starts = new List<(long Start, int Block)>();
         for (int block = 0; block < bat.Count; block++)
         {
             uint sector = bat[block];
@@ -162,14 +166,83 @@ public sealed partial class VhdImage
             }
 
             long start = (long)sector * VhdConstants.SectorSize;
-            if (start + blockBytes > length)
+            long end = start + blockBytes;
+            if (end > length)
             {
-                throw FormatErrors.Field("Block allocation table", string.Create(CultureInfo.InvariantCulture, $"entry {block}"),
-                    (long)header.TableOffset + (block * 4L),
-                    string.Create(CultureInfo.InvariantCulture, $"a block ({blockBytes} bytes with its bitmap) inside the {length}-byte file"),
-                    string.Create(CultureInfo.InvariantCulture, $"sector {sector} (offset 0x{start:X})"));
+                throw BatEntryError(header, block, $"a block ({blockBytes} bytes with its bitmap) inside the {length}-byte file", start);
+            }
+
+            foreach ((string name, long regionStart, long regionEnd) in metadata)
+            {
+                if (start < regionEnd && regionStart < end)
+                {
+                    throw BatEntryError(header, block, $"a block clear of the {name} (0x{regionStart:X}..0x{regionEnd:X})", start);
+                }
+            }
+
+            starts.Add((start, block));
+        }
+
+        starts.Sort();
+        for (int i = 1; i < starts.Count; i++)
+        {
+            if (starts[i].Start < starts[i - 1].Start + blockBytes)
+            {
+                throw BatEntryError(header, starts[i].Block, $"a block of its own (block {starts[i - 1].Block} is at 0x{starts[i - 1].Start:X})", starts[i].Start);
             }
         }
+    }
+
+    private static VhdFormatException BatEntryError(DynamicHeader header, int block, string expected, long start) =>
+        FormatErrors.Field("Block allocation table", string.Create(CultureInfo.InvariantCulture, $"entry {block}"),
+            (long)header.TableOffset + (block * 4L), expected,
+            string.Create(CultureInfo.InvariantCulture, $"sector {start / VhdConstants.SectorSize} (offset 0x{start:X})"));
+
+    private static long BlockBytes(DynamicHeader header) =>
+        SectorBitmap.SizeInBytes((int)(header.BlockSize / VhdConstants.SectorSize)) + (long)header.BlockSize;
+
+    /// <summary>The regions of the file that hold metadata, not blocks.</summary>
+    private static List<(string Name, long Start, long End)> MetadataRegions(Metadata metadata, DynamicHeader header)
+    {
+        long headerOffset = (long)metadata.Footer.HeaderOffset!.Value;
+        var regions = new List<(string, long, long)>
+        {
+            ("footer copy", 0, VhdFooter.Size),
+            ("dynamic header", headerOffset, headerOffset + DynamicHeader.Size),
+            ("block allocation table", (long)header.TableOffset, (long)header.TableOffset + BlockAllocationTable.SizeInBytes(header.MaxTableEntries)),
+        };
+        foreach (ParentLocatorEntry entry in header.ParentLocators)
+        {
+            if (entry.IsUsed && metadata.Footer.DiskType == VhdDiskType.Differencing)
+            {
+                long size = Math.Max(entry.DataSpaceInBytes, entry.PlatformDataLength);
+                regions.Add(("parent locator data", (long)entry.PlatformDataOffset, (long)entry.PlatformDataOffset + size));
+            }
+        }
+
+        return regions;
+    }
+
+    /// <summary>Where the structures and blocks of the file end: new blocks go after this.</summary>
+    private static long DataEnd(Metadata metadata)
+    {
+        DynamicHeader header = metadata.Header!.Value;
+        long end = 0;
+        foreach ((_, _, long regionEnd) in MetadataRegions(metadata, header))
+        {
+            end = Math.Max(end, regionEnd);
+        }
+
+        long blockBytes = BlockBytes(header);
+        for (int block = 0; block < metadata.Bat!.Count; block++)
+        {
+            if (metadata.Bat.IsAllocated(block))
+            {
+                end = Math.Max(end, ((long)metadata.Bat[block] * VhdConstants.SectorSize) + blockBytes);
+            }
+        }
+
+        return BlockAllocationTable.AlignUp(end, VhdConstants.SectorSize);
     }
 
     private static ImmutableArray<ParentLocator> ReadLocators(IPositionalStorage storage, long length, DynamicHeader header, Metadata metadata)

@@ -31,6 +31,15 @@ public sealed partial class VhdImage : IDisposable
         Bat = metadata.Bat;
         Locators = metadata.Locators;
         Warnings = metadata.Warnings.ToImmutableArray();
+        if (Header is { } header)
+        {
+            _sectorsPerBlock = (int)(header.BlockSize / VhdConstants.SectorSize);
+            _bitmaps = new BitmapCache(storage, SectorBitmap.SizeInBytes(_sectorsPerBlock));
+            _dataEnd = DataEnd(metadata);
+
+            // A footer recovered from the copy at offset 0 is written back to the end at the first flush.
+            _endMoved = metadata.FooterSource != FooterSource.End;
+        }
     }
 
     /// <summary>The storage the image is read from.</summary>
@@ -72,6 +81,9 @@ public sealed partial class VhdImage : IDisposable
     /// <summary>The unique id.</summary>
     public Guid UniqueId => Footer.UniqueId;
 
+    /// <summary>Whether the image was opened for writing.</summary>
+    public bool CanWrite => Storage.CanWrite;
+
     /// <summary>
     /// Opens the VHD at <paramref name="path"/> (read-only unless <paramref name="options"/> say otherwise).
     /// Other readers and writers are not blocked.
@@ -83,9 +95,20 @@ public sealed partial class VhdImage : IDisposable
     {
         ArgumentNullException.ThrowIfNull(path);
         bool writable = options?.Writable ?? false;
-        FileStorage storage = writable
-            ? FileStorage.Open(path, FileAccess.ReadWrite, FileShare.Read)
-            : FileStorage.Open(path, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        FileStorage storage;
+        try
+        {
+            // A writer locks the file exclusively (a second writer, or a chain holding it as a parent, is refused);
+            // readers share it, so any number of chains may read one parent.
+            storage = writable
+                ? FileStorage.Open(path, FileAccess.ReadWrite, FileShare.None)
+                : FileStorage.Open(path, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (IOException e) when (ImageInUseException.IsSharingViolation(e))
+        {
+            throw new ImageInUseException(path, e);
+        }
+
         try
         {
             return Open(storage, leaveOpen: false);
