@@ -11,8 +11,11 @@ public sealed record VhdCreateOptions
     /// <summary>The virtual size in bytes (fixed and dynamic; a differencing disk takes its parent's).</summary>
     public long Size { get; init; }
 
-    /// <summary>The block size (dynamic; a differencing disk takes its parent's, or 2 MiB under a fixed parent).</summary>
-    public int BlockSize { get; init; } = VhdConstants.DefaultBlockSize;
+    /// <summary>
+    /// The block size: 2 MiB or 512 KiB. When <see langword="null"/>, a dynamic disk gets 2 MiB and a differencing
+    /// disk its parent's (2 MiB under a fixed parent).
+    /// </summary>
+    public int? BlockSize { get; init; }
 
     /// <summary>The parent's path (differencing).</summary>
     public string? ParentPath { get; init; }

@@ -114,7 +114,7 @@ public static class VhdCreator
             case VhdDiskType.Dynamic:
                 image.Size = CheckSize(options.Size);
                 image.Geometry = DiskGeometry.ForNewImage(image.Size);
-                image.BlockSize = CheckBlockSize(options.BlockSize);
+                image.BlockSize = CheckBlockSize(options.BlockSize ?? VhdConstants.DefaultBlockSize);
                 break;
             case VhdDiskType.Differencing:
                 PlanDifferencing(fullPath, options, image);
@@ -144,7 +144,9 @@ public static class VhdCreator
         VhdImage parent = parentChain.Leaf;
         image.Size = parent.Capacity;
         image.Geometry = parent.Footer.Geometry;
-        image.BlockSize = parent.DiskType == VhdDiskType.Fixed ? VhdConstants.DefaultBlockSize : parent.BlockSize;
+        image.BlockSize = options.BlockSize is { } explicitSize
+            ? CheckBlockSize(explicitSize)
+            : parent.DiskType == VhdDiskType.Fixed ? VhdConstants.DefaultBlockSize : parent.BlockSize;
         image.ParentUniqueId = parent.UniqueId;
         image.ParentTimestamp = VhdTimestamp.FromDateTime(File.GetLastWriteTimeUtc(parentPath));
         image.ParentName = Path.GetFileName(parentPath);
