@@ -9,11 +9,12 @@ internal static class CliErrors
 {
     public const int Failure = 1;
 
-    public static int Report(Exception exception, TextWriter error)
+    public static int Report(Exception exception, TextWriter error, int exitCode = Failure)
     {
         string message = exception switch
         {
             ImageAlreadyExistsException e => e.Message,
+            Images.ImageInUseException e => e.Message,
             ParentResolutionException e => e.Message,
             VhdFormatException e => $"Not a valid VHD: {e.Message}",
             FileNotFoundException e => e.Message,
@@ -28,11 +29,19 @@ internal static class CliErrors
         {
             // Anything else is a bug: show it whole rather than hide it.
             error.WriteLine($"vhd: unexpected error: {exception}");
-            return Failure;
+            return exitCode;
         }
 
         error.WriteLine($"vhd: {OneLine(message)}");
-        return Failure;
+        return exitCode;
+    }
+
+    public static void Warn(IEnumerable<string> warnings)
+    {
+        foreach (string warning in warnings)
+        {
+            Console.Error.WriteLine($"vhd: warning: {OneLine(warning)}");
+        }
     }
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");

@@ -81,6 +81,5 @@ internal static class CreateCommand
         return VhdCreateOptions.Dynamic(bytes, block);
     }
 
-    private static long ParseSize(string text, string option) =>
-        SizeParser.TryParse(text, out long bytes, out string error) ? bytes : throw new ArgumentException($"{option}: {error}");
+    private static long ParseSize(string text, string option) => Offsets.Parse(text, option);
 }

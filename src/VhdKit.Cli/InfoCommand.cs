@@ -36,10 +36,7 @@ internal static class InfoCommand
                     InfoRenderer.Render(report);
                 }
 
-                foreach (string warning in report.Warnings)
-                {
-                    Console.Error.WriteLine($"vhd: warning: {warning}");
-                }
+                CliErrors.Warn(report.Warnings);
 
                 return 0;
             }

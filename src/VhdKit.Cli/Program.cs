@@ -25,6 +25,11 @@ public static class Program
         {
             CreateCommand.Build(),
             InfoCommand.Build(),
+            MapCommand.Build(),
+            ReadCommand.Build(),
+            WriteCommand.Build(),
+            CompareCommand.Build(),
+            ConvertCommand.Build(),
         };
         return root.Parse(args).Invoke();
     }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using VhdKit.Chain;
 using VhdKit.Format;
 using VhdKit.Images;
@@ -34,12 +33,9 @@ public static class VhdCreator
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(options);
         string fullPath = Path.GetFullPath(path);
-        ThrowIfExists(fullPath);
+        NewFile.ThrowIfExists(fullPath);
         NewImage image = Plan(fullPath, options);
-        string folder = Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(folder);
-        string temporary = Path.Combine(folder, string.Create(CultureInfo.InvariantCulture,
-            $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp"));
+        string temporary = NewFile.TemporaryPathFor(fullPath);
         try
         {
             using (FileStorage storage = FileStorage.CreateNew(temporary))
@@ -48,7 +44,7 @@ public static class VhdCreator
                 storage.Flush();
             }
 
-            MoveIntoPlace(temporary, fullPath);
+            NewFile.MoveIntoPlace(temporary, fullPath);
         }
         catch
         {
@@ -72,28 +68,6 @@ public static class VhdCreator
         }
 
         Write(storage, Plan(storage.Name, options), null, CancellationToken.None);
-    }
-
-    private static void ThrowIfExists(string fullPath)
-    {
-        var file = new FileInfo(fullPath);
-        if (file.Exists || Directory.Exists(fullPath) || file.LinkTarget is not null)
-        {
-            throw new ImageAlreadyExistsException(fullPath);
-        }
-    }
-
-    private static void MoveIntoPlace(string temporary, string fullPath)
-    {
-        // On Unix, File.Move without overwrite links the new name and fails if it exists: nothing is replaced.
-        try
-        {
-            File.Move(temporary, fullPath, overwrite: false);
-        }
-        catch (IOException) when (Path.Exists(fullPath) || new FileInfo(fullPath).LinkTarget is not null)
-        {
-            throw new ImageAlreadyExistsException(fullPath);
-        }
     }
 
     private static NewImage Plan(string fullPath, VhdCreateOptions options)

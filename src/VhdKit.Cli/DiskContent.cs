@@ -1,0 +1,74 @@
+using VhdKit.Chain;
+using VhdKit.Storage;
+
+namespace VhdKit.Cli;
+
+/// <summary>The content of an image (through its chain) or of a raw file, for commands that take either.</summary>
+internal sealed class DiskContent : IDisposable
+{
+    private readonly VirtualDisk? _disk;
+    private readonly FileStorage? _raw;
+
+    private DiskContent(VirtualDisk? disk, FileStorage? raw)
+    {
+        _disk = disk;
+        _raw = raw;
+    }
+
+    public long Length => _disk?.Capacity ?? _raw!.Length;
+
+    public IEnumerable<string> Warnings => _disk?.Warnings ?? [];
+
+    /// <summary>Opens a VHD (a file whose last or first sector holds a footer cookie) or else a raw file.</summary>
+    public static DiskContent Open(string path)
+    {
+        if (LooksLikeVhd(path))
+        {
+            return new DiskContent(VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true }), null);
+        }
+
+        return new DiskContent(null, FileStorage.Open(path, FileAccess.Read, FileShare.ReadWrite));
+    }
+
+    public int Read(Span<byte> buffer, long offset)
+    {
+        if (_disk is not null)
+        {
+            return _disk.Read(buffer, offset);
+        }
+
+        int done = 0;
+        while (done < buffer.Length)
+        {
+            int read = _raw!.Read(buffer[done..], offset + done);
+            if (read == 0)
+            {
+                break;
+            }
+
+            done += read;
+        }
+
+        return done;
+    }
+
+    public void Dispose()
+    {
+        _disk?.Dispose();
+        _raw?.Dispose();
+    }
+
+    private static bool LooksLikeVhd(string path)
+    {
+        using FileStorage file = FileStorage.Open(path, FileAccess.Read, FileShare.ReadWrite);
+        if (file.Length < 511)
+        {
+            return false;
+        }
+
+        Span<byte> cookie = stackalloc byte[8];
+        long end = file.Length % 512 == 511 ? file.Length - 511 : file.Length - 512;
+        return (file.Read(cookie, end) == 8 && cookie.SequenceEqual("conectix"u8))
+            || (file.Read(cookie, 0) == 8 && cookie.SequenceEqual("conectix"u8));
+    }
+}

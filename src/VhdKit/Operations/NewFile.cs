@@ -1,0 +1,42 @@
+using System.Globalization;
+
+namespace VhdKit.Operations;
+
+/// <summary>
+/// How every new file is brought into being: never over anything that exists, written under a temporary name in
+/// the target folder, flushed by the caller, then moved into place without replacing anything.
+/// </summary>
+internal static class NewFile
+{
+    /// <exception cref="ImageAlreadyExistsException">Something (a file, a folder, a symbolic link even dangling) exists there.</exception>
+    public static void ThrowIfExists(string fullPath)
+    {
+        var file = new FileInfo(fullPath);
+        if (file.Exists || Directory.Exists(fullPath) || file.LinkTarget is not null)
+        {
+            throw new ImageAlreadyExistsException(fullPath);
+        }
+    }
+
+    /// <summary>Creates the target's folder and returns a fresh temporary path beside the target.</summary>
+    public static string TemporaryPathFor(string fullPath)
+    {
+        string folder = Path.GetDirectoryName(fullPath)!;
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp"));
+    }
+
+    /// <summary>Moves the finished temporary file to its name; on Unix this links the name and fails if it exists.</summary>
+    /// <exception cref="ImageAlreadyExistsException">Something appeared at the target meanwhile.</exception>
+    public static void MoveIntoPlace(string temporary, string fullPath)
+    {
+        try
+        {
+            File.Move(temporary, fullPath, overwrite: false);
+        }
+        catch (IOException) when (Path.Exists(fullPath) || new FileInfo(fullPath).LinkTarget is not null)
+        {
+            throw new ImageAlreadyExistsException(fullPath);
+        }
+    }
+}
