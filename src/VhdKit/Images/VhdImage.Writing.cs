@@ -131,9 +131,10 @@ public sealed partial class VhdImage
             ZeroRange(start, Math.Min(length, end));
         }
 
+        // The (empty) bitmap first, so a concurrent reader that sees the entry never goes to the file for it.
+        _bitmaps.AddNew(block);
         Bat[block] = (uint)(start / VhdConstants.SectorSize);
         _dirtyBatSectors.Add(block / (VhdConstants.SectorSize / 4));
-        _bitmaps.AddNew(block);
         _dataEnd = end;
         _endMoved = true;
         return start;
