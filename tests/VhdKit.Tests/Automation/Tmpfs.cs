@@ -1,0 +1,83 @@
+using VhdKit.Tests.Support;
+
+namespace VhdKit.Tests.Automation;
+
+/// <summary>
+/// A small tmpfs mounted on a fresh folder, for real disk-full and read-only tests; unmounted on dispose.
+/// Needs root: skipped otherwise, except under CI=true, where it fails (CI runs as root).
+/// </summary>
+public sealed class Tmpfs : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    private Tmpfs(string options)
+    {
+        Path = _folder.File("mnt");
+        Directory.CreateDirectory(Path);
+        PeerTools.RunOk("mount", "-t", "tmpfs", "-o", options, "vhdkit-test", Path);
+    }
+
+    public string Path { get; }
+
+    public string File(string relative) => System.IO.Path.Combine(Path, relative);
+
+    /// <summary>Mounts a tmpfs with <paramref name="options"/> (e.g. <c>size=4m</c>, <c>size=16m,ro</c>).</summary>
+    public static Tmpfs Mount(string options)
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            Assert.False(PeerTools.InCi, "CI must run the tmpfs tests as root.");
+            Skip.If(true, "mounting a tmpfs needs root");
+        }
+
+        return new Tmpfs(options);
+    }
+
+    /// <summary>Fills the file system until a write fails with ENOSPC.</summary>
+    public void Fill()
+    {
+        using var filler = new FileStream(File("filler"), FileMode.CreateNew);
+        var chunk = new byte[64 * 1024];
+        try
+        {
+            while (true)
+            {
+                filler.Write(chunk);
+                filler.Flush();
+            }
+        }
+        catch (IOException)
+        {
+            // Full: shrink the chunk and write until not even a byte fits.
+        }
+
+        for (int size = chunk.Length / 2; size >= 1; size /= 2)
+        {
+            try
+            {
+                filler.Write(chunk, 0, size);
+                filler.Flush();
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    public void Remount(string options) => PeerTools.RunOk("mount", "-o", "remount," + options, Path);
+
+    public void Dispose()
+    {
+        try
+        {
+            if (PeerTools.Run("umount", [Path]).ExitCode != 0)
+            {
+                PeerTools.Run("umount", ["-l", Path]);
+            }
+        }
+        finally
+        {
+            _folder.Dispose();
+        }
+    }
+}
