@@ -33,33 +33,25 @@ public sealed class Tmpfs : IDisposable
         return new Tmpfs(options);
     }
 
-    /// <summary>Fills the file system until a write fails with ENOSPC.</summary>
+    /// <summary>Fills the file system until not even one more byte can be written (ENOSPC).</summary>
     public void Fill()
     {
-        using var filler = new FileStream(File("filler"), FileMode.CreateNew);
+        using Microsoft.Win32.SafeHandles.SafeFileHandle filler = System.IO.File.OpenHandle(File("filler"), FileMode.CreateNew, FileAccess.Write);
         var chunk = new byte[64 * 1024];
-        try
-        {
-            while (true)
-            {
-                filler.Write(chunk);
-                filler.Flush();
-            }
-        }
-        catch (IOException)
-        {
-            // Full: shrink the chunk and write until not even a byte fits.
-        }
-
-        for (int size = chunk.Length / 2; size >= 1; size /= 2)
+        long offset = 0;
+        for (int size = chunk.Length; size >= 1; size /= 2)
         {
             try
             {
-                filler.Write(chunk, 0, size);
-                filler.Flush();
+                while (true)
+                {
+                    RandomAccess.Write(filler, chunk.AsSpan(0, size), offset);
+                    offset += size;
+                }
             }
             catch (IOException)
             {
+                // Full at this size: try a smaller one.
             }
         }
     }
