@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using VhdKit.Format;
 using VhdKit.Images;
 using VhdKit.Operations;
@@ -23,9 +22,7 @@ internal static class ChildRelinker
 {
     public static void Relink(string childPath, string parentPath, Guid parentId)
     {
-        string folder = Path.GetDirectoryName(childPath)!;
-        string temporary = Path.Combine(folder, string.Create(CultureInfo.InvariantCulture,
-            $".{Path.GetFileName(childPath)}.{Guid.NewGuid():N}.tmp"));
+        string temporary = VhdCreator.TemporaryName(childPath);
         try
         {
             File.Copy(childPath, temporary);

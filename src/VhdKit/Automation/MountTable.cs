@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace VhdKit.Automation;
@@ -54,6 +53,8 @@ internal static class MountTable
     private static bool Holds(string mountPoint, string path) =>
         mountPoint == "/" || path == mountPoint || path.StartsWith(mountPoint + "/", StringComparison.Ordinal);
 
+    private static bool IsOctal(char c) => c is >= '0' and <= '7';
+
     private static string Unescape(string text)
     {
         if (!text.Contains('\\', StringComparison.Ordinal))
@@ -64,10 +65,9 @@ internal static class MountTable
         var result = new StringBuilder(text.Length);
         for (int i = 0; i < text.Length; i++)
         {
-            if (text[i] == '\\' && i + 3 < text.Length
-                && int.TryParse(text.AsSpan(i + 1, 3), NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            if (text[i] == '\\' && i + 3 < text.Length && IsOctal(text[i + 1]) && IsOctal(text[i + 2]) && IsOctal(text[i + 3]))
             {
-                result.Append((char)Convert.ToInt32(text.Substring(i + 1, 3), 8));
+                result.Append((char)(((text[i + 1] - '0') * 64) + ((text[i + 2] - '0') * 8) + (text[i + 3] - '0')));
                 i += 3;
             }
             else

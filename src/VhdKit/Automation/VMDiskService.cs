@@ -243,10 +243,7 @@ internal sealed class VMDiskService
     /// </summary>
     private void CheckTarget(string image, long requiredFree, long largestFile)
     {
-        if (File.Exists(image) || Directory.Exists(image) || new FileInfo(image).LinkTarget is not null)
-        {
-            throw new VMException(VMErrorCodes.E_ALREADY_EXISTS, $"{image} already exists; a new image is never written over an existing file.", image);
-        }
+        VhdCreator.ThrowIfExists(image);
 
         string existing = NearestExistingFolder(image);
         HostVolume volume = Probe.GetVolume(existing);

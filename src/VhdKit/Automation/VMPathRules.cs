@@ -111,9 +111,19 @@ internal static class VMPathRules
         CheckNamesAFile(parent, "parentPath");
         CheckNames(image, "imagePath");
         CheckNames(parent, "parentPath");
-        string imageFull = IsAbsolute(image) ? Path.GetFullPath(image) : null!;
-        string parentFull = IsAbsolute(parent) ? Path.GetFullPath(parent) : Path.GetFullPath(parent, Path.GetDirectoryName(imageFull)!);
-        imageFull ??= Path.GetFullPath(image, Path.GetDirectoryName(parentFull)!);
+        // Path.GetFullPath(path, basePath) ignores basePath when path is absolute.
+        string imageFull, parentFull;
+        if (IsAbsolute(image))
+        {
+            imageFull = Path.GetFullPath(image);
+            parentFull = Path.GetFullPath(parent, Path.GetDirectoryName(imageFull)!);
+        }
+        else
+        {
+            parentFull = Path.GetFullPath(parent);
+            imageFull = Path.GetFullPath(image, Path.GetDirectoryName(parentFull)!);
+        }
+
         return (CheckLength(imageFull, "imagePath"), CheckLength(parentFull, "parentPath"));
     }
 

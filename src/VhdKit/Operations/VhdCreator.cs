@@ -46,8 +46,7 @@ public static class VhdCreator
         NewImage image = Plan(fullPath, options);
         string folder = Path.GetDirectoryName(fullPath)!;
         Directory.CreateDirectory(folder);
-        string temporary = Path.Combine(folder, string.Create(CultureInfo.InvariantCulture,
-            $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp"));
+        string temporary = TemporaryName(fullPath);
         try
         {
             using (IPositionalStorage storage = hooks.CreateStorage(temporary))
@@ -83,7 +82,9 @@ public static class VhdCreator
         Write(storage, Plan(storage.Name, options), null, CancellationToken.None);
     }
 
-    private static void ThrowIfExists(string fullPath)
+    /// <summary>Refuses a path where anything exists: a file, a folder, or a symbolic link (even a dangling one).</summary>
+    /// <exception cref="ImageAlreadyExistsException">Something exists at <paramref name="fullPath"/>.</exception>
+    internal static void ThrowIfExists(string fullPath)
     {
         var file = new FileInfo(fullPath);
         if (file.Exists || Directory.Exists(fullPath) || file.LinkTarget is not null)
@@ -91,6 +92,10 @@ public static class VhdCreator
             throw new ImageAlreadyExistsException(fullPath);
         }
     }
+
+    /// <summary>A new hidden name beside <paramref name="fullPath"/> (<c>.name.vhd.GUID.tmp</c>), for a file written then renamed into place.</summary>
+    internal static string TemporaryName(string fullPath) => Path.Combine(Path.GetDirectoryName(fullPath)!,
+        string.Create(CultureInfo.InvariantCulture, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp"));
 
     private static void MoveIntoPlace(string temporary, string fullPath)
     {
