@@ -283,7 +283,7 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
         {
             if (layer.Map(offset, want, out long fileOffset, out long length))
             {
-                Storage.StorageExtensions.ReadExactly(layer.Storage, buffer[..(int)length], fileOffset, $"Data of {layer.Path}");
+                Storage.StorageExtensions.ReadExactly(layer.Storage, buffer[..(int)length], fileOffset, "Block data");
                 return (int)length;
             }
 

@@ -21,10 +21,13 @@ internal static class NewFile
     /// <summary>Creates the target's folder and returns a fresh temporary path beside the target.</summary>
     public static string TemporaryPathFor(string fullPath)
     {
-        string folder = Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(folder);
-        return Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp"));
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        return TemporaryName(fullPath);
     }
+
+    /// <summary>A new hidden name beside <paramref name="fullPath"/> (<c>.name.vhd.GUID.tmp</c>), for a file written then renamed into place.</summary>
+    public static string TemporaryName(string fullPath) => Path.Combine(Path.GetDirectoryName(fullPath)!,
+        string.Create(CultureInfo.InvariantCulture, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp"));
 
     /// <summary>Moves the finished temporary file to its name; on Unix this links the name and fails if it exists.</summary>
     /// <exception cref="ImageAlreadyExistsException">Something appeared at the target meanwhile.</exception>

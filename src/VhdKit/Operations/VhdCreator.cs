@@ -28,7 +28,15 @@ public static class VhdCreator
     /// <exception cref="IOException">Writing failed (for example, the disk is full).</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static void Create(string path, VhdCreateOptions options, IProgress<OperationProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        Create(path, options, progress, CreateHooks.None, cancellationToken);
+
+    /// <summary>
+    /// <see cref="Create(string, VhdCreateOptions, IProgress{OperationProgress}?, CancellationToken)"/> with
+    /// <paramref name="hooks"/>: how the temporary file is opened, and a call made just before it is moved into place.
+    /// </summary>
+    internal static void Create(string path, VhdCreateOptions options, IProgress<OperationProgress>? progress,
+        CreateHooks hooks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(options);
@@ -38,12 +46,13 @@ public static class VhdCreator
         string temporary = NewFile.TemporaryPathFor(fullPath);
         try
         {
-            using (FileStorage storage = FileStorage.CreateNew(temporary))
+            using (IPositionalStorage storage = hooks.CreateStorage(temporary))
             {
                 Write(storage, image, progress, cancellationToken);
                 storage.Flush();
             }
 
+            hooks.BeforeMove();
             NewFile.MoveIntoPlace(temporary, fullPath);
         }
         catch
