@@ -1,3 +1,4 @@
+using VhdKit.Automation;
 using VhdKit.Chain;
 using VhdKit.Format;
 using VhdKit.Operations;
@@ -13,6 +14,7 @@ internal static class CliErrors
     {
         string message = exception switch
         {
+            VMException e => e.Message,
             ImageAlreadyExistsException e => e.Message,
             Images.ImageInUseException e => e.Message,
             ParentResolutionException e => e.Message,
@@ -32,7 +34,8 @@ internal static class CliErrors
             return exitCode;
         }
 
-        error.WriteLine($"vhd: {OneLine(message)}");
+        // Failures carry the automation API's HRESULT by name and value, as a Virtual Server script would see them.
+        error.WriteLine($"vhd: {VMErrorCodes.Describe(VMErrorCodes.FromException(exception))}: {OneLine(message)}");
         return exitCode;
     }
 

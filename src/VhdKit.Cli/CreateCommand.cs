@@ -1,4 +1,5 @@
 using System.CommandLine;
+using VhdKit.Automation;
 using VhdKit.Format;
 using VhdKit.Operations;
 
@@ -20,23 +21,55 @@ internal static class CreateCommand
         var zeroFill = new Option<bool>("--zero-fill") { Description = "Write zeros over a fixed disk's data instead of leaving the file sparse." };
         var file = new Argument<string>("FILE") { Description = "The new image; its folder is created if missing. An existing file is never overwritten." };
         var command = new Command("create", "Create a fixed, dynamic or differencing VHD.") { type, size, blockSize, parent, zeroFill, file };
-        command.SetAction(result =>
+        command.SetAction((result, cancellationToken) =>
         {
             try
             {
                 VhdCreateOptions options = Options(result.GetValue(type), result.GetValue(size), result.GetValue(blockSize),
                     result.GetValue(parent), result.GetValue(zeroFill));
-                string path = result.GetValue(file)!;
-                VhdCreator.Create(path, options);
-                Console.Out.WriteLine($"Created {Path.GetFullPath(path)}");
-                return 0;
+                string path = Path.GetFullPath(result.GetValue(file)!);
+                if (options.ParentPath is { } parentPath)
+                {
+                    CreateDifferencing(path, Path.GetFullPath(parentPath), cancellationToken);
+                }
+                else
+                {
+                    VhdCreator.Create(path, options, null, cancellationToken);
+                }
+
+                Console.Out.WriteLine($"Created {path}");
+                return Task.FromResult(0);
             }
             catch (Exception e)
             {
-                return CliErrors.Report(e, Console.Error);
+                return Task.FromResult(CliErrors.Report(e, Console.Error));
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// Through the automation API, with every check and error code of CreateDifferencingVirtualHardDisk (free
+    /// space, volume limits, names). Shell users' relative paths were made absolute against the current folder.
+    /// </summary>
+    private static void CreateDifferencing(string path, string parentPath, CancellationToken cancellationToken)
+    {
+        var server = new VMVirtualServer();
+        try
+        {
+            // Ctrl+C cancels the task; a cancelled creation leaves no file.
+            IVMTask task = server.CreateDifferencingVirtualHardDisk(path, parentPath, null, cancellationToken);
+            task.WaitForCompletion(-1);
+
+            if (task.Result != VMTaskResult.Success)
+            {
+                throw new VMException(task.Error, task.ErrorDescription, path);
+            }
+        }
+        finally
+        {
+            server.Shutdown();
+        }
     }
 
     private static VhdCreateOptions Options(string? type, string? size, string? blockSize, string? parent, bool zeroFill)

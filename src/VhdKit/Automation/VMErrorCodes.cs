@@ -111,6 +111,17 @@ public static class VMErrorCodes
     /// <summary>The documented name of <paramref name="hresult"/> (<c>E_ALREADY_EXISTS</c>), or <see langword="null"/> if it is not one of these.</summary>
     public static string? NameOf(int hresult) => Names.GetValueOrDefault(hresult);
 
+    /// <summary>
+    /// The HRESULT the automation API reports for an exception of the library (e.g. <c>E_ALREADY_EXISTS</c> for
+    /// <see cref="Operations.ImageAlreadyExistsException"/>, <c>VM_E_INVALID_HD_FILE</c> for a corrupt image),
+    /// so other front ends (the CLI) name failures the same way.
+    /// </summary>
+    public static int FromException(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return VMErrors.FromException(exception, string.Empty).HResult;
+    }
+
     /// <summary>The code as shown to people: <c>E_ALREADY_EXISTS (0x800700B7)</c>, or just the value when it has no name here.</summary>
     public static string Describe(int hresult)
     {
