@@ -96,6 +96,23 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void Failures_show_the_automation_apis_hresult_by_name_and_value()
+    {
+        string parent = ImageFiles.Dynamic(_folder.File("base.vhd"));
+        Assert.Equal(0, CliRunner.RunIn(_folder.Path, "create", "--parent", "base.vhd", "child.vhd").ExitCode);
+        Assert.StartsWith("vhd: E_ALREADY_EXISTS (0x800700B7): ", CliRunner.RunIn(_folder.Path, "create", "--parent", "base.vhd", "child.vhd").Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("vhd: E_PATH_NOT_FOUND (0x80070003): ", CliRunner.RunIn(_folder.Path, "create", "--parent", "none.vhd", "c2.vhd").Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("vhd: E_INVALID_NAME (0x8007007B): ", CliRunner.RunIn(_folder.Path, "create", "--parent", parent, "a|b.vhd").Stderr, StringComparison.Ordinal);
+        File.WriteAllBytes(_folder.File("junk.vhd"), new byte[4096]);
+        Assert.StartsWith("vhd: VM_E_INVALID_HD_FILE (0xA0040682): ", CliRunner.Run("info", _folder.File("junk.vhd")).Stderr, StringComparison.Ordinal);
+        using (VhdKit.Chain.VirtualDisk writer = VhdKit.Chain.VirtualDisk.Open(_folder.File("child.vhd")))
+        {
+            File.WriteAllBytes(_folder.File("x.bin"), [1]);
+            Assert.StartsWith("vhd: E_SHARING_VIOLATION (0x80070020): ", CliRunner.Run("write", _folder.File("child.vhd"), "--offset", "0", "--from", _folder.File("x.bin")).Stderr, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Info_on_a_corrupt_file_names_the_structure_and_field()
     {
         string path = ImageFiles.Dynamic(_folder.File("d.vhd"));
