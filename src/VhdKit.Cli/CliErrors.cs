@@ -10,6 +10,9 @@ internal static class CliErrors
 {
     public const int Failure = 1;
 
+    /// <summary>The exit code after Ctrl+C (SIGINT), as shells report it.</summary>
+    public const int Interrupted = 130;
+
     public static int Report(Exception exception, TextWriter error, int exitCode = Failure)
     {
         string message = exception switch
@@ -24,7 +27,7 @@ internal static class CliErrors
             UnauthorizedAccessException e => e.Message,
             ArgumentException e => e.Message,
             IOException e => e.Message,
-            OperationCanceledException => "Cancelled.",
+            OperationCanceledException => "Cancelled; nothing was left behind.",
             _ => null!,
         };
         if (message is null)
@@ -32,6 +35,11 @@ internal static class CliErrors
             // Anything else is a bug: show it whole rather than hide it.
             error.WriteLine($"vhd: unexpected error: {exception}");
             return exitCode;
+        }
+
+        if (exception is OperationCanceledException)
+        {
+            exitCode = Interrupted;
         }
 
         // Failures carry the automation API's HRESULT by name and value, as a Virtual Server script would see them.

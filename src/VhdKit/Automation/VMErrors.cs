@@ -58,6 +58,7 @@ internal static class VMErrors
         UnauthorizedAccessException => VMErrorCodes.E_ACCESS_DENIED,
         IOException io => CodeOfIOException(io.HResult),
         OutOfMemoryException => VMErrorCodes.E_OUTOFMEMORY,
+        OperationCanceledException => VMErrorCodes.E_ABORT,
         ArgumentException => VMErrorCodes.E_INVALIDARG,
         _ => VMErrorCodes.DISP_E_EXCEPTION,
     };
