@@ -30,6 +30,7 @@ public static class Program
             WriteCommand.Build(),
             CompareCommand.Build(),
             ConvertCommand.Build(),
+            MergeCommand.Build(),
         };
         return root.Parse(args).Invoke();
     }

@@ -50,6 +50,7 @@ internal static class VMErrors
     private static int CodeOf(Exception exception) => exception switch
     {
         ImageAlreadyExistsException => VMErrorCodes.E_ALREADY_EXISTS,
+        WrongImageTypeException => VMErrorCodes.VM_E_WRONG_HD_IMAGE_TYPE,
         ParentResolutionException { Failure: ParentResolutionFailure.NotFound } => VMErrorCodes.VM_E_PARENT_PATH_NOT_FOUND,
         ParentResolutionException { Failure: ParentResolutionFailure.IdMismatch } => VMErrorCodes.VM_E_PARENT_CHILD_ID_MISMATCH,
         ParentResolutionException or VhdFormatException => VMErrorCodes.VM_E_INVALID_HD_FILE,
