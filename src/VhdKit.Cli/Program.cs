@@ -31,6 +31,7 @@ public static class Program
             CompareCommand.Build(),
             ConvertCommand.Build(),
             MergeCommand.Build(),
+            RebaseCommand.Build(),
         };
         return root.Parse(args).Invoke();
     }

@@ -1,6 +1,7 @@
 using VhdKit.Chain;
 using VhdKit.Format;
 using VhdKit.Images;
+using VhdKit.Operations;
 
 namespace VhdKit.Automation;
 
@@ -56,31 +57,8 @@ public sealed class VMHardDisk : IVMHardDisk
             }
 
             string parent = VMPathRules.ResolveAbsolute(value.File, "Parent");
-            Guid expected;
-            using (VhdImage child = VhdImage.Open(File))
-            {
-                if (child.DiskType != VhdDiskType.Differencing)
-                {
-                    throw new VMException(VMErrorCodes.VM_E_WRONG_HD_IMAGE_TYPE,
-                        $"{File} is a {child.DiskType} disk; only a differencing disk has a parent.", File);
-                }
-
-                expected = child.Header!.Value.ParentUniqueId;
-            }
-
-            Guid found;
-            using (VhdChain parentChain = VhdChain.Open(parent))
-            {
-                found = parentChain.Leaf.UniqueId;
-            }
-
-            if (found != expected)
-            {
-                throw new VMException(VMErrorCodes.VM_E_PARENT_CHILD_ID_MISMATCH,
-                    $"{parent} has unique id {found}; {File} was created from a parent with id {expected}.", parent);
-            }
-
-            ChildRelinker.Relink(File, parent, found);
+            // The checks (differencing child, parent id, size) and the crash-safe rewrite are the library's.
+            Reparenter.Rebase(File, parent);
             return true;
         });
     }

@@ -1,13 +1,12 @@
 using System.Collections.Immutable;
 using VhdKit.Format;
 using VhdKit.Images;
-using VhdKit.Operations;
 using VhdKit.Storage;
 
-namespace VhdKit.Automation;
+namespace VhdKit.Operations;
 
 /// <summary>
-/// Reconnects a differencing disk to a parent (<see cref="IVMHardDisk.Parent"/>'s setter): new parent locators
+/// Reconnects a differencing disk to a parent (<see cref="Reparenter"/>, and IVMHardDisk.Parent's setter): new parent locators
 /// (W2ru relative to the child's folder, and the absolute one), the parent's modification time and file name in
 /// the dynamic header; the footer and its copy at offset 0 are rewritten unchanged.
 /// </summary>

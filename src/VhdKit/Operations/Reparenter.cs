@@ -1,0 +1,98 @@
+using System.Collections.Immutable;
+using VhdKit.Chain;
+using VhdKit.Format;
+using VhdKit.Images;
+
+namespace VhdKit.Operations;
+
+/// <summary>
+/// Points a differencing disk at its parent in a new place (like <c>qemu-img rebase -u</c> and Hyper-V's
+/// Set-VHD -ParentPath), or accepts a parent whose modification time changed (re-stamp). Rewrites the parent
+/// locators (W2ru relative to the child's folder, and the absolute one), the parent's name and timestamp;
+/// the disk's content is not touched. Crash-safe: see <see cref="ChildRelinker"/>.
+/// </summary>
+public static class Reparenter
+{
+    /// <summary>Makes <paramref name="parentPath"/> the parent of <paramref name="childPath"/>.</summary>
+    /// <returns>Warnings (an id mismatch that was ignored).</returns>
+    /// <exception cref="WrongImageTypeException">The child is not a differencing disk.</exception>
+    /// <exception cref="ParentResolutionException">The parent's id differs from the child's record (and mismatches are not ignored), or the parent's own chain does not resolve.</exception>
+    /// <exception cref="ArgumentException">The parent's size differs from the child's.</exception>
+    /// <exception cref="VhdFormatException">An image is not a valid VHD.</exception>
+    /// <exception cref="IOException">Reading or writing failed; the child is left as it was.</exception>
+    public static ImmutableArray<string> Rebase(string childPath, string parentPath, RebaseOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(childPath);
+        ArgumentNullException.ThrowIfNull(parentPath);
+        options ??= RebaseOptions.Default;
+        string child = Path.GetFullPath(childPath);
+        string parent = Path.GetFullPath(parentPath);
+        Guid expected;
+        long capacity;
+        using (VhdImage image = VhdImage.Open(child))
+        {
+            if (image.DiskType != VhdDiskType.Differencing)
+            {
+                throw new WrongImageTypeException(child, image.DiskType, "setting a parent");
+            }
+
+            expected = image.Header!.Value.ParentUniqueId;
+            capacity = image.Capacity;
+        }
+
+        Guid found;
+        long parentCapacity;
+        using (VhdChain parentChain = VhdChain.Open(parent))
+        {
+            found = parentChain.Leaf.UniqueId;
+            parentCapacity = parentChain.Leaf.Capacity;
+        }
+
+        if (parentCapacity != capacity)
+        {
+            throw new ArgumentException($"{parent} is {parentCapacity} bytes but {child} is {capacity} bytes; a parent must be the size of its child.", nameof(parentPath));
+        }
+
+        var warnings = ImmutableArray.CreateBuilder<string>();
+        if (found != expected)
+        {
+            if (!options.IgnoreIdMismatch)
+            {
+                throw new ParentResolutionException(
+                    $"{parent} has unique id {found}; {child} was created from a parent with id {expected}. If it really holds the same content, accept it with --ignore-id-mismatch.",
+                    child, ParentResolutionFailure.IdMismatch, [], expected, found);
+            }
+
+            warnings.Add($"{child} named parent id {expected}; it now names {found} ({parent}), as asked. Its content is right only if {parent} holds what the old parent held.");
+        }
+
+        ChildRelinker.Relink(child, parent, found);
+        return warnings.ToImmutable();
+    }
+
+    /// <summary>
+    /// Accepts the parent the child resolves to today, recording its current modification time (and fresh
+    /// locators): for a parent that was copied, restored or touched without changing its content.
+    /// </summary>
+    /// <returns>The parent's path.</returns>
+    /// <exception cref="WrongImageTypeException">The child is not a differencing disk.</exception>
+    /// <exception cref="ParentResolutionException">The parent cannot be found or has the wrong id.</exception>
+    /// <exception cref="IOException">Reading or writing failed; the child is left as it was.</exception>
+    public static string Restamp(string childPath)
+    {
+        ArgumentNullException.ThrowIfNull(childPath);
+        string parent;
+        using (VhdChain chain = VhdChain.Open(childPath))
+        {
+            if (chain.Leaf.DiskType != VhdDiskType.Differencing)
+            {
+                throw new WrongImageTypeException(Path.GetFullPath(childPath), chain.Leaf.DiskType, "re-stamping");
+            }
+
+            parent = Path.GetFullPath(chain.Links[1].Image.Path);
+        }
+
+        Rebase(childPath, parent);
+        return parent;
+    }
+}

@@ -1,0 +1,104 @@
+using VhdKit.Chain;
+using VhdKit.Images;
+using VhdKit.Operations;
+using VhdKit.Tests.Support;
+
+namespace VhdKit.Tests.Operations;
+
+public class RebaseTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private static byte[] Content(string path)
+    {
+        using VirtualDisk disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true });
+        var content = new byte[disk.Capacity];
+        disk.Read(content, 0);
+        return content;
+    }
+
+    [Fact]
+    public void A_moved_parent_is_found_again_after_rebase_and_the_content_is_unchanged()
+    {
+        var chain = new ChainBuilder(_folder.Path, 4L * 1024 * 1024, 9);
+        chain.AddLayer(3, maxWrite: 500_000);
+        chain.AddLayer(3, maxWrite: 500_000);
+        Directory.CreateDirectory(_folder.File("elsewhere/deeper"));
+        string moved = _folder.File("elsewhere/deeper/base.vhd");
+        File.Move(chain.Layers[0], moved);
+        Assert.Throws<ParentResolutionException>(() => VhdChain.Open(chain.Leaf));
+
+        Assert.Empty(Reparenter.Rebase(chain.Leaf, moved));
+        using (VhdChain reopened = VhdChain.Open(chain.Leaf))
+        {
+            Assert.Equal(moved, Path.GetFullPath(reopened.Base.Path));
+            Assert.Equal(@".\elsewhere\deeper\base.vhd", reopened.Links[1].FoundVia!.Text);
+            Assert.True(reopened.Links[1].TimestampMatches);
+        }
+
+        ChainBuilder.AssertBytes(chain.Model, Content(chain.Leaf));
+    }
+
+    [Fact]
+    public void An_id_mismatch_is_refused_unless_ignored_with_a_warning()
+    {
+        string parent = ImageFiles.Dynamic(_folder.File("p.vhd"));
+        string child = ImageFiles.Differencing(_folder.File("c.vhd"), parent);
+        string other = ImageFiles.Dynamic(_folder.File("other.vhd"));
+        byte[] before = File.ReadAllBytes(child);
+        var error = Assert.Throws<ParentResolutionException>(() => Reparenter.Rebase(child, other));
+        Assert.Equal(ParentResolutionFailure.IdMismatch, error.Failure);
+        Assert.Equal(before, File.ReadAllBytes(child));
+
+        Assert.Single(Reparenter.Rebase(child, other, new RebaseOptions { IgnoreIdMismatch = true }));
+        using VhdChain chain = VhdChain.Open(child);
+        Assert.Equal(Path.GetFullPath(other), Path.GetFullPath(chain.Base.Path));
+    }
+
+    [Fact]
+    public void Restamp_accepts_a_touched_parent()
+    {
+        string parent = ImageFiles.Dynamic(_folder.File("p.vhd"));
+        string child = ImageFiles.Differencing(_folder.File("c.vhd"), parent);
+        File.SetLastWriteTimeUtc(parent, DateTime.UtcNow.AddHours(3));
+        using (VhdChain stale = VhdChain.Open(child))
+        {
+            Assert.False(stale.Links[1].TimestampMatches);
+        }
+
+        Assert.Equal(Path.GetFullPath(parent), Reparenter.Restamp(child));
+        using VhdChain chain = VhdChain.Open(child);
+        Assert.True(chain.Links[1].TimestampMatches);
+        Assert.Empty(chain.Warnings);
+    }
+
+    [Fact]
+    public void Non_differencing_disks_and_size_mismatches_are_refused()
+    {
+        string parent = ImageFiles.Dynamic(_folder.File("p.vhd"));
+        string child = ImageFiles.Differencing(_folder.File("c.vhd"), parent);
+        Assert.Throws<WrongImageTypeException>(() => Reparenter.Rebase(parent, child));
+        string bigger = ImageFiles.Dynamic(_folder.File("big.vhd"), 16 * ImageFiles.MiB);
+        Assert.Throws<ArgumentException>(() => Reparenter.Rebase(child, bigger, new RebaseOptions { IgnoreIdMismatch = true }));
+    }
+
+    [Fact]
+    public void Cli_rebase_and_restamp()
+    {
+        Assert.Equal(0, CliRunner.RunIn(_folder.Path, "create", "-s", "4MiB", "base.vhd").ExitCode);
+        Assert.Equal(0, CliRunner.RunIn(_folder.Path, "create", "--parent", "base.vhd", "child.vhd").ExitCode);
+        Directory.CreateDirectory(_folder.File("b"));
+        File.Move(_folder.File("base.vhd"), _folder.File("b/base.vhd"));
+        Assert.NotEqual(0, CliRunner.RunIn(_folder.Path, "info", "--chain", "child.vhd").ExitCode);
+        ProcessResult rebase = CliRunner.RunIn(_folder.Path, "rebase", "--parent", "b/base.vhd", "child.vhd");
+        Assert.True(rebase.ExitCode == 0, rebase.Stderr);
+        Assert.Equal(0, CliRunner.RunIn(_folder.Path, "info", "--chain", "child.vhd").ExitCode);
+        File.SetLastWriteTimeUtc(_folder.File("b/base.vhd"), DateTime.UtcNow.AddDays(2));
+        Assert.Contains("modified after", CliRunner.RunIn(_folder.Path, "info", "--chain", "child.vhd").Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, CliRunner.RunIn(_folder.Path, "rebase", "--restamp", "child.vhd").ExitCode);
+        Assert.DoesNotContain("warning", CliRunner.RunIn(_folder.Path, "info", "--chain", "child.vhd").Stderr, StringComparison.Ordinal);
+        Assert.NotEqual(0, CliRunner.RunIn(_folder.Path, "rebase", "child.vhd").ExitCode);
+    }
+}
