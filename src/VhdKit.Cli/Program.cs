@@ -32,6 +32,7 @@ public static class Program
             ConvertCommand.Build(),
             MergeCommand.Build(),
             RebaseCommand.Build(),
+            CompactCommand.Build(),
         };
         return root.Parse(args).Invoke();
     }

@@ -1,0 +1,189 @@
+using System.Buffers;
+using VhdKit.Chain;
+using VhdKit.Format;
+using VhdKit.Images;
+using VhdKit.Storage;
+
+namespace VhdKit.Operations;
+
+/// <summary>
+/// Compacts a dynamic or differencing disk: a dynamic disk drops the sectors and blocks that read as zeros; a
+/// differencing disk also drops the sectors identical to what its parent chain holds there (as VirtualBox
+/// does), so the parent shows through. The guest's view is unchanged, the file shrinks.
+/// </summary>
+/// <remarks>
+/// Crash-safe by a whole-file rewrite: the metadata (footer copy, header, locators) is copied as it is into a
+/// temporary file in the same folder with an empty BAT, the kept runs are written through the crash-safe write
+/// path, the file is flushed and renamed over the original, whose modification time it takes (the content is
+/// the same, so children's recorded parent timestamps stay right). A crash leaves the old file or the new one.
+/// The image is held exclusively meanwhile.
+/// </remarks>
+public static class DiskCompactor
+{
+    private const int Chunk = 1024 * 1024;
+
+    /// <summary>Compacts the image at <paramref name="path"/>.</summary>
+    /// <exception cref="WrongImageTypeException">The image is fixed.</exception>
+    /// <exception cref="ImageInUseException">The image is open elsewhere.</exception>
+    /// <exception cref="ParentResolutionException">A differencing disk's parent cannot be found.</exception>
+    /// <exception cref="IOException">Reading or writing failed; the image is left as it was.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; the image is left as it was.</exception>
+    public static CompactResult Compact(string path, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string fullPath = Path.GetFullPath(path);
+        using VhdChain chain = VhdChain.Open(fullPath, new VhdOpenOptions { Writable = true });
+        VhdImage source = chain.Leaf;
+        if (source.DiskType == VhdDiskType.Fixed)
+        {
+            throw new WrongImageTypeException(fullPath, source.DiskType, "compacting (a fixed disk has no blocks to drop)");
+        }
+
+        DateTime modified = File.GetLastWriteTimeUtc(fullPath);
+        string temporary = NewFile.TemporaryName(fullPath);
+        int blocksAfter;
+        try
+        {
+            using (FileStorage storage = FileStorage.CreateNew(temporary))
+            {
+                CopyMetadata(source, storage);
+                using VhdImage target = VhdImage.Open(storage, leaveOpen: true);
+                CopyKeptRuns(chain, target, progress, cancellationToken);
+                target.Flush();
+                blocksAfter = target.Bat!.AllocatedCount();
+            }
+
+            long before = source.Storage.Length;
+            File.Move(temporary, fullPath, overwrite: true);
+            File.SetLastWriteTimeUtc(fullPath, modified);
+            return new CompactResult(before, new FileInfo(fullPath).Length, source.Bat!.AllocatedCount(), blocksAfter);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>Everything before the first block, as it is, with the BAT emptied; then the footer.</summary>
+    private static void CopyMetadata(VhdImage source, FileStorage storage)
+    {
+        DynamicHeader header = source.Header!.Value;
+        long end = (long)header.TableOffset + BlockAllocationTable.SizeInBytes(header.MaxTableEntries);
+        end = Math.Max(end, (long)source.Footer.HeaderOffset!.Value + DynamicHeader.Size);
+        foreach (ParentLocator locator in source.Locators)
+        {
+            end = Math.Max(end, (long)locator.Entry.PlatformDataOffset + Math.Max(locator.Entry.DataSpaceInBytes, locator.Entry.PlatformDataLength));
+        }
+
+        end = BlockAllocationTable.AlignUp(end, VhdConstants.SectorSize);
+        var metadata = new byte[end];
+        source.Storage.ReadExactly(metadata, 0, "Metadata");
+        metadata.AsSpan((int)header.TableOffset, (int)BlockAllocationTable.SizeInBytes(header.MaxTableEntries)).Fill(0xFF);
+        source.Footer.WriteTo(metadata); // the copy at offset 0, canonical
+        storage.Write(metadata, 0);
+        Span<byte> footer = stackalloc byte[VhdFooter.Size];
+        source.Footer.WriteTo(footer);
+        storage.Write(footer, end);
+    }
+
+    private static void CopyKeptRuns(VhdChain chain, VhdImage target, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    {
+        VhdImage source = chain.Leaf;
+        var parents = chain.Links.Skip(1).Select(l => l.Image).ToList();
+        var held = source.GetAllocatedRanges();
+        long total = held.Sum(r => r.Length);
+        long done = 0;
+        byte[] mine = ArrayPool<byte>.Shared.Rent(Chunk);
+        byte[] below = ArrayPool<byte>.Shared.Rent(Chunk);
+        try
+        {
+            foreach ((long start, long length) in held)
+            {
+                for (long offset = start; offset < start + length;)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    int count = (int)Math.Min(start + length - offset, Chunk - (offset % Chunk));
+                    Span<byte> data = mine.AsSpan(0, count);
+                    ReadHeld(source, data, offset);
+                    Span<byte> underneath = below.AsSpan(0, count);
+                    ReadBelow(parents, underneath, offset);
+                    WriteDifferingSectors(target, data, underneath, offset);
+                    offset += count;
+                    done += count;
+                    progress?.Report(new OperationProgress(done, total));
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(mine);
+            ArrayPool<byte>.Shared.Return(below);
+        }
+    }
+
+    /// <summary>Writes the runs of sectors whose content differs from what shows through without this layer.</summary>
+    private static void WriteDifferingSectors(VhdImage target, ReadOnlySpan<byte> data, ReadOnlySpan<byte> underneath, long offset)
+    {
+        const int Sector = VhdConstants.SectorSize;
+        int sectors = data.Length / Sector;
+        for (int s = 0; s < sectors;)
+        {
+            if (data.Slice(s * Sector, Sector).SequenceEqual(underneath.Slice(s * Sector, Sector)))
+            {
+                s++;
+                continue;
+            }
+
+            int run = s + 1;
+            while (run < sectors && !data.Slice(run * Sector, Sector).SequenceEqual(underneath.Slice(run * Sector, Sector)))
+            {
+                run++;
+            }
+
+            target.WriteSectors(data[(s * Sector)..(run * Sector)], offset + ((long)s * Sector));
+            s = run;
+        }
+    }
+
+    private static void ReadHeld(VhdImage source, Span<byte> buffer, long offset)
+    {
+        while (!buffer.IsEmpty)
+        {
+            source.Map(offset, buffer.Length, out long fileOffset, out long length);
+            source.Storage.ReadExactly(buffer[..(int)length], fileOffset, "Block data");
+            buffer = buffer[(int)length..];
+            offset += length;
+        }
+    }
+
+    /// <summary>What the parents (none for a dynamic disk: zeros) hold under this range.</summary>
+    private static void ReadBelow(List<VhdImage> parents, Span<byte> buffer, long offset)
+    {
+        while (!buffer.IsEmpty)
+        {
+            long want = buffer.Length;
+            bool read = false;
+            foreach (VhdImage parent in parents)
+            {
+                if (parent.Map(offset, want, out long fileOffset, out long length))
+                {
+                    parent.Storage.ReadExactly(buffer[..(int)length], fileOffset, "Block data");
+                    want = length;
+                    read = true;
+                    break;
+                }
+
+                want = length;
+            }
+
+            if (!read)
+            {
+                buffer[..(int)want].Clear();
+            }
+
+            buffer = buffer[(int)want..];
+            offset += want;
+        }
+    }
+}

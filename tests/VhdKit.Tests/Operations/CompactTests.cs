@@ -1,0 +1,105 @@
+using VhdKit.Chain;
+using VhdKit.Images;
+using VhdKit.Operations;
+using VhdKit.Tests.Support;
+
+namespace VhdKit.Tests.Operations;
+
+public class CompactTests : IDisposable
+{
+    private const int Block = 512 * 1024;
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private static byte[] Content(string path)
+    {
+        using VirtualDisk disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true });
+        var content = new byte[disk.Capacity];
+        disk.Read(content, 0);
+        return content;
+    }
+
+    [Fact]
+    public void A_dynamic_disk_drops_zero_blocks_and_keeps_its_content()
+    {
+        var chain = new ChainBuilder(_folder.Path, 8L * 1024 * 1024, 3);
+        chain.AddLayer(5, Block, maxWrite: 300_000);
+        using (VirtualDisk disk = VirtualDisk.Open(chain.Leaf))
+        {
+            disk.Write(new byte[2 * Block], 5L * Block); // zeros over two whole blocks
+            new byte[2 * Block].CopyTo(chain.Model, 5 * Block);
+        }
+
+        long before = new FileInfo(chain.Leaf).Length;
+        CompactResult result = DiskCompactor.Compact(chain.Leaf);
+        Assert.True(result.SizeAfter < before, $"{result.SizeAfter} is not smaller than {before}");
+        Assert.True(result.BlocksAfter < result.BlocksBefore);
+        ChainBuilder.AssertBytes(chain.Model, Content(chain.Leaf));
+    }
+
+    [SkippableFact]
+    public void A_differencing_disk_drops_what_its_parent_already_holds()
+    {
+        var chain = new ChainBuilder(_folder.Path, 8L * 1024 * 1024, 4);
+        chain.AddLayer(6, Block, maxWrite: 1024 * 1024);
+        string child = chain.AddLayer(3, maxWrite: 300_000);
+        byte[] parentContent = Content(chain.Layers[0]);
+        using (VirtualDisk disk = VirtualDisk.Open(child))
+        {
+            // The guest rewrites what the parent already holds: two whole blocks and an odd run.
+            disk.Write(parentContent.AsSpan(Block, 2 * Block), Block);
+            disk.Write(parentContent.AsSpan(6 * Block + 1000, 5000), 6 * Block + 1000);
+            parentContent.AsSpan(Block, 2 * Block).CopyTo(chain.Model.AsSpan(Block));
+            parentContent.AsSpan(6 * Block + 1000, 5000).CopyTo(chain.Model.AsSpan(6 * Block + 1000));
+        }
+
+        string grandchild = ImageFiles.Differencing(_folder.File("grandchild.vhd"), child);
+        DateTime childTime = File.GetLastWriteTimeUtc(child);
+        long before = new FileInfo(child).Length;
+        CompactResult result = DiskCompactor.Compact(child);
+        Assert.True(result.SizeAfter < before, $"{result.SizeAfter} is not smaller than {before}");
+        ChainBuilder.AssertBytes(chain.Model, Content(child));
+
+        // The compacted disk keeps its id and time, so its own children stay valid.
+        Assert.Equal(childTime, File.GetLastWriteTimeUtc(child));
+        using (VhdChain below = VhdChain.Open(grandchild))
+        {
+            Assert.Empty(below.Warnings);
+        }
+
+        ChainBuilder.AssertBytes(chain.Model, Content(grandchild));
+        Assert.Empty(Directory.GetFiles(_folder.Path, "*.tmp"));
+
+        // libvhdi reads the compacted child's chain without error.
+        PeerTools.Python("""
+            import sys, pyvhdi
+            p = pyvhdi.file(); p.open(sys.argv[1]); c = pyvhdi.file(); c.open(sys.argv[2]); c.set_parent(p)
+            assert c.get_media_size() == 8 * 1024 * 1024
+            """, chain.Layers[0], child);
+    }
+
+    [Fact]
+    public void Fixed_disks_and_disks_in_use_are_refused()
+    {
+        string fixedPath = ImageFiles.Fixed(_folder.File("f.vhd"));
+        Assert.Throws<WrongImageTypeException>(() => DiskCompactor.Compact(fixedPath));
+        string dynamic = ImageFiles.Dynamic(_folder.File("d.vhd"));
+        using VirtualDisk user = VirtualDisk.Open(dynamic, new VirtualDiskOptions { ReadOnly = true });
+        Assert.Throws<ImageInUseException>(() => DiskCompactor.Compact(dynamic));
+    }
+
+    [Fact]
+    public void Cli_compact()
+    {
+        string path = ImageFiles.Dynamic(_folder.File("d.vhd"));
+        using (VirtualDisk disk = VirtualDisk.Open(path))
+        {
+            disk.Write(new byte[4096], 0);
+        }
+
+        ProcessResult result = CliRunner.Run("compact", path);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("1 -> 0 blocks", result.Stdout, StringComparison.Ordinal);
+    }
+}
