@@ -20,6 +20,7 @@ internal static class CliErrors
             VMException e => e.Message,
             ImageAlreadyExistsException e => e.Message,
             WrongImageTypeException e => e.Message,
+            InvalidOperationException e => e.Message,
             Images.ImageInUseException e => e.Message,
             ParentResolutionException e => e.Message,
             VhdFormatException e => $"Not a valid VHD: {e.Message}",

@@ -33,6 +33,7 @@ public static class Program
             MergeCommand.Build(),
             RebaseCommand.Build(),
             CompactCommand.Build(),
+            ResizeCommand.Build(),
         };
         return root.Parse(args).Invoke();
     }

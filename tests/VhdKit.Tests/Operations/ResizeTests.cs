@@ -1,0 +1,102 @@
+using VhdKit.Chain;
+using VhdKit.Images;
+using VhdKit.Operations;
+using VhdKit.Tests.Support;
+
+namespace VhdKit.Tests.Operations;
+
+public class ResizeTests : IDisposable
+{
+    private const long MiB = 1024 * 1024;
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private static byte[] Content(string path)
+    {
+        using VirtualDisk disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true });
+        var content = new byte[disk.Capacity];
+        disk.Read(content, 0);
+        return content;
+    }
+
+    [SkippableTheory]
+    [InlineData(8 * MiB, 12 * MiB)] // the table stays in its sector
+    [InlineData(8 * MiB, 600 * MiB)] // the table moves past the end
+    public void A_dynamic_disk_grows_keeping_its_content_and_the_new_space_is_usable(long from, long to)
+    {
+        var chain = new ChainBuilder(_folder.Path, from, 8);
+        chain.AddLayer(4, maxWrite: 1024 * 1024);
+        DiskResizer.Resize(chain.Leaf, to);
+        using (VirtualDisk disk = VirtualDisk.Open(chain.Leaf))
+        {
+            Assert.Equal(to, disk.Capacity);
+            Assert.Empty(disk.Warnings);
+            var head = new byte[from];
+            disk.Read(head, 0);
+            ChainBuilder.AssertBytes(chain.Model, head);
+            var tail = new byte[4096];
+            disk.Read(tail, to - 4096);
+            Assert.True(tail.AsSpan().IndexOfAnyExcept((byte)0) < 0);
+            disk.Write("end"u8, to - 3);
+        }
+
+        Assert.Equal((byte)'d', Content(chain.Leaf)[^1]);
+        Assert.Equal(to, Peers.QemuImgInfo(chain.Leaf).VirtualSize);
+    }
+
+    [Fact]
+    public void A_dynamic_disk_shrinks_only_when_nothing_is_stored_past_the_new_end()
+    {
+        string path = ImageFiles.Dynamic(_folder.File("d.vhd"), 16 * MiB);
+        using (VirtualDisk disk = VirtualDisk.Open(path))
+        {
+            disk.Write(new byte[] { 1 }, 10 * MiB);
+        }
+
+        Assert.Throws<InvalidOperationException>(() => DiskResizer.Resize(path, 8 * MiB));
+        DiskResizer.Resize(path, 12 * MiB);
+        using VhdImage image = VhdImage.Open(path);
+        Assert.Equal(12 * MiB, image.Capacity);
+        Assert.Equal(6, image.Bat!.Count);
+    }
+
+    [SkippableFact]
+    public void A_fixed_disk_grows_with_zeros_and_does_not_shrink()
+    {
+        string path = ImageFiles.Fixed(_folder.File("f.vhd"), 4 * MiB);
+        using (VirtualDisk disk = VirtualDisk.Open(path))
+        {
+            disk.Write(new byte[] { 7 }, (4 * MiB) - 1);
+        }
+
+        DiskResizer.Resize(path, 6 * MiB);
+        byte[] content = Content(path);
+        Assert.Equal(6 * MiB, content.Length);
+        Assert.Equal(7, content[(4 * MiB) - 1]);
+        Assert.True(content.AsSpan((int)(4 * MiB)).IndexOfAnyExcept((byte)0) < 0, "the old footer shows through the new space");
+        Assert.Equal(6 * MiB, Peers.QemuImgInfo(path, "vpc").VirtualSize);
+        Assert.Throws<InvalidOperationException>(() => DiskResizer.Resize(path, 4 * MiB));
+    }
+
+    [Fact]
+    public void Differencing_disks_and_parents_with_children_are_refused()
+    {
+        string parent = ImageFiles.Dynamic(_folder.File("p.vhd"));
+        string child = ImageFiles.Differencing(_folder.File("c.vhd"), parent);
+        Assert.Throws<WrongImageTypeException>(() => DiskResizer.Resize(child, 16 * MiB));
+        var error = Assert.Throws<InvalidOperationException>(() => DiskResizer.Resize(parent, 16 * MiB));
+        Assert.Contains("c.vhd", error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => DiskResizer.Resize(parent, 1000));
+    }
+
+    [Fact]
+    public void Cli_resize()
+    {
+        string path = ImageFiles.Dynamic(_folder.File("d.vhd"), 8 * MiB);
+        Assert.Equal(0, CliRunner.Run("resize", "--size", "1GiB", path).ExitCode);
+        using VhdImage image = VhdImage.Open(path);
+        Assert.Equal(1024 * MiB, image.Capacity);
+        Assert.NotEqual(0, CliRunner.Run("resize", "--size", "1MiB", path).ExitCode);
+    }
+}
