@@ -2,7 +2,7 @@ namespace VhdKit.Automation;
 
 /// <summary>
 /// A virtual hard disk file (IVMHardDisk). Every property reads the file when asked, so it shows the file as it
-/// is now. <c>Merge</c>, <c>MergeTo</c>, <c>Compact</c> and <c>Convert</c> come with the operations issue.
+/// is now. <c>Merge</c>, <c>MergeTo</c>, <c>Compact</c> and <c>Convert</c> return a task doing the work.
 /// </summary>
 public interface IVMHardDisk
 {
@@ -38,4 +38,30 @@ public interface IVMHardDisk
     /// VM_E_PARENT_CHILD_ID_MISMATCH (its unique id is not the one this disk was created with), E_ACCESS_DENIED.
     /// </exception>
     IVMHardDisk? Parent { get; set; }
+
+    /// <summary>
+    /// Merges this differencing disk into its parent (the parent is modified; this disk is then no longer a valid
+    /// child of it). Cancellable; an interrupted merge is completed by merging again.
+    /// </summary>
+    /// <exception cref="VMException">
+    /// VM_E_WRONG_HD_IMAGE_TYPE (not differencing), VM_E_PARENT_PATH_NOT_FOUND, VM_E_PARENT_CHILD_ID_MISMATCH,
+    /// VM_E_FILE_READ_ONLY (the parent file is read-only), E_SHARING_VIOLATION (the parent is in use, at run
+    /// time: on the task), VM_E_APP_SHUTTING_DOWN.
+    /// </exception>
+    IVMTask Merge(IProgress<int>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Flattens this disk and all its ancestors into a new <paramref name="type"/> image at <paramref name="path"/>; this disk is left intact.</summary>
+    /// <exception cref="VMException">
+    /// E_INVALIDARG (a type other than Dynamic or FixedSize), the path rules' codes (E_BAD_PATHNAME, E_INVALID_NAME,
+    /// E_BUFFER_OVERFLOW), E_ALREADY_EXISTS, VM_E_PARENT_PATH_NOT_FOUND, VM_E_INVALID_HD_FILE, VM_E_APP_SHUTTING_DOWN.
+    /// </exception>
+    IVMTask MergeTo(string path, VMHardDiskType type, IProgress<int>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes a new <paramref name="type"/> image with the same content (a differencing disk is flattened); this disk is left intact.</summary>
+    /// <exception cref="VMException">As for <see cref="MergeTo"/>.</exception>
+    IVMTask Convert(string path, VMHardDiskType type, IProgress<int>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Shrinks a dynamic disk (and, beyond the original API, a differencing one): same content, smaller file.</summary>
+    /// <exception cref="VMException">VM_E_WRONG_HD_IMAGE_TYPE (a fixed disk), VM_E_APP_SHUTTING_DOWN; E_SHARING_VIOLATION on the task when in use.</exception>
+    IVMTask Compact(IProgress<int>? progress = null, CancellationToken cancellationToken = default);
 }

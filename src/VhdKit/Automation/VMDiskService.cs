@@ -295,6 +295,15 @@ internal sealed class VMDiskService
 
     private VMTask Start(string description, string image, VhdCreateOptions create, IProgress<int>? progress, CancellationToken cancellationToken)
     {
+        Func<string, IPositionalStorage> createStorage = Options.CreateStorage ?? FileStorage.CreateNew;
+        return StartTask(description, progress,
+            t => VhdCreator.Create(image, create, new TaskProgress(t), new CreateHooks(createStorage, t.EnterCommit), t.CancellationToken),
+            cancellationToken);
+    }
+
+    /// <summary>Starts a task doing <paramref name="work"/> (which reports progress and honours the task's token).</summary>
+    internal VMTask StartTask(string description, IProgress<int>? progress, Action<VMTask> work, CancellationToken cancellationToken)
+    {
         VMTask task;
         lock (_lock)
         {
@@ -304,11 +313,10 @@ internal sealed class VMDiskService
             _tasks.Add(task);
         }
 
-        Func<string, IPositionalStorage> createStorage = Options.CreateStorage ?? FileStorage.CreateNew;
         task.Start(t =>
         {
             t.CancellationToken.ThrowIfCancellationRequested();
-            VhdCreator.Create(image, create, new TaskProgress(t), new CreateHooks(createStorage, t.EnterCommit), t.CancellationToken);
+            work(t);
         });
         return task;
     }

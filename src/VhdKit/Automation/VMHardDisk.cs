@@ -64,7 +64,86 @@ public sealed class VMHardDisk : IVMHardDisk
     }
 
     /// <inheritdoc />
+    /// <exception cref="VMException">See <see cref="IVMHardDisk.Merge"/>.</exception>
+    public IVMTask Merge(IProgress<int>? progress = null, CancellationToken cancellationToken = default) =>
+        _service.Call($"{File}: Merge", () =>
+        {
+            string parent;
+            using (VhdChain chain = VhdChain.Open(File))
+            {
+                if (chain.Leaf.DiskType != VhdDiskType.Differencing)
+                {
+                    throw new WrongImageTypeException(File, chain.Leaf.DiskType, "Merge");
+                }
+
+                parent = Path.GetFullPath(chain.Links[1].Image.Path);
+            }
+
+            if (IsReadOnly(parent))
+            {
+                throw new VMException(VMErrorCodes.VM_E_FILE_READ_ONLY, $"The parent {parent} is read-only; {File} cannot be merged into it.", parent);
+            }
+
+            return (IVMTask)_service.StartTask($"Merging {File} into {parent}", progress,
+                t => DiskMerger.Merge(File, MergeOptions.Default, new TaskProgress(t), t.CancellationToken), cancellationToken);
+        });
+
+    /// <inheritdoc />
+    /// <exception cref="VMException">See <see cref="IVMHardDisk.MergeTo"/>.</exception>
+    public IVMTask MergeTo(string path, VMHardDiskType type, IProgress<int>? progress = null, CancellationToken cancellationToken = default) =>
+        Flatten("MergeTo", path, type, progress, cancellationToken);
+
+    /// <inheritdoc />
+    /// <exception cref="VMException">See <see cref="IVMHardDisk.Convert"/>.</exception>
+    public IVMTask Convert(string path, VMHardDiskType type, IProgress<int>? progress = null, CancellationToken cancellationToken = default) =>
+        Flatten("Convert", path, type, progress, cancellationToken);
+
+    /// <inheritdoc />
+    /// <exception cref="VMException">See <see cref="IVMHardDisk.Compact"/>.</exception>
+    public IVMTask Compact(IProgress<int>? progress = null, CancellationToken cancellationToken = default) =>
+        _service.Call($"{File}: Compact", () =>
+        {
+            using (VhdImage image = VhdImage.Open(File))
+            {
+                if (image.DiskType == VhdDiskType.Fixed)
+                {
+                    throw new WrongImageTypeException(File, image.DiskType, "Compact");
+                }
+            }
+
+            return (IVMTask)_service.StartTask($"Compacting {File}", progress,
+                t => DiskCompactor.Compact(File, new TaskProgress(t), t.CancellationToken), cancellationToken);
+        });
+
+    /// <inheritdoc />
     public override string ToString() => File;
+
+    private IVMTask Flatten(string method, string path, VMHardDiskType type, IProgress<int>? progress, CancellationToken cancellationToken) =>
+        _service.Call($"{File}: {method}", () =>
+        {
+            string target = VMPathRules.ResolveAbsolute(path, "path");
+            ConvertFormat format = type switch
+            {
+                VMHardDiskType.Dynamic => ConvertFormat.Dynamic,
+                VMHardDiskType.FixedSize => ConvertFormat.Fixed,
+                _ => throw new VMException(VMErrorCodes.E_INVALIDARG, $"{method} writes a Dynamic or FixedSize image, not {type}.", target),
+            };
+            NewFile.ThrowIfExists(target);
+            using (VhdChain chain = VhdChain.Open(File))
+            {
+                // Resolved now so a missing parent fails the call, not the task.
+            }
+
+            return (IVMTask)_service.StartTask($"{method}: {File} to {target} ({type})", progress, t =>
+            {
+                using VirtualDisk source = VirtualDisk.Open(File, new VirtualDiskOptions { ReadOnly = true });
+                DiskConverter.Convert(source, target, format, new TaskProgress(t), t.CancellationToken);
+            }, cancellationToken);
+        });
+
+    private static bool IsReadOnly(string path) =>
+        (System.IO.File.GetAttributes(path) & FileAttributes.ReadOnly) != 0
+        || (!OperatingSystem.IsWindows() && (System.IO.File.GetUnixFileMode(path) & (UnixFileMode.UserWrite | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) == 0);
 
     private T Read<T>(string property, Func<VhdImage, T> read) => _service.Call($"{File}: {property}", () =>
     {
