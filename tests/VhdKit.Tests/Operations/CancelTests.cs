@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using VhdKit.Chain;
+using VhdKit.Operations;
+using VhdKit.Tests.Support;
+
+namespace VhdKit.Tests.Operations;
+
+/// <summary>Cancelling in the middle of an operation loses nothing and leaves no temporary file.</summary>
+public class CancelTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private static byte[] Content(string path)
+    {
+        using VirtualDisk disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true });
+        var content = new byte[disk.Capacity];
+        disk.Read(content, 0);
+        return content;
+    }
+
+    private ChainBuilder Chain()
+    {
+        var chain = new ChainBuilder(_folder.Path, 12L * 1024 * 1024, 23);
+        chain.AddLayer(4, maxWrite: 3 * 1024 * 1024);
+        chain.AddLayer(4, maxWrite: 3 * 1024 * 1024);
+        return chain;
+    }
+
+    /// <summary>Cancels at the first progress report: in the middle of the work, deterministically.</summary>
+    private sealed class CancelOnFirstReport(CancellationTokenSource source) : IProgress<OperationProgress>
+    {
+        public void Report(OperationProgress value)
+        {
+            if (value.Done < value.Total)
+            {
+                source.Cancel();
+            }
+        }
+    }
+
+    [Fact]
+    public void Cancelled_convert_compact_and_merge_lose_nothing()
+    {
+        ChainBuilder chain = Chain();
+        byte[] parentBefore = File.ReadAllBytes(chain.Layers[0]);
+        byte[] childBefore = File.ReadAllBytes(chain.Leaf);
+
+        using (var cancel = new CancellationTokenSource())
+        using (VirtualDisk disk = VirtualDisk.Open(chain.Leaf, new VirtualDiskOptions { ReadOnly = true }))
+        {
+            Assert.ThrowsAny<OperationCanceledException>(() =>
+                DiskConverter.Convert(disk, _folder.File("out.vhd"), ConvertFormat.Dynamic, new CancelOnFirstReport(cancel), cancel.Token));
+        }
+
+        using (var cancel = new CancellationTokenSource())
+        {
+            Assert.ThrowsAny<OperationCanceledException>(() => DiskCompactor.Compact(chain.Leaf, new CancelOnFirstReport(cancel), cancel.Token));
+        }
+
+        Assert.Equal(childBefore, File.ReadAllBytes(chain.Leaf));
+        Assert.Equal(parentBefore, File.ReadAllBytes(chain.Layers[0]));
+        Assert.Empty(Directory.GetFiles(_folder.Path, "*.tmp").Concat(Directory.GetFiles(_folder.Path, ".*")));
+        Assert.False(File.Exists(_folder.File("out.vhd")));
+
+        using (var cancel = new CancellationTokenSource())
+        {
+            Assert.ThrowsAny<OperationCanceledException>(() => DiskMerger.Merge(chain.Leaf, null, new CancelOnFirstReport(cancel), cancel.Token));
+        }
+
+        // The child is untouched, the chain reads the same, and merging again completes the merge.
+        Assert.Equal(childBefore, File.ReadAllBytes(chain.Leaf));
+        ChainBuilder.AssertBytes(chain.Model, Content(chain.Leaf));
+        Assert.True(File.Exists(DiskMerger.JournalPath(Path.GetFullPath(chain.Layers[0]))));
+        DiskMerger.Merge(chain.Leaf);
+        ChainBuilder.AssertBytes(chain.Model, Content(chain.Layers[0]));
+        Assert.False(File.Exists(DiskMerger.JournalPath(Path.GetFullPath(chain.Layers[0]))));
+    }
+
+    [SkippableFact]
+    public void Ctrl_c_stops_the_cli_and_leaves_nothing_behind()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "sends SIGINT with kill(1)");
+
+        // A 2040 GiB sparse fixed disk: converting it reads for many minutes, so the signal lands mid-way.
+        string source = ImageFiles.Fixed(_folder.File("huge.vhd"), 2040L * 1024 * 1024 * 1024);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = _folder.Path };
+        foreach (string argument in new[] { CliRunner.VhdDll, "convert", "-f", "raw", source, "out.raw" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process process = Process.Start(start)!;
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Directory.GetFiles(_folder.Path, ".out.raw.*.tmp").Length == 0 && DateTime.UtcNow < deadline && !process.HasExited)
+        {
+            Thread.Sleep(50);
+        }
+
+        Assert.False(process.HasExited, "the conversion ended before it could be interrupted");
+        PeerTools.RunOk("kill", "-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(process.WaitForExit(30_000), "vhd did not stop after SIGINT");
+        Assert.Equal(130, process.ExitCode);
+        Assert.Contains("E_ABORT", stderr.Result, StringComparison.Ordinal);
+        Assert.Equal([Path.GetFullPath(source)], Directory.GetFiles(_folder.Path).Select(Path.GetFullPath));
+    }
+}
