@@ -111,6 +111,42 @@ public sealed class DiskOperationTaskTests : IDisposable
     }
 
     [Fact]
+    public async Task VMTask_Cancel_in_the_middle_of_a_merge_loses_nothing_and_merging_again_completes_it()
+    {
+        (string parent, string child, byte[] model) = ChainWithData();
+        byte[] childBefore = File.ReadAllBytes(child);
+        await using Host host = Host.Open(Personality.VirtualPC);
+        var created = new TaskCompletionSource<IVMTask>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var progress = new CancelWhenProgressing(created.Task);
+        IVMTask task = host.GetHardDisk(child).Merge(progress);
+        created.SetResult(task);
+        Assert.True(task.WaitForCompletion(60_000));
+        Assert.Equal(VMTaskResult.Cancelled, task.Result);
+        Assert.True(progress.Cancelled);
+        Assert.Equal(childBefore, File.ReadAllBytes(child));
+        ChainBuilder.AssertBytes(model, Content(child));
+
+        AssertSucceeded(host.GetHardDisk(child).Merge());
+        ChainBuilder.AssertBytes(model, Content(parent));
+    }
+
+    /// <summary>Calls IVMTask.Cancel() from the first progress report below 100 %.</summary>
+    private sealed class CancelWhenProgressing(Task<IVMTask> task) : IProgress<int>
+    {
+        public bool Cancelled { get; private set; }
+
+        public void Report(int value)
+        {
+            if (!Cancelled && value < 100)
+            {
+                task.Wait(); // the test publishes the task right after Merge returns
+                task.Result.Cancel();
+                Cancelled = true;
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_cancelled_conversion_leaves_no_file()
     {
         (_, string child, _) = ChainWithData();
