@@ -30,6 +30,8 @@ public static class Program
             WriteCommand.Build(),
             CompareCommand.Build(),
             ConvertCommand.Build(),
+            CheckCommand.Build(),
+            RepairCommand.Build(),
         };
         return root.Parse(args).Invoke();
     }

@@ -131,7 +131,4 @@ public enum FaultCode
 
     /// <summary>Error (chain): the chain is deeper than <see cref="CheckOptions.MaxChainDepth"/>.</summary>
     ChainTooDeep,
-
-    /// <summary>Error: the file cannot be read (an I/O error part way).</summary>
-    Unreadable,
 }
