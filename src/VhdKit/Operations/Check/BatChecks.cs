@@ -89,6 +89,16 @@ internal static class BatChecks
     {
         long start = (long)sector * VhdConstants.SectorSize;
         long end = start + blockBytes;
+        foreach ((string name, long regionStart, long regionEnd) in scan.Regions)
+        {
+            if (start < regionEnd && regionStart < end)
+            {
+                Add(scan, header, FaultCode.BatEntryInMetadata, block, start,
+                    string.Create(CultureInfo.InvariantCulture, $"a block clear of the {name} (0x{regionStart:X}..0x{regionEnd:X})"));
+                return false;
+            }
+        }
+
         if (end > limit)
         {
             bool outside = start >= limit;
@@ -100,16 +110,6 @@ internal static class BatChecks
             Add(scan, header, FaultCode.BatEntryPastEnd, block, start,
                 string.Create(CultureInfo.InvariantCulture, $"a block ({blockBytes} bytes with its bitmap) inside the file, before 0x{limit:X}"), outside);
             return false;
-        }
-
-        foreach ((string name, long regionStart, long regionEnd) in scan.Regions)
-        {
-            if (start < regionEnd && regionStart < end)
-            {
-                Add(scan, header, FaultCode.BatEntryInMetadata, block, start,
-                    string.Create(CultureInfo.InvariantCulture, $"a block clear of the {name} (0x{regionStart:X}..0x{regionEnd:X})"));
-                return false;
-            }
         }
 
         return true;

@@ -98,17 +98,18 @@ internal sealed class ImageScan
             return scan;
         }
 
-        if (!HeaderChecks.Check(scan))
+        bool batReadable = HeaderChecks.Check(scan);
+        if (scan.Header is not null && scan.Footer.DiskType == VhdDiskType.Differencing)
         {
-            return scan;
-        }
-
-        if (scan.Footer.DiskType == VhdDiskType.Differencing)
-        {
+            // The locators do not depend on the BAT: they are checked even when the BAT cannot be followed.
             LocatorChecks.Check(scan);
         }
 
-        BatChecks.Check(scan);
+        if (batReadable)
+        {
+            BatChecks.Check(scan);
+        }
+
         FooterChecks.SetEndRepairability(scan);
         return scan;
     }
