@@ -157,8 +157,19 @@ public static class VhdRepairer
         }
 
         bool endFaulty = scan.EndMissingFault >= 0 || scan.OrphanTailFault >= 0 || scan.FooterChecksumRepairable;
-        if (!endFaulty || scan.DataEnd < 0)
+        if (!endFaulty)
         {
+            return;
+        }
+
+        if (scan.DataEnd < 0)
+        {
+            // The BAT could not be followed, so where the data ends is unknown: only a checksum is fixed, in place.
+            if (scan.FooterChecksumRepairable)
+            {
+                Write(scan, good.AsSpan(0, scan.EndFooterLength), scan.EndFooterOffset, dryRun);
+            }
+
             return;
         }
 
