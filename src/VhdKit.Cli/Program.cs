@@ -34,6 +34,8 @@ public static class Program
             RebaseCommand.Build(),
             CompactCommand.Build(),
             ResizeCommand.Build(),
+            CheckCommand.Build(),
+            RepairCommand.Build(),
         };
         return root.Parse(args).Invoke();
     }

@@ -1,0 +1,80 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+using VhdKit.Operations;
+
+namespace VhdKit.Cli;
+
+/// <summary>
+/// <c>vhd check [--json] [--chain] FILE</c>: every fault of the image (and its chain), like <c>qemu-img check</c>.
+/// Exit codes: 0 clean (warnings allowed), 2 faults found, 3 faults found and all of them repairable by
+/// <c>vhd repair FILE</c>, 1 the file could not be checked at all.
+/// </summary>
+internal static class CheckCommand
+{
+    public const int Clean = 0;
+    public const int Faults = 2;
+    public const int Repairable = 3;
+
+    /// <summary>The stable JSON shape.</summary>
+    internal sealed record Json(string Path, bool Clean, bool Repairable, int ExitCode, IReadOnlyList<CheckFault> Faults);
+
+    public static Command Build()
+    {
+        var json = new Option<bool>("--json") { Description = "Print stable JSON instead of a table." };
+        var chain = new Option<bool>("--chain", "-c") { Description = "Also resolve and check every parent and each link (id, timestamp, size)." };
+        var file = new Argument<string>("FILE") { Description = "The image." };
+        var command = new Command("check", "List every fault of a VHD (exit 0 clean, 2 faults, 3 all faults repairable with `vhd repair`).") { json, chain, file };
+        command.SetAction(result =>
+        {
+            try
+            {
+                CheckReport report = VhdChecker.Check(result.GetValue(file)!, new CheckOptions { Chain = result.GetValue(chain) });
+                int exitCode = ExitCode(report);
+                if (result.GetValue(json))
+                {
+                    Console.Out.WriteLine(JsonSerializer.Serialize(new Json(report.Path, report.IsClean, report.IsRepairable, exitCode, report.Faults), InfoCommand.Json));
+                }
+                else
+                {
+                    Render(report);
+                }
+
+                return exitCode;
+            }
+            catch (Exception e)
+            {
+                return CliErrors.Report(e, Console.Error);
+            }
+        });
+        return command;
+    }
+
+    public static int ExitCode(CheckReport report) => report.IsClean ? Clean : report.IsRepairable ? Repairable : Faults;
+
+    private static void Render(CheckReport report)
+    {
+        if (report.Faults.IsEmpty)
+        {
+            AnsiConsole.MarkupLine($"{Markup.Escape(report.Path)}: no faults.");
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Simple).AddColumns("Severity", "Code", "Structure", "Offset", "Repairable", "Message");
+        foreach (CheckFault fault in report.Faults)
+        {
+            table.AddRow(
+                fault.Severity.ToString(),
+                fault.Code.ToString(),
+                Markup.Escape(fault.File == report.Path ? fault.Structure : $"{fault.Structure} ({fault.File})"),
+                fault.Offset < 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"0x{fault.Offset:X}"),
+                fault.Repairable ? "yes" : "no",
+                Markup.Escape(fault.Message));
+        }
+
+        AnsiConsole.Write(table);
+        string verdict = report.IsClean ? "clean (warnings only)" : report.IsRepairable ? "faults found; all of them repairable with `vhd repair`" : "faults found";
+        AnsiConsole.MarkupLine(Markup.Escape($"{report.Path}: {verdict}."));
+    }
+}

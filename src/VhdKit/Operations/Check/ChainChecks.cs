@@ -1,0 +1,67 @@
+using System.Globalization;
+using VhdKit.Chain;
+using VhdKit.Format;
+using VhdKit.Images;
+
+namespace VhdKit.Operations;
+
+/// <summary>One link of a chain: whether a differencing disk's parent is found, is the one it names, and fits it.</summary>
+internal static class ChainChecks
+{
+    private const string Structure = "Parent link";
+
+    /// <summary>
+    /// Resolves the parent of <paramref name="child"/> and checks the link; returns the parent's path when the
+    /// walk can go on, or <see langword="null"/>.
+    /// </summary>
+    public static string? CheckLink(VhdImage child, FaultList faults)
+    {
+        DynamicHeader header = child.Header!.Value;
+        ParentResolver.Result result = ParentResolver.Resolve(child);
+        if (result.Parent is not { } parent)
+        {
+            string tried = result.Attempts.IsEmpty ? "no locator or parent name to try" : "tried " + string.Join("; ", result.Attempts);
+            bool mismatch = false;
+            foreach (ParentCandidate attempt in result.Attempts)
+            {
+                mismatch |= attempt.Outcome == CandidateOutcome.IdMismatch;
+            }
+
+            faults.Add(mismatch ? FaultCode.ParentIdMismatch : FaultCode.ParentNotFound, FaultSeverity.Error, Structure, -1, mismatch
+                ? string.Create(CultureInfo.InvariantCulture, $"The parent found has the wrong unique id: the child names {header.ParentUniqueId} ({tried}).")
+                : string.Create(CultureInfo.InvariantCulture, $"Cannot find the parent (id {header.ParentUniqueId}, name '{header.ParentName}'): {tried}."));
+            return null;
+        }
+
+        using (parent)
+        {
+            uint? fileTime = FileTimestamp(parent.Path);
+            if (fileTime is { } time && time != header.ParentTimestamp)
+            {
+                faults.Add(FaultCode.ParentTimestampMismatch, FaultSeverity.Warning, Structure, -1, string.Create(CultureInfo.InvariantCulture,
+                    $"{parent.Path} was modified after the child was created from it: the child recorded {header.ParentModifiedAt:u}, the file's time is {VhdTimestamp.ToDateTime(time):u} (`vhd rebase --restamp` accepts it)."));
+            }
+
+            if (parent.Capacity != child.Capacity)
+            {
+                faults.Add(FaultCode.ParentSizeDiffers, FaultSeverity.Error, Structure, -1, string.Create(CultureInfo.InvariantCulture,
+                    $"The child is {child.Capacity} bytes but its parent {parent.Path} is {parent.Capacity} bytes (Hyper-V refuses such a pair)."));
+            }
+
+            return parent.Path;
+        }
+    }
+
+    private static uint? FileTimestamp(string path)
+    {
+        try
+        {
+            return VhdTimestamp.FromDateTime(File.GetLastWriteTimeUtc(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only compared for a warning; a file opened but not stat-able leaves it unknown.
+            return null;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.Collections.Immutable;
+
+namespace VhdKit.Operations;
+
+/// <summary>What <see cref="VhdChecker.Check(string, CheckOptions?)"/> found.</summary>
+/// <remarks>
+/// <c>vhd check</c> turns a report into its exit code: 0 when <see cref="IsClean"/> (warnings allowed),
+/// 3 when <see cref="IsRepairable"/> (every error can be fixed by <c>vhd repair FILE</c>), 2 otherwise.
+/// </remarks>
+public sealed class CheckReport
+{
+    internal CheckReport(string path, ImmutableArray<CheckFault> faults)
+    {
+        Path = path;
+        Faults = faults;
+    }
+
+    /// <summary>The file checked (the leaf, with <see cref="CheckOptions.Chain"/>).</summary>
+    public string Path { get; }
+
+    /// <summary>Every fault found, warnings included, in the order of the file's structures (then the chain's links).</summary>
+    public ImmutableArray<CheckFault> Faults { get; }
+
+    /// <summary>Whether no fault is an error (warnings are allowed).</summary>
+    public bool IsClean
+    {
+        get
+        {
+            foreach (CheckFault fault in Faults)
+            {
+                if (fault.Severity == FaultSeverity.Error)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Whether there are errors and every one of them is repairable and lies in <see cref="Path"/> itself, so
+    /// that <see cref="VhdRepairer.Repair(string, bool)"/> of that file leaves it clean.
+    /// </summary>
+    public bool IsRepairable
+    {
+        get
+        {
+            bool any = false;
+            foreach (CheckFault fault in Faults)
+            {
+                if (fault.Severity != FaultSeverity.Error)
+                {
+                    continue;
+                }
+
+                if (!fault.Repairable || !string.Equals(fault.File, Path, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+
+                any = true;
+            }
+
+            return any;
+        }
+    }
+
+    /// <summary>Whether a fault of <paramref name="code"/> was found.</summary>
+    public bool Has(FaultCode code)
+    {
+        foreach (CheckFault fault in Faults)
+        {
+            if (fault.Code == code)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,134 @@
+namespace VhdKit.Operations;
+
+/// <summary>
+/// Every fault <see cref="VhdChecker"/> knows (blktap's <c>vhd-util check</c> list and more). The severity and
+/// whether <see cref="VhdRepairer"/> fixes it are given for each; the values are stable (scripts and JSON use
+/// the names).
+/// </summary>
+public enum FaultCode
+{
+    /// <summary>Error: the file is shorter than a 511-byte footer; nothing more is checked.</summary>
+    FileTooShort,
+
+    /// <summary>Error: the footer in effect does not start with <c>conectix</c>; nothing more is checked.</summary>
+    FooterCookie,
+
+    /// <summary>Error: the footer's checksum is wrong. Repairable when every other footer field is valid.</summary>
+    FooterChecksum,
+
+    /// <summary>Error: the features field lacks the always-set bit 0x2, or sets bits other than 0x1 and 0x2.</summary>
+    FooterFeatures,
+
+    /// <summary>Error: the format version's major number is not 1.</summary>
+    FooterVersion,
+
+    /// <summary>Error: the data offset is not all ones (fixed), or does not point at a header inside the file (dynamic, differencing).</summary>
+    FooterDataOffset,
+
+    /// <summary>Warning: the creation time is more than a day in the future (a day allows for tools that wrote local time).</summary>
+    FooterTimestampInFuture,
+
+    /// <summary>Error: the current size is 0, not a multiple of 512, over 2040 GiB (dynamic, differencing), or more than a fixed file holds.</summary>
+    FooterCurrentSize,
+
+    /// <summary>
+    /// Error: the CHS geometry does not fit the size. Rule: the maximum geometry 65535/16/255 is valid for any size;
+    /// any other must have at most 16 heads and address no more than the current size (C×H×S×512 ≤ current size),
+    /// since readers that believe the geometry (Virtual PC, qemu) would otherwise read past the disk's end.
+    /// </summary>
+    FooterGeometry,
+
+    /// <summary>Error: the disk type is not 2 (fixed), 3 (dynamic) or 4 (differencing); nothing more is checked.</summary>
+    FooterDiskType,
+
+    /// <summary>Warning: the saved-state byte is set (the disk belongs to a suspended machine).</summary>
+    FooterSavedState,
+
+    /// <summary>Warning: reserved footer bytes are not zero (byte 85 may be 0 or 1: blktap keeps its "hidden" flag there).</summary>
+    FooterReserved,
+
+    /// <summary>Error: the footer at the end of the file is missing or damaged, and the copy at offset 0 is intact. Repairable: rebuilt from the copy.</summary>
+    EndFooterMissing,
+
+    /// <summary>Error: the copy of the footer at offset 0 is damaged or differs from the end footer. Repairable: rewritten from the end footer.</summary>
+    FooterCopyMismatch,
+
+    /// <summary>Error: the dynamic header does not start with <c>cxsparse</c>; the header, locators and BAT are not checked.</summary>
+    HeaderCookie,
+
+    /// <summary>Error: the dynamic header's checksum is wrong. Repairable when every other header field is valid.</summary>
+    HeaderChecksum,
+
+    /// <summary>Error: the dynamic header's version's major number is not 1.</summary>
+    HeaderVersion,
+
+    /// <summary>Warning: the dynamic header's data offset is not all ones (no reader uses it).</summary>
+    HeaderDataOffset,
+
+    /// <summary>Error: the block size is not a power of two of sectors up to 256 MiB; the BAT is not checked.</summary>
+    HeaderBlockSize,
+
+    /// <summary>
+    /// Error: max table entries is fewer than the size needs, the table it claims does not fit in the file, or the
+    /// disk needs more entries than VhdKit reads (<see cref="Images.VhdImage.MaxBatEntries"/>). More entries than
+    /// needed, inside the file, is fine (blktap sizes the table for growth).
+    /// </summary>
+    HeaderMaxTableEntries,
+
+    /// <summary>Error: the BAT does not lie inside the file, clear of the footer copy and the header.</summary>
+    HeaderTableOffset,
+
+    /// <summary>Warning: reserved dynamic header bytes are not zero.</summary>
+    HeaderReserved,
+
+    /// <summary>Warning: a parent locator entry has a platform code VhdKit does not know.</summary>
+    LocatorPlatformUnknown,
+
+    /// <summary>Error: a parent locator's data length exceeds <see cref="Images.VhdImage.MaxLocatorDataLength"/>.</summary>
+    LocatorDataTooLong,
+
+    /// <summary>Error: a parent locator's data lies (partly) outside the file.</summary>
+    LocatorDataOutsideFile,
+
+    /// <summary>Warning: a parent locator's data is longer than the space reserved for it.</summary>
+    LocatorDataSpaceTooSmall,
+
+    /// <summary>Warning: a parent locator's text cannot be decoded (odd or invalid UTF-16, invalid UTF-8).</summary>
+    LocatorTextUndecodable,
+
+    /// <summary>
+    /// Error: a BAT entry names a block that does not lie inside the file (before the end footer). Repairable (the
+    /// entry is cleared) when the block lies wholly outside the file: nothing of it is there to lose.
+    /// </summary>
+    BatEntryPastEnd,
+
+    /// <summary>Error: a BAT entry names a block that overlaps the footer copy, the header, the BAT or locator data.</summary>
+    BatEntryInMetadata,
+
+    /// <summary>Error: two BAT entries name blocks that overlap.</summary>
+    BatEntriesOverlap,
+
+    /// <summary>Warning: the last block's bitmap marks sectors beyond the disk's size.</summary>
+    BitmapBitsPastCapacity,
+
+    /// <summary>Warning: bytes between the last structure or block and the end footer (left by an interrupted allocation). Repairable: truncated.</summary>
+    OrphanTail,
+
+    /// <summary>Error (chain): no candidate path holds the parent.</summary>
+    ParentNotFound,
+
+    /// <summary>Error (chain): a parent was found by its locators, but its unique id differs from the one the child names.</summary>
+    ParentIdMismatch,
+
+    /// <summary>Warning (chain): the parent's modification time differs from the one the child recorded (<c>vhd rebase --restamp</c>).</summary>
+    ParentTimestampMismatch,
+
+    /// <summary>Error (chain): the child's size differs from its parent's (Hyper-V refuses such a pair).</summary>
+    ParentSizeDiffers,
+
+    /// <summary>Error (chain): the chain leads back to an image already in it.</summary>
+    ChainCycle,
+
+    /// <summary>Error (chain): the chain is deeper than <see cref="CheckOptions.MaxChainDepth"/>.</summary>
+    ChainTooDeep,
+}

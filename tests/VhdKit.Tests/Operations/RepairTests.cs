@@ -1,0 +1,89 @@
+using VhdKit.Chain;
+using VhdKit.Images;
+using VhdKit.Operations;
+using VhdKit.Tests.Support;
+
+namespace VhdKit.Tests.Operations;
+
+public class RepairTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Theory]
+    [MemberData(nameof(CheckFixtures.RepairableCodes), MemberType = typeof(CheckFixtures))]
+    public void Repair_fixes_each_repairable_fault_and_the_image_then_checks_clean(FaultCode code)
+    {
+        string file = CheckFixtures.Build(code, _folder.Path);
+        Assert.True(VhdChecker.Check(file).Faults.Single(f => f.Code == code).Repairable);
+
+        var actions = VhdRepairer.Repair(file);
+
+        Assert.NotEmpty(actions);
+        CheckReport after = VhdChecker.Check(file);
+        Assert.True(after.Faults.IsEmpty, string.Join("; ", after.Faults.Select(f => $"{f.Code}: {f.Message}")));
+        using VhdImage image = VhdImage.Open(file);
+        Assert.Empty(image.Warnings);
+    }
+
+    [Theory]
+    [MemberData(nameof(CheckFixtures.RepairableCodes), MemberType = typeof(CheckFixtures))]
+    public void A_dry_run_lists_the_actions_and_changes_nothing(FaultCode code)
+    {
+        string file = CheckFixtures.Build(code, _folder.Path);
+        byte[] before = File.ReadAllBytes(file);
+
+        var planned = VhdRepairer.Repair(file, dryRun: true);
+
+        Assert.NotEmpty(planned);
+        Assert.Equal(before, File.ReadAllBytes(file));
+        Assert.Equal(planned.Select(a => a.Kind), VhdRepairer.Repair(file).Select(a => a.Kind));
+    }
+
+    [Theory]
+    [InlineData(FaultCode.HeaderCookie)]
+    [InlineData(FaultCode.FooterVersion)]
+    [InlineData(FaultCode.BatEntryInMetadata)]
+    [InlineData(FaultCode.LocatorDataOutsideFile)]
+    public void Repair_leaves_unrepairable_faults_and_their_bytes_alone(FaultCode code)
+    {
+        string file = CheckFixtures.Build(code, _folder.Path);
+        byte[] before = File.ReadAllBytes(file);
+
+        Assert.Empty(VhdRepairer.Repair(file));
+
+        Assert.Equal(before, File.ReadAllBytes(file));
+        Assert.Contains(VhdChecker.Check(file).Faults, f => f.Code == code);
+    }
+
+    [Fact]
+    public void A_crash_between_block_data_and_the_bat_leaves_an_orphan_tail_that_repair_cuts_keeping_the_content()
+    {
+        var builder = new ChainBuilder(_folder.Path, 8 * ImageFiles.MiB, seed: 5);
+        string file = builder.AddLayer(writes: 6);
+        long length = new FileInfo(file).Length;
+
+        // What an interrupted allocation leaves: a block's worth of bytes past the old end and a zeroed end footer.
+        ImageFiles.WriteRaw(file, length - 512, new byte[(2 * ImageFiles.MiB) + 4096 + 512]);
+        CheckReport report = VhdChecker.Check(file);
+        Assert.Equal([FaultCode.EndFooterMissing, FaultCode.OrphanTail], report.Faults.Select(f => f.Code));
+        Assert.True(report.IsRepairable);
+
+        VhdRepairer.Repair(file);
+
+        Assert.True(VhdChecker.Check(file).Faults.IsEmpty);
+        Assert.Equal(length, new FileInfo(file).Length);
+        using VirtualDisk disk = VirtualDisk.Open(file, new VirtualDiskOptions { ReadOnly = true });
+        ChainBuilder.AssertContent(builder.Model, disk);
+    }
+
+    [Fact]
+    public void A_clean_image_needs_no_repair()
+    {
+        string file = ImageFiles.Dynamic(_folder.File("clean.vhd"));
+        byte[] before = File.ReadAllBytes(file);
+        Assert.Empty(VhdRepairer.Repair(file));
+        Assert.Equal(before, File.ReadAllBytes(file));
+    }
+}
