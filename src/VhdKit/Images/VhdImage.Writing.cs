@@ -12,15 +12,16 @@ namespace VhdKit.Images;
 /// The order (REFERENCE §3, "Crash-safe block allocation"), batched per flush:
 /// <list type="number">
 /// <item>A new block is placed past the end of everything the file holds, its data 4 KiB-aligned; the file is
-/// extended over it (sparse) and stale bytes there (the old end footer) are zeroed. Data is written in place.
+/// extended over it (sparse) by writing the footer at the new end, so it always ends with a valid footer, and
+/// stale bytes inside the block (the old end footer) are zeroed. Data is written in place.
 /// Bitmap bits and BAT entries change only in memory, so reads in this session see them.</item>
 /// <item><see cref="Flush"/>: fsync (the data is durable); write the dirty bitmaps, the footer at the new end
 /// and the dirty BAT sectors; fsync.</item>
 /// </list>
 /// A crash before the first fsync loses only unflushed writes: the on-disk BAT and bitmaps still describe the
 /// old content. A crash between the two leaves, at worst, bitmaps that claim sectors whose data is already
-/// durable, an orphan block the BAT does not name, or a zeroed end footer, which opening recovers from the copy
-/// at offset 0. Everything a completed flush covered is intact.
+/// durable, or an orphan block the BAT does not name (a tail <c>vhd repair</c> cuts). Everything a completed
+/// flush covered is intact.
 /// </remarks>
 public sealed partial class VhdImage
 {
@@ -121,7 +122,11 @@ public sealed partial class VhdImage
         long length = Storage.Length;
         if (length < end + VhdFooter.Size)
         {
-            Storage.SetLength(end + VhdFooter.Size);
+            // Extend the file by writing the footer at its new end: the file ends with a valid footer at every
+            // moment (the space between is an orphan tail until the flush names the block).
+            Span<byte> footer = stackalloc byte[VhdFooter.Size];
+            Footer.WriteTo(footer);
+            Storage.Write(footer, end);
         }
 
         if (length > start)

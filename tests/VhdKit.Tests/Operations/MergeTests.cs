@@ -85,8 +85,12 @@ public class MergeTests : IDisposable
                 Assert.Throws<IOException>(() => DiskMerger.Merge([layer], target));
             }
 
-            // Both open; the child is unchanged; through the child nothing changed; the parent alone is either
-            // its old content or partly merged, sector by sector, never anything else.
+            // Both open and check clean (warnings, such as an orphan tail, allowed); the child is unchanged;
+            // through the child nothing changed; the parent alone is either its old content or partly merged,
+            // sector by sector, never anything else.
+            CheckReport parentCheck = VhdChecker.Check(parent);
+            Assert.True(parentCheck.IsClean, $"stopped at write {stop}: {string.Join("; ", parentCheck.Faults.Select(f => $"{f.Code}: {f.Message}"))}");
+            Assert.True(VhdChecker.Check(child, new CheckOptions { Chain = true }).IsClean);
             Assert.Equal(childBytes, File.ReadAllBytes(child));
             ChainBuilder.AssertBytes(chain.Model, Content(child));
             byte[] parentNow = Content(parent);
@@ -99,6 +103,7 @@ public class MergeTests : IDisposable
 
             DiskMerger.Merge(child);
             ChainBuilder.AssertBytes(chain.Model, Content(parent));
+            Assert.True(VhdChecker.Check(parent).IsClean);
         }
     }
 
