@@ -30,6 +30,7 @@ public static class Program
             WriteCommand.Build(),
             CompareCommand.Build(),
             ConvertCommand.Build(),
+            ServeCommand.Build(),
         };
         return root.Parse(args).Invoke();
     }
