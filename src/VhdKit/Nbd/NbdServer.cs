@@ -23,6 +23,8 @@ namespace VhdKit.Nbd;
 /// </remarks>
 public sealed class NbdServer : IDisposable
 {
+    private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(100);
+
     private readonly Socket _listener;
     private readonly NbdExport _export;
     private readonly NbdServerOptions _options;
@@ -119,6 +121,13 @@ public sealed class NbdServer : IDisposable
                 catch (OperationCanceledException)
                 {
                     break;
+                }
+                catch (SocketException e)
+                {
+                    // Out of file descriptors, a connection reset before it was accepted...: the listener is still good.
+                    _options.Log?.Invoke($"accept failed: {e.Message}");
+                    await Task.Delay(AcceptRetryDelay, CancellationToken.None).ConfigureAwait(false);
+                    continue;
                 }
 
                 if (Interlocked.Increment(ref _clientCount) > _options.MaxConnections)

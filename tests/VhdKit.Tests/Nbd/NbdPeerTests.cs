@@ -40,6 +40,18 @@ public sealed class NbdPeerTests : IDisposable
     }
 
     [SkippableFact]
+    public void Vhd_serve_on_tcp_listens_on_loopback_and_prints_its_uri()
+    {
+        string nbdinfo = PeerTools.Require("nbdinfo");
+        ChainBuilder chain = BuildChain(87);
+        using ServeProcess server = ServeProcess.StartTcp(chain.Leaf, "--read-only");
+
+        Assert.Matches(@"^nbd://127\.0\.0\.1:[0-9]+$", server.Uri);
+        Assert.Equal(Capacity.ToString(CultureInfo.InvariantCulture), PeerTools.RunOk(nbdinfo, "--size", server.Uri).Trim());
+        Assert.Equal(0, server.Stop());
+    }
+
+    [SkippableFact]
     public void Nbdinfo_map_reports_the_allocation_vhd_map_reports()
     {
         string nbdinfo = PeerTools.Require("nbdinfo");

@@ -35,7 +35,14 @@ public sealed class ServeProcess : IDisposable
         }
     }
 
-    public static ServeProcess Start(string image, string socket, params string[] extra)
+    public static ServeProcess Start(string image, string socket, params string[] extra) =>
+        StartWith(socket, [CliRunner.VhdDll, "serve", "--socket", socket, .. extra, image]);
+
+    /// <summary>Serves on TCP, loopback, on a port the system picks.</summary>
+    public static ServeProcess StartTcp(string image, params string[] extra) =>
+        StartWith(string.Empty, [CliRunner.VhdDll, "serve", "--port", "0", .. extra, image]);
+
+    private static ServeProcess StartWith(string socket, string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -43,7 +50,7 @@ public sealed class ServeProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string argument in (string[])[CliRunner.VhdDll, "serve", "--socket", socket, .. extra, image])
+        foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
