@@ -18,9 +18,9 @@ internal static class ServeCommand
     public static Command Build()
     {
         var readOnly = new Option<bool>("--read-only") { Description = "Serve every client read-only (otherwise the first client may write the leaf)." };
-        var socket = new Option<string?>("--socket") { Description = "Listen on this Unix socket (created; removed on exit)." };
-        var port = new Option<int?>("--port") { Description = $"Listen on this TCP port (default {DefaultPort}; 0 picks a free one)." };
-        var bind = new Option<string?>("--bind") { Description = "The address to listen on (default 127.0.0.1, loopback only)." };
+        var socket = new Option<string?>("--socket") { HelpName = "PATH", Description = "Listen on this Unix socket (created; removed on exit)." };
+        var port = new Option<int?>("--port") { HelpName = "N", Description = $"Listen on this TCP port (default {DefaultPort}; 0 picks a free one)." };
+        var bind = new Option<string?>("--bind") { HelpName = "ADDR", Description = "The address to listen on (default 127.0.0.1, loopback only)." };
         var file = new Argument<string>("FILE") { Description = "The image (a differencing disk is served through its parents)." };
         var command = new Command("serve", "Export the disk over NBD (qemu, nbd-client, nbdcopy, nbdinfo) until Ctrl+C; prints the NBD URI when ready.")
         {
