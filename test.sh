@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs the whole VhdKit test suite (the README's test command; .ci/run calls exactly this).
 # Installs the real peers the interop tests use when they are missing: qemu-utils (qemu-img, qemu-io),
-# libvhdi-utils (vhdiinfo) and python3-libvhdi (pyvhdi, importable in Debian's /usr/bin/python3).
+# libvhdi-utils (vhdiinfo), libnbd-bin (nbdinfo, nbdcopy: the NBD server's clients) and python3-libvhdi (pyvhdi, importable in Debian's /usr/bin/python3).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 missing=()
 command -v qemu-img >/dev/null 2>&1 && command -v qemu-io >/dev/null 2>&1 || missing+=(qemu-utils)
 command -v vhdiinfo >/dev/null 2>&1 || missing+=(libvhdi-utils)
+command -v nbdinfo >/dev/null 2>&1 && command -v nbdcopy >/dev/null 2>&1 || missing+=(libnbd-bin)
 { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import pyvhdi' >/dev/null 2>&1; } || missing+=(python3-libvhdi)
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then

@@ -36,6 +36,7 @@ public static class Program
             ResizeCommand.Build(),
             CheckCommand.Build(),
             RepairCommand.Build(),
+            ServeCommand.Build(),
         };
         return root.Parse(args).Invoke();
     }

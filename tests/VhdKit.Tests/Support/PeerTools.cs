@@ -116,6 +116,8 @@ public static class PeerTools
     {
         "qemu-img" or "qemu-io" => "qemu-utils",
         "vhdiinfo" => "libvhdi-utils",
+        "nbdinfo" or "nbdcopy" => "libnbd-bin",
+        "qemu-nbd" => "qemu-utils",
         _ => tool,
     };
 }

@@ -1,0 +1,307 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using VhdKit.Chain;
+
+namespace VhdKit.Nbd;
+
+/// <summary>
+/// One client's transmission phase: requests are read and answered one at a time, in order, through one pooled
+/// buffer of <see cref="ChunkSize"/> bytes (reads and writes larger than that stream through it), so a client
+/// costs the server a bounded amount of memory whatever it asks for.
+/// </summary>
+/// <remarks>
+/// Commands: READ, WRITE (FUA flushes), FLUSH (a real <see cref="VirtualDisk.Flush"/>), TRIM (accepted and
+/// ignored: deallocating a sector of a differencing leaf would expose the parent's older data, and the leaf
+/// cannot hold "zeros" without storing them), WRITE_ZEROES (zeros are written), DISC and BLOCK_STATUS
+/// (<c>base:allocation</c>). Errors: a READ or BLOCK_STATUS outside the disk or longer than
+/// <see cref="NbdServerOptions.MaxRequestLength"/>, or an unknown command, gets EINVAL and the client may go on;
+/// a write while not holding the writer slot gets EPERM; a write past the end gets ENOSPC; a WRITE longer than
+/// the limit or a bad request magic ends the connection (its payload cannot be skipped safely).
+/// </remarks>
+internal sealed class NbdConnection
+{
+    /// <summary>The most data moved per socket or disk call.</summary>
+    public const int ChunkSize = 1024 * 1024;
+
+    /// <summary>Room before the data in the buffer for a reply header: a chunk header and its u64 offset.</summary>
+    private const int HeaderRoom = NbdReplyHeaders.ChunkSize + 8;
+
+    private const int MaxBlockStatusDescriptors = 4096;
+
+    /// <summary>ENOSPC: .NET on Unix puts the errno in <see cref="Exception.HResult"/> (Windows: ERROR_DISK_FULL as an HRESULT).</summary>
+    private const int NoSpaceErrno = 28;
+
+    private readonly NbdChannel _channel;
+    private readonly NbdExport _export;
+    private readonly NbdSession _session;
+    private readonly NbdServerOptions _options;
+    private readonly byte[] _buffer;
+
+    public NbdConnection(NbdChannel channel, NbdExport export, NbdSession session, NbdServerOptions options, byte[] buffer)
+    {
+        _channel = channel;
+        _export = export;
+        _session = session;
+        _options = options;
+        _buffer = buffer;
+    }
+
+    /// <summary>The buffer size a connection needs.</summary>
+    public static int BufferSize => HeaderRoom + ChunkSize;
+
+    private VirtualDisk Disk => _export.Disk;
+
+    /// <summary>Serves requests until the client disconnects.</summary>
+    /// <exception cref="InvalidDataException">The client broke the protocol; drop it.</exception>
+    /// <exception cref="TimeoutException">The client was too slow.</exception>
+    /// <exception cref="EndOfStreamException">The client went away in the middle of a request.</exception>
+    /// <exception cref="IOException">A disk read failed after part of its reply was sent; the connection cannot go on.</exception>
+    public async Task RunAsync()
+    {
+        while (true)
+        {
+            if (!await _channel.WaitForMessageAsync(_buffer, _options.IdleTimeout).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            await _channel.ReadExactlyAsync(_buffer.AsMemory(1, NbdRequest.Size - 1), _options.TransferTimeout).ConfigureAwait(false);
+            NbdRequest request = NbdRequest.Parse(_buffer);
+            switch (request.Command)
+            {
+                case NbdCommand.Read:
+                    await ReadAsync(request).ConfigureAwait(false);
+                    break;
+                case NbdCommand.Write:
+                    await WriteAsync(request).ConfigureAwait(false);
+                    break;
+                case NbdCommand.Disconnect:
+                    return;
+                case NbdCommand.Flush:
+                    await ReplyAsync(request, FlushIfWriter()).ConfigureAwait(false);
+                    break;
+                case NbdCommand.Trim:
+                    await ReplyAsync(request, Trim(request)).ConfigureAwait(false);
+                    break;
+                case NbdCommand.WriteZeroes:
+                    await ReplyAsync(request, WriteZeroes(request)).ConfigureAwait(false);
+                    break;
+                case NbdCommand.BlockStatus:
+                    await BlockStatusAsync(request).ConfigureAwait(false);
+                    break;
+                default:
+                    await ErrorAsync(request, NbdError.Invalid, $"Command {(ushort)request.Command} is not supported.").ConfigureAwait(false);
+                    break;
+            }
+        }
+    }
+
+    private async Task ReadAsync(NbdRequest request)
+    {
+        if (request.Length == 0 || request.Length > NbdServerOptions.MaxRequestLength || !request.FitsIn(Disk.Capacity))
+        {
+            await ErrorAsync(request, NbdError.Invalid, OutOfRange(request)).ConfigureAwait(false);
+            return;
+        }
+
+        long offset = (long)request.Offset;
+        int remaining = (int)request.Length;
+        bool first = true;
+        while (remaining > 0)
+        {
+            int count = Math.Min(remaining, ChunkSize);
+            try
+            {
+                Disk.Read(_buffer.AsSpan(HeaderRoom, count), offset);
+            }
+            catch (IOException e) when (first || _session.StructuredReplies)
+            {
+                await ErrorAsync(request, NbdError.IOError, e.Message).ConfigureAwait(false);
+                return;
+            }
+
+            remaining -= count;
+            int start;
+            if (_session.StructuredReplies)
+            {
+                start = 0;
+                NbdReplyHeaders.WriteChunk(_buffer, remaining == 0 ? NbdReplyFlags.Done : NbdReplyFlags.None, NbdReplyType.OffsetData, request.Cookie, 8 + count);
+                BinaryPrimitives.WriteUInt64BigEndian(_buffer.AsSpan(NbdReplyHeaders.ChunkSize), (ulong)offset);
+            }
+            else if (first)
+            {
+                start = HeaderRoom - NbdReplyHeaders.SimpleReplySize;
+                NbdReplyHeaders.WriteSimpleReply(_buffer.AsSpan(start), NbdError.None, request.Cookie);
+            }
+            else
+            {
+                start = HeaderRoom;
+            }
+
+            await _channel.WriteAsync(_buffer.AsMemory(start, HeaderRoom + count - start), _options.TransferTimeout).ConfigureAwait(false);
+            offset += count;
+            first = false;
+        }
+    }
+
+    private async Task WriteAsync(NbdRequest request)
+    {
+        if (request.Length > NbdServerOptions.MaxRequestLength)
+        {
+            await ErrorAsync(request, NbdError.Overflow, $"A write of {request.Length} bytes is over the {NbdServerOptions.MaxRequestLength}-byte limit.").ConfigureAwait(false);
+            throw new InvalidDataException($"NBD write length: expected at most {NbdServerOptions.MaxRequestLength} bytes. Was {request.Length}.");
+        }
+
+        NbdError error = Check(request, write: true);
+        long offset = (long)request.Offset;
+        int remaining = (int)request.Length;
+        while (remaining > 0)
+        {
+            // The payload is always consumed, even for a refused write, so the stream stays in sync.
+            int count = Math.Min(remaining, ChunkSize);
+            await _channel.ReadExactlyAsync(_buffer.AsMemory(HeaderRoom, count), _options.TransferTimeout).ConfigureAwait(false);
+            if (error == NbdError.None)
+            {
+                error = WriteToDisk(_buffer.AsSpan(HeaderRoom, count), offset);
+            }
+
+            remaining -= count;
+            offset += count;
+        }
+
+        await ReplyAsync(request, error == NbdError.None ? FuaFlush(request) : error).ConfigureAwait(false);
+    }
+
+    private NbdError WriteZeroes(NbdRequest request)
+    {
+        NbdError error = Check(request, write: true);
+        if (error != NbdError.None)
+        {
+            return error;
+        }
+
+        Span<byte> zeros = _buffer.AsSpan(HeaderRoom, ChunkSize);
+        zeros.Clear();
+        long offset = (long)request.Offset;
+        long remaining = request.Length;
+        while (remaining > 0 && error == NbdError.None)
+        {
+            int count = (int)Math.Min(remaining, ChunkSize);
+            error = WriteToDisk(zeros[..count], offset);
+            remaining -= count;
+            offset += count;
+        }
+
+        return error == NbdError.None ? FuaFlush(request) : error;
+    }
+
+    /// <summary>TRIM is accepted and ignored (see the remarks on the class); with FUA it still flushes.</summary>
+    private NbdError Trim(NbdRequest request)
+    {
+        NbdError error = Check(request, write: true);
+        return error == NbdError.None ? FuaFlush(request) : error;
+    }
+
+    private async Task BlockStatusAsync(NbdRequest request)
+    {
+        if (!_session.BaseAllocation)
+        {
+            await ErrorAsync(request, NbdError.Invalid, "BLOCK_STATUS needs the base:allocation meta context (NBD_OPT_SET_META_CONTEXT).").ConfigureAwait(false);
+            return;
+        }
+
+        if (request.Length == 0 || !request.FitsIn(Disk.Capacity))
+        {
+            await ErrorAsync(request, NbdError.Invalid, OutOfRange(request)).ConfigureAwait(false);
+            return;
+        }
+
+        int descriptors = request.Flags.HasFlag(NbdCommandFlags.RequestOne) ? 1 : MaxBlockStatusDescriptors;
+        Span<byte> payload = _buffer.AsSpan(NbdReplyHeaders.ChunkSize);
+        BinaryPrimitives.WriteUInt32BigEndian(payload, NbdProtocol.BaseAllocationContextId);
+        int length = 4 + NbdAllocation.Describe(Disk, (long)request.Offset, request.Length, payload.Slice(4, descriptors * NbdAllocation.DescriptorSize));
+        NbdReplyHeaders.WriteChunk(_buffer, NbdReplyFlags.Done, NbdReplyType.BlockStatus, request.Cookie, length);
+        await _channel.WriteAsync(_buffer.AsMemory(0, NbdReplyHeaders.ChunkSize + length), _options.TransferTimeout).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether the client may write the request's range.</summary>
+    private NbdError Check(NbdRequest request, bool write)
+    {
+        if (write && !_session.Writer)
+        {
+            return NbdError.NotPermitted;
+        }
+
+        return request.FitsIn(Disk.Capacity) ? NbdError.None : NbdError.NoSpace;
+    }
+
+    private NbdError FuaFlush(NbdRequest request) =>
+        request.Flags.HasFlag(NbdCommandFlags.Fua) ? FlushIfWriter() : NbdError.None;
+
+    private NbdError FlushIfWriter()
+    {
+        if (!_session.Writer)
+        {
+            return NbdError.None;
+        }
+
+        try
+        {
+            Disk.Flush();
+            return NbdError.None;
+        }
+        catch (IOException e)
+        {
+            return ErrorOf(e);
+        }
+    }
+
+    private NbdError WriteToDisk(ReadOnlySpan<byte> data, long offset)
+    {
+        try
+        {
+            Disk.Write(data, offset);
+            return NbdError.None;
+        }
+        catch (IOException e)
+        {
+            return ErrorOf(e);
+        }
+    }
+
+    /// <summary>A failed disk operation becomes ENOSPC or EIO for the client rather than ending the server.</summary>
+    private static NbdError ErrorOf(IOException exception) =>
+        exception.HResult is NoSpaceErrno or unchecked((int)0x80070070) ? NbdError.NoSpace : NbdError.IOError;
+
+    private ValueTask ReplyAsync(NbdRequest request, NbdError error)
+    {
+        if (error != NbdError.None)
+        {
+            return ErrorAsync(request, error, $"{request.Command} failed: {error}.");
+        }
+
+        NbdReplyHeaders.WriteSimpleReply(_buffer, NbdError.None, request.Cookie);
+        return _channel.WriteAsync(_buffer.AsMemory(0, NbdReplyHeaders.SimpleReplySize), _options.TransferTimeout);
+    }
+
+    /// <summary>An error reply: a simple reply, or an error chunk (with its message) once structured replies are on.</summary>
+    private ValueTask ErrorAsync(NbdRequest request, NbdError error, string message)
+    {
+        if (!_session.StructuredReplies)
+        {
+            NbdReplyHeaders.WriteSimpleReply(_buffer, error, request.Cookie);
+            return _channel.WriteAsync(_buffer.AsMemory(0, NbdReplyHeaders.SimpleReplySize), _options.TransferTimeout);
+        }
+
+        Span<byte> payload = _buffer.AsSpan(NbdReplyHeaders.ChunkSize);
+        int messageLength = Encoding.UTF8.GetBytes(message.AsSpan(0, Math.Min(message.Length, 1024)), payload[6..]);
+        BinaryPrimitives.WriteUInt32BigEndian(payload, (uint)error);
+        BinaryPrimitives.WriteUInt16BigEndian(payload[4..], (ushort)messageLength);
+        NbdReplyHeaders.WriteChunk(_buffer, NbdReplyFlags.Done, NbdReplyType.Error, request.Cookie, 6 + messageLength);
+        return _channel.WriteAsync(_buffer.AsMemory(0, NbdReplyHeaders.ChunkSize + 6 + messageLength), _options.TransferTimeout);
+    }
+
+    private string OutOfRange(NbdRequest request) =>
+        $"{request.Command} of {request.Length} bytes at {request.Offset}: the disk has {Disk.Capacity} bytes and requests are at most {NbdServerOptions.MaxRequestLength}.";
+}
