@@ -28,24 +28,40 @@ vhd convert "$work/child-template.vhd" "$work/flat.vhd" >/dev/null   # the same 
 sync
 
 declare -A times
+# Every contender is timed until its output is durable: dirty pages of earlier contenders are synced first
+# (untimed), then the command and a sync are timed together. (cp and qemu-img convert do not fsync; vhd does.)
 measure() { # name, command...
   local name=$1; shift
   local start end
-  start=$(now); "$@" >/dev/null; end=$(now)
+  sync
+  start=$(now); "$@" >/dev/null; sync; end=$(now)
   times[$name]+="$(echo "$end - $start" | bc) "
 }
 
+contenders=(cp_child merge cp_raw chain_raw chain_dynamic qemu_raw flat_raw)
+run_contender() {
+  case $1 in
+    cp_child) measure "cp child bytes ($((size_mib / 4)) MiB)" cp "$work/child.raw" "$work/out.cp-child" ;;
+    merge)
+      cp "$work/base.vhd" "$work/merge-base.vhd"; cp "$work/child-template.vhd" "$work/merge-child.vhd"
+      vhd rebase --parent "$work/merge-base.vhd" "$work/merge-child.vhd" >/dev/null 2>&1
+      measure "vhd merge (child into base)" vhd merge "$work/merge-child.vhd" 2>/dev/null ;;
+    cp_raw) measure "cp raw (${size_mib} MiB)" cp "$work/base.raw" "$work/out.cp-raw" ;;
+    chain_raw) measure "vhd convert chain -> raw" vhd convert -f raw "$work/child-template.vhd" "$work/out.vhd-raw" ;;
+    chain_dynamic) measure "vhd convert chain -> dynamic" vhd convert -f dynamic "$work/child-template.vhd" "$work/out.vhd-dyn.vhd" ;;
+    qemu_raw) measure "qemu-img convert dynamic -> raw" qemu-img convert -f vpc -O raw "$work/flat.vhd" "$work/out.qemu-raw" ;;
+    flat_raw) measure "vhd convert dynamic -> raw" vhd convert -f raw "$work/flat.vhd" "$work/out.vhd-flat-raw" ;;
+  esac
+}
+
+# Interleaved: each round runs every contender once, starting one further along the list, so no contender
+# always comes first or last (the machine's state drifts within a round).
 for ((r = 0; r < rounds; r++)); do
   rm -f "$work"/out.* "$work/merge-base.vhd" "$work/merge-child.vhd"
-  cp "$work/base.vhd" "$work/merge-base.vhd"; cp "$work/child-template.vhd" "$work/merge-child.vhd"
-  vhd rebase --parent "$work/merge-base.vhd" "$work/merge-child.vhd" >/dev/null
-  measure "cp child bytes ($((size_mib / 4)) MiB)" cp "$work/child.raw" "$work/out.cp-child"
-  measure "vhd merge (child into base)" vhd merge "$work/merge-child.vhd"
-  measure "cp raw (${size_mib} MiB)" cp "$work/base.raw" "$work/out.cp-raw"
-  measure "vhd convert chain -> raw" vhd convert -f raw "$work/child-template.vhd" "$work/out.vhd-raw"
-  measure "vhd convert chain -> dynamic" vhd convert -f dynamic "$work/child-template.vhd" "$work/out.vhd-dyn.vhd"
-  measure "qemu-img convert dynamic -> raw" qemu-img convert -f vpc -O raw "$work/flat.vhd" "$work/out.qemu-raw"
-  measure "vhd convert dynamic -> raw" vhd convert -f raw "$work/flat.vhd" "$work/out.vhd-flat-raw"
+  for ((i = 0; i < ${#contenders[@]}; i++)); do
+    run_contender "${contenders[$(((i + r) % ${#contenders[@]}))]}"
+    rm -f "$work"/out.*
+  done
 done
 
 printf '%-36s %10s\n' "contender (median of $rounds)" "seconds"

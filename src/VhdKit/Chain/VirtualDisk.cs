@@ -119,12 +119,7 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
         }
 
         int total = (int)Math.Min(buffer.Length, Capacity - offset);
-        int done = 0;
-        while (done < total)
-        {
-            done += ReadRun(buffer[done..total], offset + done);
-        }
-
+        LayerWalk.Read(_layers.AsSpan(), buffer[..total], offset);
         return total;
     }
 
@@ -216,7 +211,7 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
         long offset = 0;
         while (offset < Capacity)
         {
-            (int layer, long length) = Locate(offset, Capacity - offset);
+            int layer = LayerWalk.Locate(_layers.AsSpan(), offset, Capacity - offset, out _, out long length);
             if (extents.Count > 0 && extents[^1].Layer == layer && extents[^1].Offset + extents[^1].Length == offset)
             {
                 extents[^1] = extents[^1] with { Length = extents[^1].Length + length };
@@ -273,40 +268,6 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
     {
         Dispose();
         return ValueTask.CompletedTask;
-    }
-
-    /// <summary>Reads one run: from the first layer that holds its start, bounded by where that answer changes.</summary>
-    private int ReadRun(Span<byte> buffer, long offset)
-    {
-        long want = buffer.Length;
-        foreach (VhdImage layer in _layers)
-        {
-            if (layer.Map(offset, want, out long fileOffset, out long length))
-            {
-                Storage.StorageExtensions.ReadExactly(layer.Storage, buffer[..(int)length], fileOffset, "Block data");
-                return (int)length;
-            }
-
-            want = length;
-        }
-
-        buffer[..(int)want].Clear();
-        return (int)want;
-    }
-
-    private (int Layer, long Length) Locate(long offset, long want)
-    {
-        for (int i = 0; i < _layers.Length; i++)
-        {
-            if (_layers[i].Map(offset, want, out _, out long length))
-            {
-                return (i, length);
-            }
-
-            want = length;
-        }
-
-        return (-1, want);
     }
 
     private void WritePartialSector(ReadOnlySpan<byte> data, long offset)

@@ -57,17 +57,8 @@ internal static class NbdAllocation
     /// <summary>Whether any layer holds the bytes at <paramref name="offset"/>, and for how long a run the answer stays the same.</summary>
     private static (bool Allocated, long Length) Locate(VirtualDisk disk, long offset, long want)
     {
-        foreach (VhdImage layer in disk.Layers)
-        {
-            if (layer.Map(offset, want, out _, out long length))
-            {
-                return (true, length);
-            }
-
-            want = length;
-        }
-
-        return (false, want);
+        int layer = LayerWalk.Locate(disk.Layers.AsSpan(), offset, want, out _, out long length);
+        return (layer >= 0, length);
     }
 
     private static int WriteDescriptor(Span<byte> destination, long length, NbdAllocationState state)

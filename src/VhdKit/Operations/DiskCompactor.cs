@@ -90,7 +90,8 @@ public static class DiskCompactor
     private static void CopyKeptRuns(VhdChain chain, VhdImage target, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         VhdImage source = chain.Leaf;
-        var parents = chain.Links.Skip(1).Select(l => l.Image).ToList();
+        VhdImage[] self = [source];
+        VhdImage[] parents = [.. chain.Links.Skip(1).Select(l => l.Image)];
         var held = source.GetAllocatedRanges();
         long total = held.Sum(r => r.Length);
         long done = 0;
@@ -105,9 +106,9 @@ public static class DiskCompactor
                     cancellationToken.ThrowIfCancellationRequested();
                     int count = (int)Math.Min(start + length - offset, Chunk - (offset % Chunk));
                     Span<byte> data = mine.AsSpan(0, count);
-                    ReadHeld(source, data, offset);
+                    LayerWalk.Read(self, data, offset);
                     Span<byte> underneath = below.AsSpan(0, count);
-                    ReadBelow(parents, underneath, offset);
+                    LayerWalk.Read(parents, underneath, offset); // zeros under a dynamic disk
                     WriteDifferingSectors(target, data, underneath, offset);
                     offset += count;
                     done += count;
@@ -143,47 +144,6 @@ public static class DiskCompactor
 
             target.WriteSectors(data[(s * Sector)..(run * Sector)], offset + ((long)s * Sector));
             s = run;
-        }
-    }
-
-    private static void ReadHeld(VhdImage source, Span<byte> buffer, long offset)
-    {
-        while (!buffer.IsEmpty)
-        {
-            source.Map(offset, buffer.Length, out long fileOffset, out long length);
-            source.Storage.ReadExactly(buffer[..(int)length], fileOffset, "Block data");
-            buffer = buffer[(int)length..];
-            offset += length;
-        }
-    }
-
-    /// <summary>What the parents (none for a dynamic disk: zeros) hold under this range.</summary>
-    private static void ReadBelow(List<VhdImage> parents, Span<byte> buffer, long offset)
-    {
-        while (!buffer.IsEmpty)
-        {
-            long want = buffer.Length;
-            bool read = false;
-            foreach (VhdImage parent in parents)
-            {
-                if (parent.Map(offset, want, out long fileOffset, out long length))
-                {
-                    parent.Storage.ReadExactly(buffer[..(int)length], fileOffset, "Block data");
-                    want = length;
-                    read = true;
-                    break;
-                }
-
-                want = length;
-            }
-
-            if (!read)
-            {
-                buffer[..(int)want].Clear();
-            }
-
-            buffer = buffer[(int)want..];
-            offset += want;
         }
     }
 }

@@ -91,7 +91,8 @@ public static class DiskMerger
     {
         ArgumentNullException.ThrowIfNull(layers);
         ArgumentNullException.ThrowIfNull(target);
-        ImmutableArray<DiskExtent> extents = HeldExtents(layers, target.Capacity);
+        VhdImage[] layerSpan = [.. layers];
+        ImmutableArray<DiskExtent> extents = HeldExtents(layerSpan, target.Capacity);
         long total = 0;
         foreach (DiskExtent extent in extents)
         {
@@ -110,7 +111,7 @@ public static class DiskMerger
                     cancellationToken.ThrowIfCancellationRequested();
                     int count = (int)Math.Min(extent.Offset + extent.Length - offset, Chunk - (offset % Chunk));
                     Span<byte> chunk = buffer.AsSpan(0, count);
-                    ReadFromLayers(layers, chunk, offset);
+                    LayerWalk.Read(layerSpan, chunk, offset);
                     target.WriteSectors(chunk, offset);
                     offset += count;
                     done += count;
@@ -160,67 +161,28 @@ public static class DiskMerger
     }
 
     /// <summary>The runs some merged layer holds (a layer that does not hold a run defers to the next; none: not copied).</summary>
-    private static ImmutableArray<DiskExtent> HeldExtents(IReadOnlyList<VhdImage> layers, long capacity)
+    private static ImmutableArray<DiskExtent> HeldExtents(VhdImage[] layers, long capacity)
     {
         var extents = ImmutableArray.CreateBuilder<DiskExtent>();
         for (long offset = 0; offset < capacity;)
         {
-            long want = capacity - offset;
-            int holder = -1;
-            for (int i = 0; i < layers.Count && holder < 0; i++)
-            {
-                if (layers[i].Map(offset, want, out _, out long length))
-                {
-                    holder = i;
-                }
-
-                want = length;
-            }
-
+            int holder = LayerWalk.Locate(layers, offset, capacity - offset, out _, out long length);
             if (holder >= 0)
             {
                 if (extents.Count > 0 && extents[^1].Offset + extents[^1].Length == offset)
                 {
-                    extents[^1] = extents[^1] with { Length = extents[^1].Length + want };
+                    extents[^1] = extents[^1] with { Length = extents[^1].Length + length };
                 }
                 else
                 {
-                    extents.Add(new DiskExtent(offset, want, holder));
+                    extents.Add(new DiskExtent(offset, length, holder));
                 }
             }
 
-            offset += want;
+            offset += length;
         }
 
         return extents.ToImmutable();
-    }
-
-    private static void ReadFromLayers(IReadOnlyList<VhdImage> layers, Span<byte> buffer, long offset)
-    {
-        while (!buffer.IsEmpty)
-        {
-            long want = buffer.Length;
-            bool read = false;
-            foreach (VhdImage layer in layers)
-            {
-                if (layer.Map(offset, want, out long fileOffset, out long length))
-                {
-                    Storage.StorageExtensions.ReadExactly(layer.Storage, buffer[..(int)length], fileOffset, "Block data");
-                    buffer = buffer[(int)length..];
-                    offset += length;
-                    read = true;
-                    break;
-                }
-
-                want = length;
-            }
-
-            if (!read)
-            {
-                // Inside a held extent every run is held by some merged layer; this cannot happen.
-                throw new InvalidOperationException($"No merged layer holds offset {offset}.");
-            }
-        }
     }
 
     private static void WriteJournal(string journal, List<string> merged, Guid targetId)

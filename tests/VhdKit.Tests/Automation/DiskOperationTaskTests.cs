@@ -23,14 +23,6 @@ public sealed class DiskOperationTaskTests : IDisposable
         return (chain.Layers[0], chain.Layers[1], chain.Model);
     }
 
-    private static byte[] Content(string path)
-    {
-        using VirtualDisk disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true });
-        var content = new byte[disk.Capacity];
-        disk.Read(content, 0);
-        return content;
-    }
-
     private static void AssertSucceeded(IVMTask task)
     {
         Assert.True(task.WaitForCompletion(60_000));
@@ -45,7 +37,7 @@ public sealed class DiskOperationTaskTests : IDisposable
         (string parent, string child, byte[] model) = ChainWithData();
         await using Host host = Host.Open(personality);
         AssertSucceeded(host.GetHardDisk(child).Merge());
-        ChainBuilder.AssertBytes(model, Content(parent));
+        ChainBuilder.AssertBytes(model, DiskBytes.Of(parent));
     }
 
     [Theory]
@@ -82,8 +74,8 @@ public sealed class DiskOperationTaskTests : IDisposable
         IVMHardDisk disk = host.GetHardDisk(child);
         AssertSucceeded(disk.MergeTo(_temp.File("out/merged.vhd"), VMHardDiskType.Dynamic));
         AssertSucceeded(disk.Convert(_temp.File("out/fixed.vhd"), VMHardDiskType.FixedSize));
-        ChainBuilder.AssertBytes(model, Content(_temp.File("out/merged.vhd")));
-        ChainBuilder.AssertBytes(model, Content(_temp.File("out/fixed.vhd")));
+        ChainBuilder.AssertBytes(model, DiskBytes.Of(_temp.File("out/merged.vhd")));
+        ChainBuilder.AssertBytes(model, DiskBytes.Of(_temp.File("out/fixed.vhd")));
         Assert.Equal(VMHardDiskType.FixedSize, host.GetHardDisk(_temp.File("out/fixed.vhd")).Type);
         Assert.Null(host.GetHardDisk(_temp.File("out/merged.vhd")).Parent);
         Assert.Equal(before, File.ReadAllBytes(child));
@@ -124,10 +116,10 @@ public sealed class DiskOperationTaskTests : IDisposable
         Assert.Equal(VMTaskResult.Cancelled, task.Result);
         Assert.True(progress.Cancelled);
         Assert.Equal(childBefore, File.ReadAllBytes(child));
-        ChainBuilder.AssertBytes(model, Content(child));
+        ChainBuilder.AssertBytes(model, DiskBytes.Of(child));
 
         AssertSucceeded(host.GetHardDisk(child).Merge());
-        ChainBuilder.AssertBytes(model, Content(parent));
+        ChainBuilder.AssertBytes(model, DiskBytes.Of(parent));
     }
 
     /// <summary>Calls IVMTask.Cancel() from the first progress report below 100 %.</summary>

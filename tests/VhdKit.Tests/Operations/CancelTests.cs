@@ -12,14 +12,6 @@ public class CancelTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private static byte[] Content(string path)
-    {
-        using VirtualDisk disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true });
-        var content = new byte[disk.Capacity];
-        disk.Read(content, 0);
-        return content;
-    }
-
     private ChainBuilder Chain()
     {
         var chain = new ChainBuilder(_folder.Path, 12L * 1024 * 1024, 23);
@@ -71,10 +63,10 @@ public class CancelTests : IDisposable
 
         // The child is untouched, the chain reads the same, and merging again completes the merge.
         Assert.Equal(childBefore, File.ReadAllBytes(chain.Leaf));
-        ChainBuilder.AssertBytes(chain.Model, Content(chain.Leaf));
+        ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(chain.Leaf));
         Assert.True(File.Exists(DiskMerger.JournalPath(Path.GetFullPath(chain.Layers[0]))));
         DiskMerger.Merge(chain.Leaf);
-        ChainBuilder.AssertBytes(chain.Model, Content(chain.Layers[0]));
+        ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(chain.Layers[0]));
         Assert.False(File.Exists(DiskMerger.JournalPath(Path.GetFullPath(chain.Layers[0]))));
     }
 

@@ -12,14 +12,6 @@ public class CompactTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private static byte[] Content(string path)
-    {
-        using VirtualDisk disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true });
-        var content = new byte[disk.Capacity];
-        disk.Read(content, 0);
-        return content;
-    }
-
     [Fact]
     public void A_dynamic_disk_drops_zero_blocks_and_keeps_its_content()
     {
@@ -35,7 +27,7 @@ public class CompactTests : IDisposable
         CompactResult result = DiskCompactor.Compact(chain.Leaf);
         Assert.True(result.SizeAfter < before, $"{result.SizeAfter} is not smaller than {before}");
         Assert.True(result.BlocksAfter < result.BlocksBefore);
-        ChainBuilder.AssertBytes(chain.Model, Content(chain.Leaf));
+        ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(chain.Leaf));
     }
 
     [SkippableFact]
@@ -44,7 +36,7 @@ public class CompactTests : IDisposable
         var chain = new ChainBuilder(_folder.Path, 8L * 1024 * 1024, 4);
         chain.AddLayer(6, Block, maxWrite: 1024 * 1024);
         string child = chain.AddLayer(3, maxWrite: 300_000);
-        byte[] parentContent = Content(chain.Layers[0]);
+        byte[] parentContent = DiskBytes.Of(chain.Layers[0]);
         using (VirtualDisk disk = VirtualDisk.Open(child))
         {
             // The guest rewrites what the parent already holds: two whole blocks and an odd run.
@@ -59,7 +51,7 @@ public class CompactTests : IDisposable
         long before = new FileInfo(child).Length;
         CompactResult result = DiskCompactor.Compact(child);
         Assert.True(result.SizeAfter < before, $"{result.SizeAfter} is not smaller than {before}");
-        ChainBuilder.AssertBytes(chain.Model, Content(child));
+        ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(child));
 
         // The compacted disk keeps its id and time, so its own children stay valid.
         Assert.Equal(childTime, File.GetLastWriteTimeUtc(child));
@@ -68,7 +60,7 @@ public class CompactTests : IDisposable
             Assert.Empty(below.Warnings);
         }
 
-        ChainBuilder.AssertBytes(chain.Model, Content(grandchild));
+        ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(grandchild));
         Assert.Empty(Directory.GetFiles(_folder.Path, "*.tmp"));
 
         // libvhdi reads the compacted child's chain without error.

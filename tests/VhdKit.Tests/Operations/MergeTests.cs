@@ -13,14 +13,6 @@ public class MergeTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private static byte[] Content(string path)
-    {
-        using VirtualDisk disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true });
-        var content = new byte[disk.Capacity];
-        disk.Read(content, 0);
-        return content;
-    }
-
     [Fact]
     public void Merging_into_the_parent_keeps_the_content_and_leaves_the_child_unchanged()
     {
@@ -33,8 +25,8 @@ public class MergeTests : IDisposable
         Assert.Equal(Path.GetFullPath(chain.Layers[1]), result.Target);
         Assert.True(result.BytesMerged > 0);
         Assert.Equal(child, File.ReadAllBytes(chain.Leaf));
-        ChainBuilder.AssertBytes(chain.Model, Content(chain.Layers[1]));
-        ChainBuilder.AssertBytes(chain.Model, Content(chain.Leaf));
+        ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(chain.Layers[1]));
+        ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(chain.Leaf));
         Assert.False(File.Exists(DiskMerger.JournalPath(result.Target)));
     }
 
@@ -48,7 +40,7 @@ public class MergeTests : IDisposable
         MergeResult result = DiskMerger.Merge(chain.Leaf, new MergeOptions { Into = chain.Layers[0], DeleteMerged = true });
         Assert.Equal(2, result.Merged.Length);
         Assert.False(File.Exists(chain.Layers[1]) || File.Exists(chain.Layers[2]));
-        ChainBuilder.AssertBytes(chain.Model, Content(chain.Layers[0]));
+        ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(chain.Layers[0]));
         string qemuImg = PeerTools.Require("qemu-img");
         PeerTools.RunOk(qemuImg, "convert", "-f", "vpc", "-O", "raw", chain.Layers[0], _folder.File("q.raw"));
         ChainBuilder.AssertBytes(chain.Model, File.ReadAllBytes(_folder.File("q.raw")));
@@ -63,7 +55,7 @@ public class MergeTests : IDisposable
         var chain = new ChainBuilder(template, 4L * 1024 * 1024, 7);
         chain.AddLayer(3, 512 * 1024, maxWrite: 300_000);
         chain.AddLayer(4, maxWrite: 300_000);
-        byte[] parentBefore = Content(chain.Layers[0]);
+        byte[] parentBefore = DiskBytes.Of(chain.Layers[0]);
 
         int total = CountWrites(chain);
         Assert.True(total > 4, $"the workload made only {total} writes");
@@ -92,8 +84,8 @@ public class MergeTests : IDisposable
             Assert.True(parentCheck.IsClean, $"stopped at write {stop}: {string.Join("; ", parentCheck.Faults.Select(f => $"{f.Code}: {f.Message}"))}");
             Assert.True(VhdChecker.Check(child, new CheckOptions { Chain = true }).IsClean);
             Assert.Equal(childBytes, File.ReadAllBytes(child));
-            ChainBuilder.AssertBytes(chain.Model, Content(child));
-            byte[] parentNow = Content(parent);
+            ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(child));
+            byte[] parentNow = DiskBytes.Of(parent);
             for (int sector = 0; sector < parentNow.Length / 512; sector++)
             {
                 Span<byte> now = parentNow.AsSpan(sector * 512, 512);
@@ -102,7 +94,7 @@ public class MergeTests : IDisposable
             }
 
             DiskMerger.Merge(child);
-            ChainBuilder.AssertBytes(chain.Model, Content(parent));
+            ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(parent));
             Assert.True(VhdChecker.Check(parent).IsClean);
         }
     }
@@ -151,7 +143,7 @@ public class MergeTests : IDisposable
         ProcessResult merge = CliRunner.RunIn(_folder.Path, "merge", "--delete-child", "child.vhd");
         Assert.True(merge.ExitCode == 0, merge.Stderr);
         Assert.False(File.Exists(_folder.File("child.vhd")));
-        Assert.Equal(9, Content(_folder.File("base.vhd"))[1024 * 1024]);
+        Assert.Equal(9, DiskBytes.Of(_folder.File("base.vhd"))[1024 * 1024]);
         ProcessResult notDifferencing = CliRunner.RunIn(_folder.Path, "merge", "base.vhd");
         Assert.StartsWith("vhd: VM_E_WRONG_HD_IMAGE_TYPE (0xA004067B): ", notDifferencing.Stderr, StringComparison.Ordinal);
     }

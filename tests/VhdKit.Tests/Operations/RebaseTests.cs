@@ -11,14 +11,6 @@ public class RebaseTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private static byte[] Content(string path)
-    {
-        using VirtualDisk disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true });
-        var content = new byte[disk.Capacity];
-        disk.Read(content, 0);
-        return content;
-    }
-
     [Fact]
     public void A_moved_parent_is_found_again_after_rebase_and_the_content_is_unchanged()
     {
@@ -38,7 +30,7 @@ public class RebaseTests : IDisposable
             Assert.True(reopened.Links[1].TimestampMatches);
         }
 
-        ChainBuilder.AssertBytes(chain.Model, Content(chain.Leaf));
+        ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(chain.Leaf));
     }
 
     [Fact]

@@ -12,14 +12,6 @@ public class ResizeTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private static byte[] Content(string path)
-    {
-        using VirtualDisk disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true });
-        var content = new byte[disk.Capacity];
-        disk.Read(content, 0);
-        return content;
-    }
-
     [SkippableTheory]
     [InlineData(8 * MiB, 12 * MiB)] // the table stays in its sector
     [InlineData(8 * MiB, 600 * MiB)] // the table moves past the end
@@ -41,7 +33,7 @@ public class ResizeTests : IDisposable
             disk.Write("end"u8, to - 3);
         }
 
-        Assert.Equal((byte)'d', Content(chain.Leaf)[^1]);
+        Assert.Equal((byte)'d', DiskBytes.Of(chain.Leaf)[^1]);
         Assert.Equal(to, Peers.QemuImgInfo(chain.Leaf).VirtualSize);
     }
 
@@ -71,7 +63,7 @@ public class ResizeTests : IDisposable
         }
 
         DiskResizer.Resize(path, 6 * MiB);
-        byte[] content = Content(path);
+        byte[] content = DiskBytes.Of(path);
         Assert.Equal(6 * MiB, content.Length);
         Assert.Equal(7, content[(4 * MiB) - 1]);
         Assert.True(content.AsSpan((int)(4 * MiB)).IndexOfAnyExcept((byte)0) < 0, "the old footer shows through the new space");
