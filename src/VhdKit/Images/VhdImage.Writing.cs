@@ -12,8 +12,9 @@ namespace VhdKit.Images;
 /// The order (REFERENCE §3, "Crash-safe block allocation"), batched per flush:
 /// <list type="number">
 /// <item>A new block is placed past the end of everything the file holds, its data 4 KiB-aligned; the file is
-/// extended over it (sparse) by writing the footer at the new end, so it always ends with a valid footer, and
-/// stale bytes inside the block (the old end footer) are zeroed. Data is written in place.
+/// extended over it (sparse) by writing the footer at the new end and fsyncing it, so it always ends with a valid
+/// footer whatever order the unsynced writes that follow reach the disk in; then stale bytes inside the block (the
+/// old end footer) are zeroed. Data is written in place.
 /// Bitmap bits and BAT entries change only in memory, so reads in this session see them.</item>
 /// <item><see cref="Flush"/>: fsync (the data is durable); write the dirty bitmaps, the footer at the new end
 /// and the dirty BAT sectors; fsync.</item>
@@ -127,6 +128,11 @@ public sealed partial class VhdImage
             Span<byte> footer = stackalloc byte[VhdFooter.Size];
             Footer.WriteTo(footer);
             Storage.Write(footer, end);
+
+            // And make that footer durable before anything is written into the block: writes between two fsyncs
+            // may reach the disk in any order, and data landing before the footer (or the zeroing of the old
+            // footer before the new one) would leave a file that ends without a footer after a power loss.
+            Storage.Flush();
         }
 
         if (length > start)
