@@ -46,6 +46,13 @@ public static class DiskCompactor
         {
             using (FileStorage storage = FileStorage.CreateNew(temporary))
             {
+                // The rewritten file replaces the image: it keeps the image's permissions (a private image stays
+                // private) rather than taking the umask's.
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(temporary, File.GetUnixFileMode(fullPath));
+                }
+
                 CopyMetadata(source, storage);
                 using VhdImage target = VhdImage.Open(storage, leaveOpen: true);
                 CopyKeptRuns(chain, target, progress, cancellationToken);

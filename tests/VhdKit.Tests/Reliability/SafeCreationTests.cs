@@ -1,3 +1,4 @@
+using VhdKit.Chain;
 using VhdKit.Operations;
 using VhdKit.Tests.Automation;
 using VhdKit.Tests.Support;
@@ -47,5 +48,55 @@ public class SafeCreationTests : IDisposable
         // A fixed disk is created sparse; a dynamic one writes its metadata, which no longer fits.
         Assert.ThrowsAny<IOException>(() => VhdCreator.Create(path, VhdCreateOptions.Dynamic(3 * ImageFiles.MiB)));
         Assert.Equal(["filler"], Directory.GetFileSystemEntries(tmpfs.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Convert_never_writes_through_an_existing_file_or_a_dangling_symlink_and_leaves_no_temporary_file()
+    {
+        string source = ImageFiles.Dynamic(_folder.File("source.vhd"), 3 * ImageFiles.MiB);
+        string existing = _folder.File("existing.vhd");
+        File.WriteAllBytes(existing, [1, 2, 3]);
+        string link = _folder.File("link.vhd");
+        string target = _folder.File("elsewhere.vhd");
+        File.CreateSymbolicLink(link, target);
+        using (VirtualDisk disk = VirtualDisk.Open(source, new VirtualDiskOptions { ReadOnly = true }))
+        {
+            Assert.Throws<ImageAlreadyExistsException>(() => DiskConverter.Convert(disk, existing, ConvertFormat.Fixed));
+            Assert.Throws<ImageAlreadyExistsException>(() => DiskConverter.Convert(disk, link, ConvertFormat.Dynamic));
+        }
+
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(existing));
+        Assert.False(File.Exists(target), "convert followed a dangling symlink");
+        Assert.Equal(["existing.vhd", "link.vhd", "source.vhd"], Directory.GetFileSystemEntries(_folder.Path).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public void A_cancelled_compact_leaves_the_image_and_no_temporary_file()
+    {
+        var chain = new ChainBuilder(_folder.Path, 3 * ImageFiles.MiB, 51);
+        string image = chain.AddLayer(3, 512 * 1024, maxWrite: 200_000);
+        byte[] before = File.ReadAllBytes(image);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => DiskCompactor.Compact(image, null, cancelled.Token));
+        Assert.Equal(before, File.ReadAllBytes(image));
+        Assert.Equal(["layer0.vhd"], Directory.GetFileSystemEntries(_folder.Path).Select(Path.GetFileName));
+    }
+
+    [SkippableFact]
+    public void Compact_keeps_a_private_image_private()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "Unix modes only");
+        var chain = new ChainBuilder(_folder.Path, 3 * ImageFiles.MiB, 52);
+        string image = chain.AddLayer(3, 512 * 1024, maxWrite: 200_000);
+        UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(image, ownerOnly);
+        }
+
+        DiskCompactor.Compact(image);
+        Assert.Equal(ownerOnly, OperatingSystem.IsWindows() ? ownerOnly : File.GetUnixFileMode(image));
+        ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(image));
     }
 }
