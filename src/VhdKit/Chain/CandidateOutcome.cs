@@ -23,4 +23,7 @@ public enum CandidateOutcome
 
     /// <summary>The file could not be opened (permission, I/O error).</summary>
     Unreadable,
+
+    /// <summary>The file is open for writing elsewhere (locked), so it cannot be read as a parent now.</summary>
+    InUse,
 }

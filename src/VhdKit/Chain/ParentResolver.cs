@@ -66,6 +66,10 @@ internal static class ParentResolver
         {
             return (null, new ParentCandidate(source, text, path, CandidateOutcome.NotAVhd, e.Message));
         }
+        catch (ImageInUseException e)
+        {
+            return (null, new ParentCandidate(source, text, path, CandidateOutcome.InUse, e.Message));
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return (null, new ParentCandidate(source, text, path, CandidateOutcome.Unreadable, e.Message));

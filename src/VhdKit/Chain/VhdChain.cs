@@ -32,6 +32,7 @@ public sealed class VhdChain : IDisposable
     /// <summary>Opens the image at <paramref name="path"/> and resolves its parents.</summary>
     /// <exception cref="VhdFormatException">An image of the chain is not a valid VHD.</exception>
     /// <exception cref="ParentResolutionException">A parent cannot be found, has the wrong id, the chain loops or is too deep.</exception>
+    /// <exception cref="ImageInUseException">The leaf, or the only file that could be a parent, is open for writing elsewhere.</exception>
     /// <exception cref="IOException">A file cannot be read.</exception>
     /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
     public static VhdChain Open(string path, VhdOpenOptions? options = null)
@@ -123,9 +124,15 @@ public sealed class VhdChain : IDisposable
             fileTimestamp is { } ts ? ts == header.ParentTimestamp : null, fileTimestamp);
     }
 
-    private static ParentResolutionException NotResolved(VhdImage child, DynamicHeader header, ImmutableArray<ParentCandidate> attempts)
+    private static IOException NotResolved(VhdImage child, DynamicHeader header, ImmutableArray<ParentCandidate> attempts)
     {
         string tried = attempts.IsEmpty ? "no locator or parent name to try" : "tried " + string.Join("; ", attempts);
+        if (attempts.FirstOrDefault(a => a.Outcome == CandidateOutcome.InUse) is { } inUse)
+        {
+            // The parent is there but locked by a writer: say so, rather than "cannot find".
+            return new ImageInUseException(inUse.Path!, null);
+        }
+
         ParentCandidate? mismatch = attempts.FirstOrDefault(a => a.Outcome == CandidateOutcome.IdMismatch);
         if (mismatch is not null)
         {

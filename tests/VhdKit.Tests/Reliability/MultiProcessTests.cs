@@ -52,10 +52,11 @@ public class MultiProcessTests : IDisposable
             Assert.NotEqual(0, merge.ExitCode);
             Assert.Contains("in use", merge.Stderr, StringComparison.Ordinal);
 
-            // A held child: ImageInUseException. A held parent comes out as ParentResolutionException ("cannot find
-            // the parent", the attempt marked Unreadable because it is in use): refused, but under a misleading name.
-            IOException refused = Assert.ThrowsAny<IOException>(() => DiskMerger.Merge(child));
-            Assert.Contains("in use", refused.Message, StringComparison.Ordinal);
+            // Held child or held parent: ImageInUseException (E_SHARING_VIOLATION), naming the file held.
+            ImageInUseException refused = Assert.Throws<ImageInUseException>(() => DiskMerger.Merge(child));
+            Assert.Equal(Path.GetFullPath(heldPath), Path.GetFullPath(refused.Path));
+            Assert.Contains("in use", merge.Stderr, StringComparison.Ordinal);
+            Assert.StartsWith("vhd: E_SHARING_VIOLATION (0x80070020): ", merge.Stderr, StringComparison.Ordinal);
         }
         finally
         {
