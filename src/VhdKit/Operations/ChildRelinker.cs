@@ -19,14 +19,19 @@ namespace VhdKit.Operations;
 /// </remarks>
 internal static class ChildRelinker
 {
-    public static void Relink(string childPath, string parentPath, Guid parentId)
+    public static void Relink(string childPath, string parentPath, Guid parentId) =>
+        Relink(childPath, parentPath, parentId, static storage => storage);
+
+    /// <summary>As the other overload; <paramref name="wrapTemporary"/> wraps the temporary copy's storage (tests record its writes and flushes).</summary>
+    public static void Relink(string childPath, string parentPath, Guid parentId, Func<IPositionalStorage, IPositionalStorage> wrapTemporary)
     {
         string temporary = NewFile.TemporaryName(childPath);
         try
         {
             File.Copy(childPath, temporary);
-            using (FileStorage storage = FileStorage.Open(temporary, FileAccess.ReadWrite, FileShare.None))
+            using (FileStorage file = FileStorage.Open(temporary, FileAccess.ReadWrite, FileShare.None))
             {
+                IPositionalStorage storage = wrapTemporary(file);
                 using VhdImage child = VhdImage.Open(storage, leaveOpen: true);
                 Rewrite(storage, child, childPath, parentPath, parentId);
                 storage.Flush();
@@ -41,7 +46,7 @@ internal static class ChildRelinker
         }
     }
 
-    private static void Rewrite(FileStorage storage, VhdImage child, string childPath, string parentPath, Guid parentId)
+    private static void Rewrite(IPositionalStorage storage, VhdImage child, string childPath, string parentPath, Guid parentId)
     {
         DynamicHeader header = child.Header!.Value;
         long end = child.FooterSource == FooterSource.End

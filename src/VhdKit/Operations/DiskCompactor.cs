@@ -28,7 +28,12 @@ public static class DiskCompactor
     /// <exception cref="ParentResolutionException">A differencing disk's parent cannot be found.</exception>
     /// <exception cref="IOException">Reading or writing failed; the image is left as it was.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the image is left as it was.</exception>
-    public static CompactResult Compact(string path, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
+    public static CompactResult Compact(string path, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Compact(path, static storage => storage, progress, cancellationToken);
+
+    /// <summary>As the public overload; <paramref name="wrapTemporary"/> wraps the temporary file's storage (tests record its writes and flushes).</summary>
+    internal static CompactResult Compact(string path, Func<IPositionalStorage, IPositionalStorage> wrapTemporary,
+        IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(path);
         string fullPath = Path.GetFullPath(path);
@@ -44,8 +49,9 @@ public static class DiskCompactor
         int blocksAfter;
         try
         {
-            using (FileStorage storage = FileStorage.CreateNew(temporary))
+            using (FileStorage file = FileStorage.CreateNew(temporary))
             {
+                IPositionalStorage storage = wrapTemporary(file);
                 // The rewritten file replaces the image: it keeps the image's permissions (a private image stays
                 // private) rather than taking the umask's.
                 if (!OperatingSystem.IsWindows())
@@ -73,7 +79,7 @@ public static class DiskCompactor
     }
 
     /// <summary>Everything before the first block, as it is, with the BAT emptied; then the footer.</summary>
-    private static void CopyMetadata(VhdImage source, FileStorage storage)
+    private static void CopyMetadata(VhdImage source, IPositionalStorage storage)
     {
         DynamicHeader header = source.Header!.Value;
         long end = (long)header.TableOffset + BlockAllocationTable.SizeInBytes(header.MaxTableEntries);

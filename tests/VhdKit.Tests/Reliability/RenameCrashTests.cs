@@ -1,0 +1,122 @@
+using VhdKit.Images;
+using VhdKit.Operations;
+using VhdKit.Storage;
+using VhdKit.Tests.Support;
+using Xunit.Abstractions;
+
+namespace VhdKit.Tests.Reliability;
+
+/// <summary>
+/// Compact, reparent and creation never write the file they replace or create: they write a temporary file,
+/// flush it, and rename it into place. A crash therefore leaves one of two states at the image's path: the file
+/// as it was (or nothing, for a creation), or the complete new file. These tests check that nothing is written
+/// after the temporary file's last flush (so the rename can only expose durable bytes), and that both states
+/// open, check clean and read as the model.
+/// </summary>
+public class RenameCrashTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly TempFolder _folder = new();
+    private int _states;
+
+    public void Dispose()
+    {
+        output.WriteLine($"{_states} crash states checked");
+        _folder.Dispose();
+    }
+
+    private static void AssertDurableBeforeRename(RecordingStorage? temporary)
+    {
+        Assert.NotNull(temporary);
+        Assert.Contains('W', temporary.Operations);
+        Assert.Equal('F', temporary.Operations[^1]);
+    }
+
+    /// <summary>A crash state at the image's path: it opens, checks clean (with its chain) and reads as <paramref name="model"/>.</summary>
+    private void AssertState(string path, byte[] model)
+    {
+        _states++;
+        CheckReport report = VhdChecker.Check(path, new CheckOptions { Chain = true });
+        Assert.True(report.IsClean, string.Join("; ", report.Faults.Select(f => $"{f.Code}: {f.Message}")));
+        ChainBuilder.AssertBytes(model, DiskBytes.Of(path));
+    }
+
+    [Fact]
+    public void Compact_exposes_only_the_old_file_or_the_complete_new_one()
+    {
+        var chain = new ChainBuilder(_folder.Path, 6 * ImageFiles.MiB, 81);
+        chain.AddLayer(4, 512 * 1024, maxWrite: 1024 * 1024);
+        string child = chain.AddLayer(4, maxWrite: 1024 * 1024);
+        using (var disk = VhdKit.Chain.VirtualDisk.Open(child))
+        {
+            disk.Write(new byte[1024 * 1024], 0); // zeros: something to compact away
+            new byte[1024 * 1024].CopyTo(chain.Model, 0);
+        }
+
+        string before = _folder.File("before.vhd");
+        File.Copy(child, before);
+        RecordingStorage? temporary = null;
+        DiskCompactor.Compact(child, storage => temporary = new RecordingStorage(storage), null, CancellationToken.None);
+        AssertDurableBeforeRename(temporary);
+
+        // State 1: the rename did not survive: the old file. State 2: it did: the new one.
+        File.Copy(child, _folder.File("after.vhd"));
+        File.Copy(before, child, overwrite: true);
+        AssertState(child, chain.Model);
+        File.Copy(_folder.File("after.vhd"), child, overwrite: true);
+        AssertState(child, chain.Model);
+    }
+
+    [Fact]
+    public void Reparent_exposes_only_the_old_file_or_the_complete_new_one()
+    {
+        var chain = new ChainBuilder(_folder.Path, 6 * ImageFiles.MiB, 82);
+        chain.AddLayer(3, maxWrite: 1024 * 1024);
+        string child = chain.AddLayer(3, maxWrite: 1024 * 1024);
+        string copyOfParent = _folder.File("copies/base.vhd");
+        Directory.CreateDirectory(_folder.File("copies"));
+        File.Copy(chain.Layers[0], copyOfParent);
+        string before = _folder.File("before.vhd");
+        File.Copy(child, before);
+
+        Guid parentId;
+        using (VhdImage parent = VhdImage.Open(copyOfParent))
+        {
+            parentId = parent.UniqueId;
+        }
+
+        RecordingStorage? temporary = null;
+        ChildRelinker.Relink(Path.GetFullPath(child), copyOfParent, parentId, storage => temporary = new RecordingStorage(storage));
+        AssertDurableBeforeRename(temporary);
+
+        File.Copy(child, _folder.File("after.vhd"));
+        File.Copy(before, child, overwrite: true);
+        AssertState(child, chain.Model); // the old links: the original parent
+        File.Copy(_folder.File("after.vhd"), child, overwrite: true);
+        AssertState(child, chain.Model); // the new links: the copy
+    }
+
+    [Theory]
+    [InlineData("fixed")]
+    [InlineData("dynamic")]
+    [InlineData("differencing")]
+    public void Creation_exposes_nothing_or_the_complete_new_image(string type)
+    {
+        string parent = ImageFiles.Dynamic(_folder.File("parent.vhd"));
+        VhdCreateOptions options = type switch
+        {
+            "fixed" => VhdCreateOptions.Fixed(4 * ImageFiles.MiB),
+            "dynamic" => VhdCreateOptions.Dynamic(8 * ImageFiles.MiB),
+            _ => VhdCreateOptions.Differencing(parent),
+        };
+        string path = _folder.File($"new-{type}.vhd");
+        RecordingStorage? temporary = null;
+        bool existedAtCommit = true;
+        var hooks = new CreateHooks(name => temporary = new RecordingStorage(FileStorage.CreateNew(name)), () => existedAtCommit = File.Exists(path));
+        VhdCreator.Create(path, options, null, hooks, CancellationToken.None);
+        AssertDurableBeforeRename(temporary);
+
+        // Before the rename nothing is at the path; after it, the complete image.
+        Assert.False(existedAtCommit);
+        AssertState(path, new byte[(type == "fixed" ? 4 : 8) * ImageFiles.MiB]);
+    }
+}
