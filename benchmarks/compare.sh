@@ -33,9 +33,10 @@ sync
 
 declare -A times
 # wall NAME CMD...: the command's wall time (process start-up included). inproc NAME CMD...: the seconds the
-# command prints (its own in-process timing). Write workloads end with sync inside the timing (durable output).
+# command prints (its own in-process timing). Writes are timed until durable: VhdKit flushes its files itself.
 wall() { local name=$1 start end; shift; start=$(now); "$@" >/dev/null; end=$(now); times[$name]+="$(echo "$end - $start" | bc) "; }
-durable() { local name=$1 start end; shift; sync; start=$(now); "$@" >/dev/null; sync; end=$(now); times[$name]+="$(echo "$end - $start" | bc) "; }
+# durable NAME OUTPUT CMD...: the command and an fsync of OUTPUT (sync FILE), timed; other dirty data is synced first, untimed.
+durable() { local name=$1 output=$2 start end; shift 2; sync; start=$(now); "$@" >/dev/null; sync "$output"; end=$(now); times[$name]+="$(echo "$end - $start" | bc) "; }
 inproc() { local name=$1; shift; times[$name]+="$("$@" | tail -n 1) "; }
 fresh_merge() {
   rm -rf "$work/m"; mkdir "$work/m"; cp "$work/merge-base.vhd" "$work/merge-child.vhd" "$work/m/"
@@ -45,12 +46,12 @@ fresh_merge() {
 # Each row: workload|contender|how it runs. The first row of a workload is its reference (ratio 1.00).
 rows=()
 for d in 1 3 8; do
-  rows+=("seq read depth $d|raw file, dd bs=1M|dd if=\$work/d3.raw of=/dev/null bs=1M")
-  rows+=("seq read depth $d|raw file, C# 1 MiB preads|lib rawseqread")
-  [[ $d == 3 && $have_qemu == 1 ]] && rows+=("seq read depth $d|qemu-io -f vpc, one dynamic VHD, 1 MiB reads|qemu-io")
-  [[ $have_pyvhdi == 1 ]] && rows+=("seq read depth $d|pyvhdi chain, 1 MiB reads|pyvhdi")
-  rows+=("seq read depth $d|vhd read --to - (CLI)|vhd read")
-  rows+=("seq read depth $d|VhdKit library, 1 MiB reads|lib seqread")
+  rows+=("seq read depth $d|raw file, C# 1 MiB preads|")
+  rows+=("seq read depth $d|raw file, dd bs=1M|")
+  [[ $d == 3 && $have_qemu == 1 ]] && rows+=("seq read depth $d|qemu-io -f vpc, one dynamic VHD, 1 MiB reads|")
+  [[ $have_pyvhdi == 1 ]] && rows+=("seq read depth $d|pyvhdi chain, 1 MiB reads|")
+  rows+=("seq read depth $d|vhd read --to - (CLI)|")
+  rows+=("seq read depth $d|VhdKit library, 1 MiB reads|")
 done
 rows+=("random 4 KiB reads depth 3|raw file, C# preads|")
 [[ $have_qemu == 1 ]] && rows+=("random 4 KiB reads depth 3|qemu-io -f vpc, one dynamic VHD|")
@@ -93,13 +94,13 @@ run_row() { # index
     "seq write"*library*) inproc "$key" lib seqwrite "$work/l2.vhd" "$work/w.vhd" "$write_mib" ;;
     "random 4 KiB writes"*raw*) inproc "$key" lib rawrandwrite "$work/out.raw" "$work/offsets.txt" ;;
     "random 4 KiB writes"*library*) inproc "$key" lib randwrite "$work/l2.vhd" "$work/w.vhd" "$work/offsets.txt" ;;
-    merge*cp*) durable "$key" cp "$work/merge.raw" "$work/out.cp" ;;
-    merge*CLI*) fresh_merge; durable "$key" vhd merge "$work/m/merge-child.vhd" ;;
+    merge*cp*) durable "$key" "$work/out.cp" cp "$work/merge.raw" "$work/out.cp" ;;
+    merge*CLI*) fresh_merge; durable "$key" "$work/m/merge-base.vhd" vhd merge "$work/m/merge-child.vhd" ;;
     merge*library*) fresh_merge; sync; times[$key]+="$(lib merge "$work/m/merge-child.vhd" | tail -n 1) " ;;
-    convert*cp*) durable "$key" cp "$work/d3.raw" "$work/out.cp" ;;
-    convert*qemu-img*) durable "$key" qemu-img convert -f vpc -O raw "$work/d3-flat.vhd" "$work/out.qemu" ;;
-    "convert depth 3 -> raw|vhd convert"*) durable "$key" vhd convert -f raw "$work/l2.vhd" "$work/out.vhd" ;;
-    "convert depth 3 -> dynamic|vhd convert"*) durable "$key" vhd convert -f dynamic "$work/l2.vhd" "$work/out.vhd" ;;
+    convert*cp*) durable "$key" "$work/out.cp" cp "$work/d3.raw" "$work/out.cp" ;;
+    convert*qemu-img*) durable "$key" "$work/out.qemu" qemu-img convert -f vpc -O raw "$work/d3-flat.vhd" "$work/out.qemu" ;;
+    "convert depth 3 -> raw|vhd convert"*) durable "$key" "$work/out.vhd" vhd convert -f raw "$work/l2.vhd" "$work/out.vhd" ;;
+    "convert depth 3 -> dynamic|vhd convert"*) durable "$key" "$work/out.vhd" vhd convert -f dynamic "$work/l2.vhd" "$work/out.vhd" ;;
     "convert depth 3 -> raw|VhdKit library"*) sync; times[$key]+="$(lib convert "$work/l2.vhd" "$work/out.vhd" raw | tail -n 1) " ;;
     "convert depth 3 -> dynamic|VhdKit library"*) sync; times[$key]+="$(lib convert "$work/l2.vhd" "$work/out.vhd" dynamic | tail -n 1) " ;;
     *) echo "no command for row '$row'" >&2; exit 1 ;;
@@ -124,7 +125,11 @@ done
 
 # Latencies (VhdKit library in-process; pyvhdi for opening): median, 10th-90th percentile, in milliseconds.
 read -r cm c10 c90 < <(lib create "$work/created" "$work/l2.vhd" "$creates")
-printf '%-40s %-48s %10s %21s\n' "CreateDifferencingVirtualHardDisk" "VMVirtualServer, x$creates, incl. flush (ms)" "$cm" "$c10-$c90 (p10-p90)"
+printf '%-40s %-48s %10s %21s\n' "CreateDifferencingVirtualHardDisk" "VMVirtualServer, x$creates, incl. flush, in TMPDIR (ms)" "$cm" "$c10-$c90 (p10-p90)"
+disk_dir=$(mktemp -d /var/tmp/vhdkit-create.XXXXXX)
+read -r cm c10 c90 < <(lib create "$disk_dir" "$work/l2.vhd" "$creates")
+rm -rf "$disk_dir"
+printf '%-40s %-48s %10s %21s\n' "CreateDifferencingVirtualHardDisk" "same, the new files in /var/tmp ($(stat -f -c %T /var/tmp)) (ms)" "$cm" "$c10-$c90 (p10-p90)"
 read -r om o10 o90 < <(lib open "$work/c100/l99.vhd" 20)
 printf '%-40s %-48s %10s %21s\n' "open a depth-100 chain" "VhdKit VirtualDisk.Open, x20 (ms)" "$om" "$o10-$o90 (p10-p90)"
 if [[ $have_pyvhdi == 1 ]]; then

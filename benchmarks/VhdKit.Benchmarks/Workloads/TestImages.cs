@@ -7,11 +7,11 @@ namespace VhdKit.Benchmarks.Workloads;
 /// Builds the images <c>benchmarks/compare.sh</c> measures, in one folder:
 /// <list type="bullet">
 /// <item><c>l0.vhd</c> .. <c>l7.vhd</c>: a depth-8 chain (the chain of depth d ends at <c>l{d-1}.vhd</c>). The base
-/// (dynamic, 2 MiB blocks) holds random data everywhere; each child rewrites 64 KiB + 1.5 KiB every 3 MiB at
-/// a different offset, so a layer's share is partly sector-granular and reads split into runs across layers.</item>
+/// (dynamic, 2 MiB blocks) holds random data everywhere; each child rewrites 64 KiB + 1.5 KiB every 8 MiB (or <c>childStepMiB</c>) at
+/// a different offset (8 MiB, not denser, by default so that the 2 GiB chain fits in memory on tmpfs), so a layer's share is partly sector-granular and reads split into runs across layers.</item>
 /// <item><c>d3.raw</c> and <c>d3-flat.vhd</c>: the depth-3 chain's content as a raw file and as one dynamic VHD.</item>
 /// <item><c>offsets.txt</c>: 4096 random 4 KiB-aligned offsets (seed 1), one a line.</item>
-/// <item><c>merge-base.vhd</c> (empty) and <c>merge-child.vhd</c> holding half the capacity (every other MiB).</item>
+/// <item><c>merge-base.vhd</c> (empty) and <c>merge-child.vhd</c> holding the first half of the capacity.</item>
 /// <item><c>c100/l0.vhd</c> .. <c>c100/l99.vhd</c>: a depth-100 chain, each layer holding one 4 KiB write.</item>
 /// <item><c>big-base.vhd</c> and <c>big-child.vhd</c>: a 64 GiB sparse chain (1 MiB every GiB; 66 KiB every 512 MiB).</item>
 /// </list>
@@ -20,7 +20,7 @@ internal static class TestImages
 {
     private const int MiB = 1024 * 1024;
 
-    public static void Build(string folder, long capacity)
+    public static void Build(string folder, long capacity, int childStepMiB = 8)
     {
         Directory.CreateDirectory(folder);
         var random = new Random(1);
@@ -31,7 +31,7 @@ internal static class TestImages
         {
             string path = Path.Combine(folder, $"l{layer}.vhd");
             VhdCreator.Create(path, VhdCreateOptions.Differencing(parent));
-            Fill(path, random, start: layer * 4096L, step: 3 * MiB, length: (64 * 1024) + 1536, capacity);
+            Fill(path, random, start: layer * 4096L, step: childStepMiB * (long)MiB, length: (64 * 1024) + 1536, capacity);
             parent = path;
         }
 
@@ -48,7 +48,7 @@ internal static class TestImages
         VhdCreator.Create(mergeBase, VhdCreateOptions.Dynamic(capacity));
         string mergeChild = Path.Combine(folder, "merge-child.vhd");
         VhdCreator.Create(mergeChild, VhdCreateOptions.Differencing(mergeBase));
-        Fill(mergeChild, random, start: 0, step: 2 * MiB, length: MiB, capacity);
+        Fill(mergeChild, random, start: 0, step: MiB, length: MiB, capacity / 2);
 
         BuildDeepChain(Path.Combine(folder, "c100"), capacity, 100);
 

@@ -32,7 +32,7 @@ internal static class WorkloadRunner
         string[] a = args[1..];
         switch (args[0])
         {
-            case "build": TestImages.Build(a[0], long.Parse(a[1], CultureInfo.InvariantCulture) * BufferSize); return 0;
+            case "build": TestImages.Build(a[0], long.Parse(a[1], CultureInfo.InvariantCulture) * BufferSize, a.Length > 2 ? int.Parse(a[2], CultureInfo.InvariantCulture) : 8); return 0;
             case "seqread": Report(SequentialRead(a[0])); return 0;
             case "rawseqread": Report(Time(() => RawSequentialRead(a[0]))); return 0;
             case "randread": Report(RandomRead(a[0], Offsets(a[1]))); return 0;
