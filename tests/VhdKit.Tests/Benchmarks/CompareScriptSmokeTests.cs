@@ -4,8 +4,11 @@ namespace VhdKit.Tests.Benchmarks;
 
 /// <summary>
 /// Runs <c>benchmarks/compare.sh</c> on a tiny disk (16 MiB, one round) so the comparison cannot rot: it must
-/// build its images, run every contender and print the whole table. Times are not asserted.
+/// build its images, run every contender and print the whole table. Times are not asserted. It runs alone (not in
+/// parallel with other tests): it builds in Release and keeps both cores busy for ~10 s, which starved a
+/// timing-sensitive test (CancelTests' SIGINT) when they overlapped.
 /// </summary>
+[Collection(CompareScriptRunsAlone.Name)]
 public sealed class CompareScriptSmokeTests
 {
     [SkippableFact]
@@ -47,4 +50,11 @@ public sealed class CompareScriptSmokeTests
 
         throw new InvalidOperationException($"No VhdKit.slnx above {AppContext.BaseDirectory}.");
     }
+}
+
+/// <summary>Runs <see cref="CompareScriptSmokeTests"/> with no other test in parallel.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class CompareScriptRunsAlone
+{
+    public const string Name = "compare.sh smoke run";
 }
