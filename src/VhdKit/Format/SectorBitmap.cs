@@ -55,22 +55,29 @@ public static class SectorBitmap
     public static int CountRun(ReadOnlySpan<byte> bitmap, int sector, int maxCount)
     {
         bool value = IsSet(bitmap, sector);
-        byte whole = value ? (byte)0xFF : (byte)0;
         int end = sector + maxCount;
         int i = sector + 1;
-        while (i < end)
+        for (; i < end && (i & 7) != 0; i++)
         {
-            if ((i & 7) == 0 && i + 8 <= end && bitmap[i >> 3] == whole)
-            {
-                i += 8;
-                continue;
-            }
-
             if (IsSet(bitmap, i) != value)
             {
-                break;
+                return i - sector;
             }
+        }
 
+        // Whole bytes with one vectorized scan for the first byte that differs (profiled: this loop, byte by byte,
+        // was the hottest managed frame of a depth-8 chain read, where each layer that does not hold a run is
+        // asked to count its clear bits up to the end of the block; BENCHMARKS.md, "The improvement").
+        int firstByte = i >> 3;
+        int endByte = end >> 3;
+        if (firstByte < endByte)
+        {
+            int differs = bitmap[firstByte..endByte].IndexOfAnyExcept(value ? (byte)0xFF : (byte)0);
+            i = (differs < 0 ? endByte : firstByte + differs) << 3;
+        }
+
+        while (i < end && IsSet(bitmap, i) == value)
+        {
             i++;
         }
 

@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Win32.SafeHandles;
+using VhdKit.Automation;
+using VhdKit.Chain;
+using VhdKit.Operations;
+
+namespace VhdKit.Benchmarks.Workloads;
+
+/// <summary>
+/// One workload per process run, for <c>benchmarks/compare.sh</c>: VhdKit through the library, and the raw-file
+/// reader/writer with the same buffer size. Prints the in-process time of the workload in seconds (start-up,
+/// opening and, for reads, an untimed warm-up pass excluded; the final flush included), or for <c>create</c> and <c>open</c> the median and the 10th and
+/// 90th percentiles in milliseconds.
+/// </summary>
+internal static class WorkloadRunner
+{
+    private const int BufferSize = 1024 * 1024;
+    private const int SmallIo = 4096;
+
+    /// <summary>Read before the timed pass (untimed), so the timed pass runs tiered-up code, as a long-lived caller would.</summary>
+    private const long WarmUpBytes = 64L * 1024 * 1024;
+
+    public static int Run(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            Console.Error.WriteLine("usage: --workload build|seqread|rawseqread|randread|rawrandread|seqwrite|rawseqwrite|randwrite|rawrandwrite|merge|convert|create|open ARGS");
+            return 2;
+        }
+
+        string[] a = args[1..];
+        switch (args[0])
+        {
+            case "build": TestImages.Build(a[0], long.Parse(a[1], CultureInfo.InvariantCulture) * BufferSize, a.Length > 2 ? int.Parse(a[2], CultureInfo.InvariantCulture) : 8); return 0;
+            case "seqread": Report(SequentialRead(a[0])); return 0;
+            case "rawseqread": Report(Time(() => RawSequentialRead(a[0]))); return 0;
+            case "randread": Report(RandomRead(a[0], Offsets(a[1]))); return 0;
+            case "rawrandread": Report(RawRandomRead(a[0], Offsets(a[1]))); return 0;
+            case "seqwrite": Report(ChildWrite(a[0], a[1], SequentialOffsets(Mib(a[2])), BufferSize)); return 0;
+            case "rawseqwrite": Report(RawWrite(a[0], SequentialOffsets(Mib(a[1])), BufferSize)); return 0;
+            case "randwrite": Report(ChildWrite(a[0], a[1], Offsets(a[2]), SmallIo)); return 0;
+            case "rawrandwrite": Report(RawWrite(a[0], Offsets(a[1]), SmallIo)); return 0;
+            case "merge": Report(Time(() => DiskMerger.Merge(a[0]))); return 0;
+            case "convert": Report(Convert(a[0], a[1], Enum.Parse<ConvertFormat>(a[2], ignoreCase: true))); return 0;
+            case "create": ReportMillis(CreateLatencies(a[0], a[1], int.Parse(a[2], CultureInfo.InvariantCulture))); return 0;
+            case "open": ReportMillis(OpenLatencies(a[0], int.Parse(a[1], CultureInfo.InvariantCulture))); return 0;
+            default: Console.Error.WriteLine($"unknown workload '{args[0]}'"); return 2;
+        }
+    }
+
+    private static double SequentialRead(string path)
+    {
+        var buffer = new byte[BufferSize];
+        using VirtualDisk disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true });
+        ReadAll(disk, buffer, Math.Min(disk.Capacity, WarmUpBytes));
+        return Time(() => ReadAll(disk, buffer, disk.Capacity));
+    }
+
+    private static void ReadAll(VirtualDisk disk, byte[] buffer, long length)
+    {
+        for (long offset = 0; offset < length; offset += BufferSize)
+        {
+            disk.Read(buffer.AsSpan(0, (int)Math.Min(BufferSize, length - offset)), offset);
+        }
+    }
+
+    private static void RawSequentialRead(string path)
+    {
+        var buffer = new byte[BufferSize];
+        using SafeFileHandle handle = File.OpenHandle(path);
+        for (long offset = 0; RandomAccess.Read(handle, buffer, offset) is int n && n > 0; offset += n)
+        {
+        }
+    }
+
+    private static double RandomRead(string path, long[] offsets)
+    {
+        var buffer = new byte[SmallIo];
+        using VirtualDisk disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true });
+        foreach (long offset in offsets.AsSpan(0, Math.Min(offsets.Length, 256)))
+        {
+            disk.Read(buffer, offset);
+        }
+
+        return Time(() =>
+        {
+            foreach (long offset in offsets)
+            {
+                disk.Read(buffer, offset);
+            }
+        });
+    }
+
+    private static double RawRandomRead(string path, long[] offsets)
+    {
+        var buffer = new byte[SmallIo];
+        using SafeFileHandle handle = File.OpenHandle(path);
+        return Time(() =>
+        {
+            foreach (long offset in offsets)
+            {
+                RandomAccess.Read(handle, buffer, offset);
+            }
+        });
+    }
+
+    private static double ChildWrite(string parent, string path, long[] offsets, int size)
+    {
+        var data = new byte[size];
+        new Random(2).NextBytes(data);
+        VhdCreator.Create(path, VhdCreateOptions.Differencing(parent));
+        using VirtualDisk disk = VirtualDisk.Open(path);
+        return Time(() =>
+        {
+            foreach (long offset in offsets)
+            {
+                disk.Write(data, offset);
+            }
+
+            disk.Flush();
+        });
+    }
+
+    private static double RawWrite(string path, long[] offsets, int size)
+    {
+        var data = new byte[size];
+        new Random(2).NextBytes(data);
+        using SafeFileHandle handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite);
+        return Time(() =>
+        {
+            foreach (long offset in offsets)
+            {
+                RandomAccess.Write(handle, data, offset);
+            }
+
+            RandomAccess.FlushToDisk(handle);
+        });
+    }
+
+    private static double Convert(string source, string target, ConvertFormat format)
+    {
+        using VirtualDisk disk = VirtualDisk.Open(source, new VirtualDiskOptions { ReadOnly = true });
+        return Time(() => DiskConverter.Convert(disk, target, format));
+    }
+
+    /// <summary>CreateDifferencingVirtualHardDisk through the automation API, waited for (the file is flushed before the task completes).</summary>
+    private static double[] CreateLatencies(string folder, string parent, int count)
+    {
+        Directory.CreateDirectory(folder);
+        var server = new VMVirtualServer();
+        var times = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            string path = Path.Combine(folder, $"c{i}.vhd");
+            long start = Stopwatch.GetTimestamp();
+            IVMTask task = server.CreateDifferencingVirtualHardDisk(path, parent);
+            task.WaitForCompletion(-1);
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            if (task.Result != VMTaskResult.Success)
+            {
+                throw new InvalidOperationException($"Creating {path} failed: {task.ErrorDescription}");
+            }
+
+            File.Delete(path);
+        }
+
+        server.Shutdown();
+        return times;
+    }
+
+    private static double[] OpenLatencies(string leaf, int count)
+    {
+        var times = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            using (VirtualDisk.Open(leaf, new VirtualDiskOptions { ReadOnly = true }))
+            {
+                times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
+        }
+
+        return times;
+    }
+
+    private static long Mib(string text) => long.Parse(text, CultureInfo.InvariantCulture) * BufferSize;
+
+    private static long[] SequentialOffsets(long length) => [.. Enumerable.Range(0, (int)(length / BufferSize)).Select(i => (long)i * BufferSize)];
+
+    private static long[] Offsets(string path) => [.. File.ReadLines(path).Select(line => long.Parse(line, CultureInfo.InvariantCulture))];
+
+    private static double Time(Action action)
+    {
+        long start = Stopwatch.GetTimestamp();
+        action();
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    private static void Report(double seconds) => Console.WriteLine(seconds.ToString("F6", CultureInfo.InvariantCulture));
+
+    private static void ReportMillis(double[] times)
+    {
+        Array.Sort(times);
+        double At(double q) => times[(int)Math.Min(times.Length - 1, q * times.Length)];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{At(0.5):F3} {At(0.1):F3} {At(0.9):F3}"));
+    }
+}
