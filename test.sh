@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole VhdKit test suite (the README's test command; .ci/run calls exactly this).
 # Installs the real peers the interop tests use when they are missing: qemu-utils (qemu-img, qemu-io),
-# libvhdi-utils (vhdiinfo), libnbd-bin (nbdinfo, nbdcopy: the NBD server's clients) and python3-libvhdi (pyvhdi, importable in Debian's /usr/bin/python3).
+# libvhdi-utils (vhdiinfo), libnbd-bin (nbdinfo, nbdcopy: the NBD server's clients), python3-libvhdi (pyvhdi,
+# importable in Debian's /usr/bin/python3), and bc and time for the benchmark smoke run.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -10,6 +11,10 @@ command -v qemu-img >/dev/null 2>&1 && command -v qemu-io >/dev/null 2>&1 || mis
 command -v vhdiinfo >/dev/null 2>&1 || missing+=(libvhdi-utils)
 command -v nbdinfo >/dev/null 2>&1 && command -v nbdcopy >/dev/null 2>&1 || missing+=(libnbd-bin)
 { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import pyvhdi' >/dev/null 2>&1; } || missing+=(python3-libvhdi)
+# The benchmark scripts' smoke run (CompareScriptSmokeTests) does its arithmetic with bc and reads peak memory
+# with GNU time.
+command -v bc >/dev/null 2>&1 || missing+=(bc)
+[ -x /usr/bin/time ] || missing+=(time)
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     sudo=""
