@@ -198,32 +198,7 @@ public static class DiskMerger
         File.Move(temporary, journal, overwrite: true);
     }
 
-    private static ImmutableArray<string> OtherChildren(string target, Guid targetId, List<string> merged)
-    {
-        var warnings = ImmutableArray.CreateBuilder<string>();
-        string folder = Path.GetDirectoryName(target)!;
-        foreach (string candidate in Directory.EnumerateFiles(folder, "*.vhd"))
-        {
-            string full = Path.GetFullPath(candidate);
-            if (full == target || merged.Contains(full))
-            {
-                continue;
-            }
-
-            try
-            {
-                using VhdImage image = VhdImage.Open(full);
-                if (image.Header is { } header && image.DiskType == VhdDiskType.Differencing && header.ParentUniqueId == targetId)
-                {
-                    warnings.Add($"{full} is another child of {target}; the merge changed its parent, so its content is no longer what it was.");
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Not a VHD, or in use: not a child we can speak for.
-            }
-        }
-
-        return warnings.ToImmutable();
-    }
+    private static ImmutableArray<string> OtherChildren(string target, Guid targetId, List<string> merged) =>
+        [.. ChildrenBeside.Find(target, targetId, merged).Select(child =>
+            $"{child} is another child of {target}; the merge changed its parent, so its content is no longer what it was.")];
 }

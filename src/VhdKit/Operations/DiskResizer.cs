@@ -62,25 +62,9 @@ public static class DiskResizer
 
     private static void ThrowIfChildren(string fullPath, Guid id)
     {
-        foreach (string candidate in Directory.EnumerateFiles(Path.GetDirectoryName(fullPath)!, "*.vhd"))
+        if (ChildrenBeside.Find(fullPath, id, []) is [string child, ..])
         {
-            if (Path.GetFullPath(candidate) == fullPath)
-            {
-                continue;
-            }
-
-            try
-            {
-                using VhdImage other = VhdImage.Open(candidate);
-                if (other.DiskType == VhdDiskType.Differencing && other.Header!.Value.ParentUniqueId == id)
-                {
-                    throw new InvalidOperationException($"{candidate} is a child of {fullPath}; a child's size must equal its parent's, so the parent cannot be resized. Merge or delete the child first.");
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Not a VHD (or in use): not a child we can see.
-            }
+            throw new InvalidOperationException($"{child} is a child of {fullPath}; a child's size must equal its parent's, so the parent cannot be resized. Merge or delete the child first.");
         }
     }
 
