@@ -223,16 +223,23 @@ public sealed partial class VhdImage
         return regions;
     }
 
-    /// <summary>Where the structures and blocks of the file end: new blocks go after this.</summary>
-    private static long DataEnd(Metadata metadata)
+    /// <summary>Where the metadata (footer copy, header, BAT, locator data) ends, sector-aligned.</summary>
+    private static long MetadataEndOf(Metadata metadata)
     {
-        DynamicHeader header = metadata.Header!.Value;
         long end = 0;
-        foreach ((_, _, long regionEnd) in MetadataRegions(metadata, header))
+        foreach ((_, _, long regionEnd) in MetadataRegions(metadata, metadata.Header!.Value))
         {
             end = Math.Max(end, regionEnd);
         }
 
+        return BlockAllocationTable.AlignUp(end, VhdConstants.SectorSize);
+    }
+
+    /// <summary>Where the structures and blocks of the file end: new blocks go after this.</summary>
+    private static long DataEnd(Metadata metadata, long metadataEnd)
+    {
+        DynamicHeader header = metadata.Header!.Value;
+        long end = metadataEnd;
         long blockBytes = BlockBytes(header);
         for (int block = 0; block < metadata.Bat!.Count; block++)
         {

@@ -125,9 +125,7 @@ public sealed partial class VhdImage
         {
             // Extend the file by writing the footer at its new end: the file ends with a valid footer at every
             // moment (the space between is an orphan tail until the flush names the block).
-            Span<byte> footer = stackalloc byte[VhdFooter.Size];
-            Footer.WriteTo(footer);
-            Storage.Write(footer, end);
+            WriteFooterAt(end);
 
             // And make that footer durable before anything is written into the block: writes between two fsyncs
             // may reach the disk in any order, and data landing before the footer (or the zeroing of the old
@@ -171,15 +169,20 @@ public sealed partial class VhdImage
 
     private void WriteEndFooter()
     {
-        Span<byte> footer = stackalloc byte[VhdFooter.Size];
-        Footer.WriteTo(footer);
-        Storage.Write(footer, _dataEnd);
+        WriteFooterAt(_dataEnd);
         if (Storage.Length != _dataEnd + VhdFooter.Size)
         {
             Storage.SetLength(_dataEnd + VhdFooter.Size);
         }
 
         _endMoved = false;
+    }
+
+    private void WriteFooterAt(long offset)
+    {
+        Span<byte> footer = stackalloc byte[VhdFooter.Size];
+        Footer.WriteTo(footer);
+        Storage.Write(footer, offset);
     }
 
     private void WriteDirtyBatSectors(DynamicHeader header)

@@ -35,7 +35,8 @@ public sealed partial class VhdImage : IDisposable
         {
             _sectorsPerBlock = (int)(header.BlockSize / VhdConstants.SectorSize);
             _bitmaps = new BitmapCache(storage, SectorBitmap.SizeInBytes(_sectorsPerBlock));
-            _dataEnd = DataEnd(metadata);
+            MetadataEnd = MetadataEndOf(metadata);
+            _dataEnd = DataEnd(metadata, MetadataEnd);
 
             // A footer recovered from the copy at offset 0 is written back to the end at the first flush.
             _endMoved = metadata.FooterSource != FooterSource.End;
@@ -80,6 +81,12 @@ public sealed partial class VhdImage : IDisposable
 
     /// <summary>The unique id.</summary>
     public Guid UniqueId => Footer.UniqueId;
+
+    /// <summary>
+    /// Where the metadata of a dynamic or differencing image (footer copy, header, BAT, parent locator data) ends,
+    /// sector-aligned; 0 for a fixed disk.
+    /// </summary>
+    internal long MetadataEnd { get; }
 
     /// <summary>Whether the image was opened for writing.</summary>
     public bool CanWrite => Storage.CanWrite;

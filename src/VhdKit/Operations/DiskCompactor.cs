@@ -82,22 +82,13 @@ public static class DiskCompactor
     private static void CopyMetadata(VhdImage source, IPositionalStorage storage)
     {
         DynamicHeader header = source.Header!.Value;
-        long end = (long)header.TableOffset + BlockAllocationTable.SizeInBytes(header.MaxTableEntries);
-        end = Math.Max(end, (long)source.Footer.HeaderOffset!.Value + DynamicHeader.Size);
-        foreach (ParentLocator locator in source.Locators)
-        {
-            end = Math.Max(end, (long)locator.Entry.PlatformDataOffset + Math.Max(locator.Entry.DataSpaceInBytes, locator.Entry.PlatformDataLength));
-        }
-
-        end = BlockAllocationTable.AlignUp(end, VhdConstants.SectorSize);
+        long end = source.MetadataEnd;
         var metadata = new byte[end];
         source.Storage.ReadExactly(metadata, 0, "Metadata");
         metadata.AsSpan((int)header.TableOffset, (int)BlockAllocationTable.SizeInBytes(header.MaxTableEntries)).Fill(0xFF);
         source.Footer.WriteTo(metadata); // the copy at offset 0, canonical
         storage.Write(metadata, 0);
-        Span<byte> footer = stackalloc byte[VhdFooter.Size];
-        source.Footer.WriteTo(footer);
-        storage.Write(footer, end);
+        storage.Write(metadata.AsSpan(0, VhdFooter.Size), end); // and the same footer at the end
     }
 
     private static void CopyKeptRuns(VhdChain chain, VhdImage target, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
