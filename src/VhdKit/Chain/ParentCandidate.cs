@@ -8,6 +8,9 @@ namespace VhdKit.Chain;
 /// <param name="Detail">Why it was not accepted (the id found, the format error), or empty.</param>
 public sealed record ParentCandidate(string Source, string Text, string? Path, CandidateOutcome Outcome, string Detail)
 {
+    /// <summary>The unique id of the VHD found there, when one was opened (set for <see cref="CandidateOutcome.IdMismatch"/> and <see cref="CandidateOutcome.Accepted"/>).</summary>
+    public Guid? FoundId { get; init; }
+
     /// <inheritdoc />
     public override string ToString() =>
         $"{Source} '{Text}' -> {Path ?? "(no local path)"}: {Outcome}{(Detail.Length > 0 ? " (" + Detail + ")" : string.Empty)}";

@@ -79,9 +79,9 @@ internal static class ParentResolver
         {
             Guid found = image.UniqueId;
             image.Dispose();
-            return (null, new ParentCandidate(source, text, path, CandidateOutcome.IdMismatch, $"its id is {found}, the child names {expected}"));
+            return (null, new ParentCandidate(source, text, path, CandidateOutcome.IdMismatch, $"its id is {found}, the child names {expected}") { FoundId = found });
         }
 
-        return (image, new ParentCandidate(source, text, path, CandidateOutcome.Accepted, string.Empty));
+        return (image, new ParentCandidate(source, text, path, CandidateOutcome.Accepted, string.Empty) { FoundId = expected });
     }
 }

@@ -134,12 +134,12 @@ public sealed class VhdChain : IDisposable
         }
 
         ParentCandidate? mismatch = attempts.FirstOrDefault(a => a.Outcome == CandidateOutcome.IdMismatch);
-        if (mismatch is not null)
+        if (mismatch?.FoundId is { } found)
         {
-            using VhdImage found = VhdImage.Open(mismatch.Path!);
+            // The id was read when the candidate was tried: the file is not opened again to build the message.
             return new ParentResolutionException(
-                $"The parent of {child.Path} has the wrong unique id: the child names {header.ParentUniqueId}, {mismatch.Path} is {found.UniqueId} ({tried}).",
-                child.Path, ParentResolutionFailure.IdMismatch, attempts, header.ParentUniqueId, found.UniqueId);
+                $"The parent of {child.Path} has the wrong unique id: the child names {header.ParentUniqueId}, {mismatch.Path} is {found} ({tried}).",
+                child.Path, ParentResolutionFailure.IdMismatch, attempts, header.ParentUniqueId, found);
         }
 
         return new ParentResolutionException(
