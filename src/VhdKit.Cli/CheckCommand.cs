@@ -2,13 +2,14 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
+using VhdKit.Images;
 using VhdKit.Operations;
 
 namespace VhdKit.Cli;
 
 /// <summary>
 /// <c>vhd check [--json] [--chain] FILE</c>: every fault of the image (and its chain), like <c>qemu-img check</c>.
-/// Exit codes: 0 clean (warnings allowed), 2 faults found, 3 faults found and all of them repairable by
+/// Exit codes: 0 the image opens and reads (warnings allowed, some repairable), 2 faults found, 3 faults found and all of them repairable by
 /// <c>vhd repair FILE</c>, 1 the file could not be checked at all.
 /// </summary>
 internal static class CheckCommand
@@ -74,7 +75,10 @@ internal static class CheckCommand
         }
 
         AnsiConsole.Write(table);
-        string verdict = report.IsClean ? "clean (warnings only)" : report.IsRepairable ? "faults found; all of them repairable with `vhd repair`" : "faults found";
+        int repairable = report.Faults.Count(f => f.Repairable);
+        string verdict = report.IsClean
+            ? repairable > 0 ? "opens and reads (warnings only; `vhd repair` fixes the repairable ones)" : "opens and reads (warnings only)"
+            : report.IsRepairable ? "faults found; all of them repairable with `vhd repair`" : "faults found";
         AnsiConsole.MarkupLine(Markup.Escape($"{report.Path}: {verdict}."));
     }
 }

@@ -120,8 +120,9 @@ public sealed class VhdChain : IDisposable
             // The time is only compared for a warning; a file we could open but not stat leaves it unknown.
         }
 
-        return new ChainLink(parent, depth, result.Accepted, result.Attempts,
-            fileTimestamp is { } ts ? ts == header.ParentTimestamp : null, fileTimestamp);
+        // Windows records parent timestamp 0 for "not recorded": nothing to compare (null, as for an unknown file time).
+        bool? matches = fileTimestamp is { } ts && header.ParentTimestamp != 0 ? ts == header.ParentTimestamp : null;
+        return new ChainLink(parent, depth, result.Accepted, result.Attempts, matches, fileTimestamp);
     }
 
     private static IOException NotResolved(VhdImage child, DynamicHeader header, ImmutableArray<ParentCandidate> attempts)

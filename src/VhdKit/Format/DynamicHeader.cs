@@ -59,7 +59,7 @@ public readonly record struct DynamicHeader
     /// <summary>The parent's modification time.</summary>
     public DateTimeOffset ParentModifiedAt => VhdTimestamp.ToDateTime(ParentTimestamp);
 
-    /// <summary>Reads a header. Does not validate: see <see cref="Validate(long)"/>.</summary>
+    /// <summary>Reads a header. Does not validate: the image scan judges the fields (a file is opened through it).</summary>
     /// <exception cref="ArgumentException"><paramref name="source"/> is shorter than 1024 bytes.</exception>
     public static DynamicHeader Parse(ReadOnlySpan<byte> source)
     {
@@ -130,36 +130,6 @@ public readonly record struct DynamicHeader
         }
 
         BinaryPrimitives.WriteUInt32BigEndian(target[DynamicHeaderLayout.Checksum..], VhdChecksum.Compute(target, DynamicHeaderLayout.Checksum));
-    }
-
-    /// <summary>Checks cookie, checksum, version and block size.</summary>
-    /// <param name="fileOffset">Where the header was read, for the message.</param>
-    /// <exception cref="VhdFormatException">A field is invalid.</exception>
-    public void Validate(long fileOffset)
-    {
-        const string Structure = "Dynamic header";
-        if (!HasValidCookie)
-        {
-            throw FormatErrors.Field(Structure, "Cookie", fileOffset + DynamicHeaderLayout.Cookie, "\"cxsparse\"", "something else");
-        }
-
-        if (!ChecksumMatches)
-        {
-            throw FormatErrors.Field(Structure, "Checksum", fileOffset + DynamicHeaderLayout.Checksum,
-                FormatErrors.Hex(ComputedChecksum), FormatErrors.Hex(Checksum));
-        }
-
-        if (HeaderVersion >> 16 != 1)
-        {
-            throw FormatErrors.Field(Structure, "HeaderVersion", fileOffset + DynamicHeaderLayout.HeaderVersion,
-                "major version 1 (0x00010000)", FormatErrors.Hex(HeaderVersion));
-        }
-
-        if (BlockSize < VhdConstants.SectorSize || BlockSize > VhdConstants.MaximumBlockSize || !uint.IsPow2(BlockSize))
-        {
-            throw FormatErrors.Field(Structure, "BlockSize", fileOffset + DynamicHeaderLayout.BlockSize,
-                $"a power of two of sectors up to {VhdConstants.MaximumBlockSize} bytes", BlockSize.ToString(CultureInfo.InvariantCulture));
-        }
     }
 
     private static string DecodeParentName(ReadOnlySpan<byte> field)

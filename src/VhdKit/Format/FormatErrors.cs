@@ -9,6 +9,14 @@ internal static class FormatErrors
         string.Create(CultureInfo.InvariantCulture,
             $"{structure} field {field} at offset 0x{offset:X}: expected {expected}, was {actual}.");
 
+    /// <summary>The field a <see cref="FieldMessage"/> of <paramref name="structure"/> names, or empty for another message.</summary>
+    public static string FieldOf(string message, string structure)
+    {
+        string prefix = structure + " field ";
+        int end = message.IndexOf(" at offset ", StringComparison.Ordinal);
+        return message.StartsWith(prefix, StringComparison.Ordinal) && end > prefix.Length ? message[prefix.Length..end] : string.Empty;
+    }
+
     public static VhdFormatException Field(string structure, string field, long offset, string expected, string actual) =>
         new(structure, field, offset, expected, actual);
 

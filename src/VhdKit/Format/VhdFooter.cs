@@ -76,7 +76,7 @@ public readonly record struct VhdFooter
     /// <summary>The data offset, with the all-ones variants (64-bit and the 32-bit one some tools write) as <see langword="null"/>.</summary>
     public ulong? HeaderOffset => DataOffset is VhdConstants.NoDataOffset or uint.MaxValue ? null : DataOffset;
 
-    /// <summary>Reads a footer. Does not validate: see <see cref="Validate(long)"/>.</summary>
+    /// <summary>Reads a footer. Does not validate: the image scan judges the fields (a file is opened through it).</summary>
     /// <exception cref="ArgumentException"><paramref name="source"/> is shorter than 512 bytes.</exception>
     public static VhdFooter Parse(ReadOnlySpan<byte> source)
     {
@@ -138,51 +138,5 @@ public readonly record struct VhdFooter
         UniqueId.TryWriteBytes(target.Slice(FooterLayout.UniqueId, 16), bigEndian: true, out _);
         target[FooterLayout.SavedState] = SavedState;
         BinaryPrimitives.WriteUInt32BigEndian(target[FooterLayout.Checksum..], VhdChecksum.Compute(target, FooterLayout.Checksum));
-    }
-
-    /// <summary>
-    /// Checks the fields a reader depends on: cookie, checksum, version, disk type and size.
-    /// </summary>
-    /// <param name="fileOffset">Where the footer was read, for the message.</param>
-    /// <exception cref="VhdFormatException">A field is invalid.</exception>
-    public void Validate(long fileOffset)
-    {
-        const string Structure = "Footer";
-        if (!HasValidCookie)
-        {
-            throw FormatErrors.Field(Structure, "Cookie", fileOffset + FooterLayout.Cookie, "\"conectix\"", "something else (not a VHD footer)");
-        }
-
-        if (!ChecksumMatches)
-        {
-            throw FormatErrors.Field(Structure, "Checksum", fileOffset + FooterLayout.Checksum,
-                FormatErrors.Hex(ComputedChecksum), FormatErrors.Hex(Checksum));
-        }
-
-        if (FormatVersion >> 16 != 1)
-        {
-            throw FormatErrors.Field(Structure, "FormatVersion", fileOffset + FooterLayout.FormatVersion,
-                "major version 1 (0x00010000)", FormatErrors.Hex(FormatVersion));
-        }
-
-        if (DiskType is not (VhdDiskType.Fixed or VhdDiskType.Dynamic or VhdDiskType.Differencing))
-        {
-            throw FormatErrors.Field(Structure, "DiskType", fileOffset + FooterLayout.DiskType,
-                "2 (fixed), 3 (dynamic) or 4 (differencing)", ((uint)DiskType).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        // Fixed disks have no BAT and so no 2040 GiB limit; dynamic and differencing disks do.
-        ulong limit = DiskType == VhdDiskType.Fixed ? long.MaxValue : (ulong)VhdConstants.MaximumDiskSize;
-        if (CurrentSize == 0 || CurrentSize % VhdConstants.SectorSize != 0 || CurrentSize > limit)
-        {
-            throw FormatErrors.Field(Structure, "CurrentSize", fileOffset + FooterLayout.CurrentSize,
-                $"a non-zero multiple of 512 up to {limit} bytes", CurrentSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        if (DiskType != VhdDiskType.Fixed && HeaderOffset is null)
-        {
-            throw FormatErrors.Field(Structure, "DataOffset", fileOffset + FooterLayout.DataOffset,
-                "the offset of the dynamic header", FormatErrors.Hex(DataOffset));
-        }
     }
 }

@@ -33,6 +33,15 @@ public class VhdFormatException : IOException
         Offset = offset;
     }
 
+    /// <summary>Creates an exception for a fault found in one structure (the message names the field).</summary>
+    internal VhdFormatException(string message, string structure, long offset)
+        : base(message)
+    {
+        Structure = structure;
+        Field = FormatErrors.FieldOf(message, structure);
+        Offset = offset;
+    }
+
     /// <summary>Creates an exception with no details.</summary>
     public VhdFormatException()
         : this("The file is not a valid VHD image.")

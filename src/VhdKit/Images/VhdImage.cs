@@ -20,26 +20,26 @@ public sealed partial class VhdImage : IDisposable
 
     private readonly bool _ownsStorage;
 
-    private VhdImage(IPositionalStorage storage, bool ownsStorage, Metadata metadata)
+    private VhdImage(IPositionalStorage storage, bool ownsStorage, ImageScan scan)
     {
         Storage = storage;
         _ownsStorage = ownsStorage;
-        Footer = metadata.Footer;
-        FooterOffset = metadata.FooterOffset;
-        FooterSource = metadata.FooterSource;
-        Header = metadata.Header;
-        Bat = metadata.Bat;
-        Locators = metadata.Locators;
-        Warnings = metadata.Warnings.ToImmutableArray();
+        Footer = scan.Footer;
+        FooterOffset = scan.FooterOffset;
+        FooterSource = scan.FooterSource;
+        Header = scan.Header;
+        Bat = scan.Bat;
+        Locators = scan.Locators.ToImmutable();
+        Warnings = [.. scan.Notes];
         if (Header is { } header)
         {
             _sectorsPerBlock = (int)(header.BlockSize / VhdConstants.SectorSize);
             _bitmaps = new BitmapCache(storage, SectorBitmap.SizeInBytes(_sectorsPerBlock));
-            MetadataEnd = MetadataEndOf(metadata);
-            _dataEnd = DataEnd(metadata, MetadataEnd);
+            MetadataEnd = scan.MetadataEnd;
+            _dataEnd = scan.DataEnd;
 
             // A footer recovered from the copy at offset 0 is written back to the end at the first flush.
-            _endMoved = metadata.FooterSource != FooterSource.End;
+            _endMoved = scan.FooterSource != FooterSource.End;
         }
     }
 
@@ -135,15 +135,11 @@ public sealed partial class VhdImage : IDisposable
     public static VhdImage Open(IPositionalStorage storage, bool leaveOpen = true)
     {
         ArgumentNullException.ThrowIfNull(storage);
-        return new VhdImage(storage, !leaveOpen, ReadMetadata(storage));
-    }
 
-    /// <summary>Reads the raw bytes of a parent locator's data (bounded by <see cref="MaxLocatorDataLength"/>).</summary>
-    internal static byte[] ReadLocatorData(IPositionalStorage storage, ParentLocatorEntry entry, string what)
-    {
-        var data = new byte[entry.PlatformDataLength];
-        storage.ReadExactly(data, (long)entry.PlatformDataOffset, what);
-        return data;
+        // Opening is the one scan that check and repair use too, refusing on its first error.
+        ImageScan scan = ImageScan.Run(storage, maxFaultsPerCode: 1);
+        scan.ThrowIfError();
+        return new VhdImage(storage, !leaveOpen, scan);
     }
 
     /// <inheritdoc />
@@ -157,17 +153,4 @@ public sealed partial class VhdImage : IDisposable
 
     /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Path} ({DiskType}, {Capacity} bytes)");
-
-    private sealed class Metadata
-    {
-        public VhdFooter Footer;
-        public long FooterOffset;
-        public FooterSource FooterSource;
-        public DynamicHeader? Header;
-        public BlockAllocationTable? Bat;
-        public ImmutableArray<ParentLocator> Locators = [];
-        public List<string> Warnings { get; } = [];
-
-        public long Capacity => (long)Footer.CurrentSize;
-    }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using VhdKit.Images;
 using VhdKit.Operations;
 using VhdKit.Tests.Operations;
 using VhdKit.Tests.Support;
@@ -16,7 +17,8 @@ public class CheckCliTests : IDisposable
     {
         string clean = ImageFiles.Dynamic(_folder.File("clean.vhd"));
         string broken = CheckFixtures.Build(FaultCode.HeaderCookie, Directory.CreateDirectory(_folder.File("broken")).FullName);
-        string repairable = CheckFixtures.Build(FaultCode.EndFooterMissing, Directory.CreateDirectory(_folder.File("repairable")).FullName);
+        string repairable = CheckFixtures.Build(FaultCode.HeaderChecksum, Directory.CreateDirectory(_folder.File("repairable")).FullName);
+        string readable = CheckFixtures.Build(FaultCode.EndFooterMissing, Directory.CreateDirectory(_folder.File("readable")).FullName);
         string warned = CheckFixtures.Build(FaultCode.FooterSavedState, Directory.CreateDirectory(_folder.File("warned")).FullName);
 
         Assert.Equal(0, CliRunner.Run("check", clean).ExitCode);
@@ -24,7 +26,13 @@ public class CheckCliTests : IDisposable
         Assert.Equal(2, CliRunner.Run("check", broken).ExitCode);
         ProcessResult before = CliRunner.Run("check", repairable);
         Assert.Equal(3, before.ExitCode);
-        Assert.Contains(nameof(FaultCode.EndFooterMissing), before.Stdout, StringComparison.Ordinal);
+        Assert.Contains(nameof(FaultCode.HeaderChecksum), before.Stdout, StringComparison.Ordinal);
+
+        // A lost end footer is read from its copy at offset 0: the image opens, so check exits 0 and says repair fixes it.
+        ProcessResult opens = CliRunner.Run("check", readable);
+        Assert.Equal(0, opens.ExitCode);
+        Assert.Contains(nameof(FaultCode.EndFooterMissing), opens.Stdout, StringComparison.Ordinal);
+        Assert.Contains("`vhd repair` fixes", opens.Stdout, StringComparison.Ordinal);
 
         byte[] bytes = File.ReadAllBytes(repairable);
         Assert.Equal(0, CliRunner.Run("repair", "--dry-run", repairable).ExitCode);

@@ -131,15 +131,6 @@ public static class CheckFixtures
                 return file;
             }
 
-            case FaultCode.BitmapBitsPastCapacity:
-            {
-                // 3 MiB in 2 MiB blocks: block 1 holds 2048 sectors of the disk and 2048 past its end.
-                WriteSectors(ImageFiles.Dynamic(file, 3 * MiB), (3 * MiB) - 512);
-                long bitmap = ReadBatEntry(file, 1) * 512L;
-                ImageFiles.WriteRaw(file, bitmap + (3000 / 8), [0xFF]);
-                return file;
-            }
-
             case FaultCode.OrphanTail:
             {
                 ImageFiles.Dynamic(file);

@@ -36,7 +36,8 @@ internal static class ChainChecks
         using (parent)
         {
             uint? fileTime = FileTimestamp(parent.Path);
-            if (fileTime is { } time && time != header.ParentTimestamp)
+            // Windows records 0 for "not recorded": nothing to compare.
+            if (fileTime is { } time && header.ParentTimestamp != 0 && time != header.ParentTimestamp)
             {
                 faults.Add(FaultCode.ParentTimestampMismatch, FaultSeverity.Warning, Structure, -1, string.Create(CultureInfo.InvariantCulture,
                     $"{parent.Path} was modified after the child was created from it: the child recorded {header.ParentModifiedAt:u}, the file's time is {VhdTimestamp.ToDateTime(time):u} (`vhd rebase --restamp` accepts it)."));
@@ -44,8 +45,10 @@ internal static class ChainChecks
 
             if (parent.Capacity != child.Capacity)
             {
-                faults.Add(FaultCode.ParentSizeDiffers, FaultSeverity.Error, Structure, -1, string.Create(CultureInfo.InvariantCulture,
-                    $"The child is {child.Capacity} bytes but its parent {parent.Path} is {parent.Capacity} bytes (Hyper-V refuses such a pair)."));
+                // XenServer grows a leaf that has snapshots; sectors past the parent's end read as zeros. Readable, so a
+                // warning; Hyper-V refuses such a pair.
+                faults.Add(FaultCode.ParentSizeDiffers, FaultSeverity.Warning, Structure, -1, string.Create(CultureInfo.InvariantCulture,
+                    $"The child is {child.Capacity} bytes but its parent {parent.Path} is {parent.Capacity} bytes (XenServer grows a leaf so; what lies past the parent's end reads as zeros; Hyper-V refuses such a pair)."));
             }
 
             return parent.Path;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using VhdKit.Images;
 
 namespace VhdKit.Operations;
 

@@ -14,8 +14,10 @@ namespace VhdKit.Operations;
 /// never by a size read from the file.
 /// </summary>
 /// <remarks>
-/// <c>vhd check FILE</c> exits 0 when the report is clean (warnings allowed), 3 when every error is repairable by
-/// <c>vhd repair FILE</c>, 2 otherwise (1 when the file cannot be opened at all).
+/// The file is judged by the same scan that opening uses, so a report with no error is exactly a file that opens
+/// and reads. <c>vhd check FILE</c> exits 0 when the report has no error (warnings allowed, some of them
+/// repairable), 3 when every error is repairable by <c>vhd repair FILE</c>, 2 otherwise (1 when the file cannot be
+/// read at all).
 /// </remarks>
 public static class VhdChecker
 {
@@ -27,7 +29,6 @@ public static class VhdChecker
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="IOException">The file cannot be opened.</exception>
     /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
-    /// <exception cref="VhdFormatException">With <see cref="CheckOptions.Chain"/>: a file the checker found sound is still refused by <see cref="VhdImage.Open(string, VhdOpenOptions?)"/> (a checker bug, reported rather than hidden).</exception>
     public static CheckReport Check(string path, CheckOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -50,7 +51,7 @@ public static class VhdChecker
         ArgumentNullException.ThrowIfNull(storage);
         options ??= CheckOptions.Default;
         var faults = ImmutableArray.CreateBuilder<CheckFault>();
-        ImageScan.Run(storage, options).Faults.AddTo(faults);
+        ImageScan.Run(storage, options.MaxFaultsPerCode).Faults.AddTo(faults);
         return new CheckReport(storage.Name, faults.ToImmutable());
     }
 
@@ -58,17 +59,9 @@ public static class VhdChecker
     private static bool CheckFile(string path, CheckOptions options, ImmutableArray<CheckFault>.Builder target)
     {
         using FileStorage storage = FileStorage.Open(path, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        FaultList faults = ImageScan.Run(storage, options).Faults;
+        FaultList faults = ImageScan.Run(storage, options.MaxFaultsPerCode).Faults;
         faults.AddTo(target);
-        foreach (CheckFault fault in target)
-        {
-            if (fault.Severity == FaultSeverity.Error && string.Equals(fault.File, path, StringComparison.Ordinal))
-            {
-                return false;
-            }
-        }
-
-        return true;
+        return faults.FirstError is null;
     }
 
     /// <summary>Walks the chain from <paramref name="leaf"/>: each link, then each parent file.</summary>
@@ -81,7 +74,7 @@ public static class VhdChecker
             var faults = new FaultList(current, options.MaxFaultsPerCode);
             string? parent;
 
-            // The scan of this file found no error, so VhdImage opens it (were it to refuse, that exception is a checker bug, not hidden).
+            // The scan of this file found no error, and opening is that same scan: it opens.
             using (VhdImage image = VhdImage.Open(current))
             {
                 if (image.DiskType != VhdDiskType.Differencing)

@@ -1,3 +1,5 @@
+using VhdKit.Images;
+
 namespace VhdKit.Operations;
 
 /// <summary>What one <see cref="RepairAction"/> does.</summary>

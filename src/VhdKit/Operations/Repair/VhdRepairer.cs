@@ -72,7 +72,7 @@ public static class VhdRepairer
             throw new NotSupportedException($"{storage.Name} is open read-only.");
         }
 
-        ImageScan scan = ImageScan.Run(storage, CheckOptions.Default with { MaxFaultsPerCode = int.MaxValue });
+        ImageScan scan = ImageScan.Run(storage);
         var actions = ImmutableArray.CreateBuilder<RepairAction>();
         ClearBatEntries(scan, actions, dryRun);
         FixHeaderChecksum(scan, actions, dryRun);

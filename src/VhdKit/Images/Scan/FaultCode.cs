@@ -1,8 +1,8 @@
-namespace VhdKit.Operations;
+namespace VhdKit.Images;
 
 /// <summary>
-/// Every fault <see cref="VhdChecker"/> knows (blktap's <c>vhd-util check</c> list and more). The severity and
-/// whether <see cref="VhdRepairer"/> fixes it are given for each; the values are stable (scripts and JSON use
+/// Every fault <see cref="Operations.VhdChecker"/> knows (blktap's <c>vhd-util check</c> list and more). The severity and
+/// whether <see cref="Operations.VhdRepairer"/> fixes it are given for each; the values are stable (scripts and JSON use
 /// the names).
 /// </summary>
 public enum FaultCode
@@ -16,13 +16,13 @@ public enum FaultCode
     /// <summary>Error: the footer's checksum is wrong. Repairable when every other footer field is valid.</summary>
     FooterChecksum,
 
-    /// <summary>Error: the features field lacks the always-set bit 0x2, or sets bits other than 0x1 and 0x2.</summary>
+    /// <summary>Warning: the features field lacks the always-set bit 0x2, or sets bits other than 0x1 and 0x2 (no reader depends on them).</summary>
     FooterFeatures,
 
     /// <summary>Error: the format version's major number is not 1.</summary>
     FooterVersion,
 
-    /// <summary>Error: the data offset is not all ones (fixed), or does not point at a header inside the file (dynamic, differencing).</summary>
+    /// <summary>Error: the data offset does not point at a header inside the file (dynamic, differencing). Warning: it is not all ones on a fixed disk (no reader uses it).</summary>
     FooterDataOffset,
 
     /// <summary>Warning: the creation time is more than a day in the future (a day allows for tools that wrote local time).</summary>
@@ -32,9 +32,10 @@ public enum FaultCode
     FooterCurrentSize,
 
     /// <summary>
-    /// Error: the CHS geometry does not fit the size. Rule: the maximum geometry 65535/16/255 is valid for any size;
+    /// Warning: the CHS geometry does not fit the size. Rule: the maximum geometry 65535/16/255 is valid for any size;
     /// any other must have at most 16 heads and address no more than the current size (C×H×S×512 ≤ current size),
-    /// since readers that believe the geometry (Virtual PC, qemu) would otherwise read past the disk's end.
+    /// since readers that believe the geometry (Virtual PC, qemu) would otherwise read past the disk's end, and
+    /// XenServer refuses it. VhdKit reads the current size, so the file opens.
     /// </summary>
     FooterGeometry,
 
@@ -47,10 +48,10 @@ public enum FaultCode
     /// <summary>Warning: reserved footer bytes are not zero (byte 85 may be 0 or 1: blktap keeps its "hidden" flag there).</summary>
     FooterReserved,
 
-    /// <summary>Error: the footer at the end of the file is missing or damaged, and the copy at offset 0 is intact. Repairable: rebuilt from the copy.</summary>
+    /// <summary>Warning: the footer at the end of the file is missing or damaged, and the copy at offset 0 is intact and read instead (the spec's recovery; readers that look only at the end refuse the file). Repairable: rebuilt from the copy.</summary>
     EndFooterMissing,
 
-    /// <summary>Error: the copy of the footer at offset 0 is damaged or differs from the end footer. Repairable: rewritten from the end footer.</summary>
+    /// <summary>Warning: the copy of the footer at offset 0 is damaged or differs from the end footer (VhdKit reads the end footer; qemu reads the copy). Repairable: rewritten from the end footer.</summary>
     FooterCopyMismatch,
 
     /// <summary>Error: the dynamic header does not start with <c>cxsparse</c>; the header, locators and BAT are not checked.</summary>
@@ -70,7 +71,7 @@ public enum FaultCode
 
     /// <summary>
     /// Error: max table entries is fewer than the size needs, the table it claims does not fit in the file, or the
-    /// disk needs more entries than VhdKit reads (<see cref="Images.VhdImage.MaxBatEntries"/>). More entries than
+    /// disk needs more entries than VhdKit reads (<see cref="VhdImage.MaxBatEntries"/>). More entries than
     /// needed, inside the file, is fine (blktap sizes the table for growth).
     /// </summary>
     HeaderMaxTableEntries,
@@ -84,7 +85,7 @@ public enum FaultCode
     /// <summary>Warning: a parent locator entry has a platform code VhdKit does not know.</summary>
     LocatorPlatformUnknown,
 
-    /// <summary>Error: a parent locator's data length exceeds <see cref="Images.VhdImage.MaxLocatorDataLength"/>.</summary>
+    /// <summary>Error: a parent locator's data length exceeds <see cref="VhdImage.MaxLocatorDataLength"/>.</summary>
     LocatorDataTooLong,
 
     /// <summary>Error: a parent locator's data lies (partly) outside the file.</summary>
@@ -108,10 +109,10 @@ public enum FaultCode
     /// <summary>Error: two BAT entries name blocks that overlap.</summary>
     BatEntriesOverlap,
 
-    /// <summary>Warning: the last block's bitmap marks sectors beyond the disk's size.</summary>
-    BitmapBitsPastCapacity,
-
-    /// <summary>Warning: bytes between the last structure or block and the end footer (left by an interrupted allocation). Repairable: truncated.</summary>
+    /// <summary>
+    /// Warning: bytes between the last structure or block and the end footer (left by an interrupted allocation);
+    /// a zero gap shorter than 4 KiB is alignment (Windows), not an orphan. Repairable: truncated.
+    /// </summary>
     OrphanTail,
 
     /// <summary>Error (chain): no candidate path holds the parent.</summary>
@@ -123,12 +124,12 @@ public enum FaultCode
     /// <summary>Warning (chain): the parent's modification time differs from the one the child recorded (<c>vhd rebase --restamp</c>).</summary>
     ParentTimestampMismatch,
 
-    /// <summary>Error (chain): the child's size differs from its parent's (Hyper-V refuses such a pair).</summary>
+    /// <summary>Warning (chain): the child's size differs from its parent's (XenServer grows a leaf so; past the parent's end reads as zeros; Hyper-V refuses such a pair).</summary>
     ParentSizeDiffers,
 
     /// <summary>Error (chain): the chain leads back to an image already in it.</summary>
     ChainCycle,
 
-    /// <summary>Error (chain): the chain is deeper than <see cref="CheckOptions.MaxChainDepth"/>.</summary>
+    /// <summary>Error (chain): the chain is deeper than <see cref="Operations.CheckOptions.MaxChainDepth"/>.</summary>
     ChainTooDeep,
 }

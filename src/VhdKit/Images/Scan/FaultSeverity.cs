@@ -1,4 +1,4 @@
-namespace VhdKit.Operations;
+namespace VhdKit.Images;
 
 /// <summary>How serious a <see cref="CheckFault"/> is.</summary>
 public enum FaultSeverity

@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
 using System.Globalization;
 
-namespace VhdKit.Operations;
+namespace VhdKit.Images;
 
-/// <summary>Collects the faults of one file, at most <see cref="CheckOptions.MaxFaultsPerCode"/> of each code one by one.</summary>
+/// <summary>Collects the faults of one file, at most <see cref="Operations.CheckOptions.MaxFaultsPerCode"/> of each code one by one.</summary>
 internal sealed class FaultList
 {
     private readonly List<CheckFault> _faults = [];
@@ -19,10 +19,18 @@ internal sealed class FaultList
 
     public string File { get; }
 
+    /// <summary>The first error added (faults of one code are listed before any is only counted), or <see langword="null"/>.</summary>
+    public CheckFault? FirstError { get; private set; }
+
     /// <summary>Adds a fault; returns its index for <see cref="SetRepairable"/>, or -1 when it was only counted.</summary>
     public int Add(FaultCode code, FaultSeverity severity, string structure, long offset, string message, bool repairable = false)
     {
         var fault = new CheckFault(code, severity, structure, offset, message, repairable, File);
+        if (severity == FaultSeverity.Error)
+        {
+            FirstError ??= fault;
+        }
+
         _listed.TryGetValue(code, out int listed);
         if (listed >= _maxPerCode)
         {

@@ -1,17 +1,25 @@
-using System.Buffers;
 using System.Buffers.Binary;
+using System.Buffers;
 using System.Globalization;
 using VhdKit.Format;
 
-namespace VhdKit.Operations;
+namespace VhdKit.Images;
 
 /// <summary>
 /// The BAT entries that address the disk (each block inside the file, clear of the metadata and of every other
-/// block), the last block's bitmap, and what lies between the last block and the end footer.
+/// block), and what lies between the last block and the end footer.
 /// </summary>
+/// <remarks>
+/// Not a fault: bitmap bits of the last block past the disk's end (qemu sets them all; the spec does not ask
+/// for them clear and every reader ignores them), and a zero gap shorter than 4 KiB before the end footer (Windows
+/// aligns the footer of sparse dynamic disks so).
+/// </remarks>
 internal static class BatChecks
 {
     private const int ChunkEntries = 16 * 1024;
+
+    /// <summary>A zero gap before the end footer shorter than this is alignment, not an orphan tail (Windows aligns to 4 KiB).</summary>
+    private const int AlignmentGap = VhdConstants.DataAlignment;
 
     public static void Check(ImageScan scan)
     {
@@ -19,13 +27,13 @@ internal static class BatChecks
         long capacity = (long)scan.Footer.CurrentSize;
         int needed = (int)((capacity + header.BlockSize - 1) / header.BlockSize);
         int sectorsPerBlock = (int)(header.BlockSize / VhdConstants.SectorSize);
-        int bitmapBytes = SectorBitmap.SizeInBytes(sectorsPerBlock);
-        long blockBytes = bitmapBytes + (long)header.BlockSize;
+        long blockBytes = SectorBitmap.SizeInBytes(sectorsPerBlock) + (long)header.BlockSize;
         long limit = scan.DataLimit;
 
         // Bounded: needed <= VhdImage.MaxBatEntries and the table was checked to lie inside the file.
+        var bat = new BlockAllocationTable(needed);
         var starts = new List<ulong>();
-        long lastBlockStart = -1;
+        long namedEnd = 0;
         byte[] chunk = ArrayPool<byte>.Shared.Rent(ChunkEntries * 4);
         try
         {
@@ -40,13 +48,21 @@ internal static class BatChecks
                 for (int i = 0; i < count; i++)
                 {
                     uint sector = BinaryPrimitives.ReadUInt32BigEndian(chunk.AsSpan(i * 4));
-                    if (sector != BlockAllocationTable.Unallocated && CheckEntry(scan, header, first + i, sector, blockBytes, limit))
+                    bat[first + i] = sector;
+                    if (sector == BlockAllocationTable.Unallocated)
+                    {
+                        continue;
+                    }
+
+                    long start = (long)sector * VhdConstants.SectorSize;
+                    if (CheckEntry(scan, header, first + i, start, blockBytes, limit))
                     {
                         starts.Add(((ulong)sector << 32) | (uint)(first + i));
-                        if (first + i == needed - 1)
-                        {
-                            lastBlockStart = (long)sector * VhdConstants.SectorSize;
-                        }
+                    }
+
+                    if (start < limit)
+                    {
+                        namedEnd = Math.Max(namedEnd, start + blockBytes);
                     }
                 }
             }
@@ -56,12 +72,7 @@ internal static class BatChecks
             ArrayPool<byte>.Shared.Return(chunk);
         }
 
-        long end = 0;
-        foreach ((_, _, long regionEnd) in scan.Regions)
-        {
-            end = Math.Max(end, regionEnd);
-        }
-
+        long end = scan.MetadataEnd;
         starts.Sort();
         for (int i = 0; i < starts.Count; i++)
         {
@@ -79,15 +90,15 @@ internal static class BatChecks
             }
         }
 
+        scan.Bat = bat;
         scan.DataEnd = BlockAllocationTable.AlignUp(end, VhdConstants.SectorSize);
-        CheckBitmapTail(scan, header, capacity, lastBlockStart, bitmapBytes);
+        scan.NamedEnd = BlockAllocationTable.AlignUp(Math.Max(end, namedEnd), VhdConstants.SectorSize);
         CheckTail(scan);
     }
 
     /// <summary>Checks one allocated entry; returns whether its block is sound (inside the file, clear of the metadata).</summary>
-    private static bool CheckEntry(ImageScan scan, DynamicHeader header, int block, uint sector, long blockBytes, long limit)
+    private static bool CheckEntry(ImageScan scan, DynamicHeader header, int block, long start, long blockBytes, long limit)
     {
-        long start = (long)sector * VhdConstants.SectorSize;
         long end = start + blockBytes;
         foreach ((string name, long regionStart, long regionEnd) in scan.Regions)
         {
@@ -125,57 +136,27 @@ internal static class BatChecks
             repairable);
     }
 
-    /// <summary>Only the last block can hold sectors past the disk's size; their bits must be clear.</summary>
-    private static void CheckBitmapTail(ImageScan scan, DynamicHeader header, long capacity, long blockStart, int bitmapBytes)
+    /// <summary>
+    /// Bytes between the last structure or block and the end footer's place are an orphan tail, unless they are
+    /// a zero gap shorter than <see cref="AlignmentGap"/> bytes.
+    /// </summary>
+    private static void CheckTail(ImageScan scan)
     {
-        int usedSectors = (int)(capacity % header.BlockSize / VhdConstants.SectorSize);
-        if (blockStart < 0 || usedSectors == 0)
+        long footerAt = scan.EndIntact ? scan.EndFooterOffset : scan.Length - VhdFooter.Size;
+        long gap = footerAt - scan.DataEnd;
+        if (gap <= 0 || (gap < AlignmentGap && IsZero(scan, scan.DataEnd, (int)gap)))
         {
             return;
         }
 
-        int sectorsPerBlock = (int)(header.BlockSize / VhdConstants.SectorSize);
-        byte[] bitmap = ArrayPool<byte>.Shared.Rent(bitmapBytes);
-        try
-        {
-            if (!scan.TryRead(bitmap.AsSpan(0, bitmapBytes), blockStart))
-            {
-                return;
-            }
-
-            ReadOnlySpan<byte> bits = bitmap.AsSpan(0, bitmapBytes);
-            int sector = usedSectors;
-            while (sector < sectorsPerBlock)
-            {
-                int run = SectorBitmap.CountRun(bits, sector, sectorsPerBlock - sector);
-                if (SectorBitmap.IsSet(bits, sector))
-                {
-                    int block = (int)((capacity - 1) / header.BlockSize);
-                    string structure = string.Create(CultureInfo.InvariantCulture, $"Sector bitmap of block {block}");
-                    scan.Faults.Add(FaultCode.BitmapBitsPastCapacity, FaultSeverity.Warning, structure, blockStart + (sector / 8),
-                        string.Create(CultureInfo.InvariantCulture,
-                            $"{structure} at offset 0x{blockStart:X}: expected the bits of sectors {usedSectors}..{sectorsPerBlock - 1} (past the disk's end) clear, was sector {sector} set."));
-                    return;
-                }
-
-                sector += run;
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(bitmap);
-        }
+        scan.OrphanTailFault = scan.Faults.Add(FaultCode.OrphanTail, FaultSeverity.Warning, ImageScan.FooterStructure, scan.DataEnd,
+            string.Create(CultureInfo.InvariantCulture,
+                $"{gap} bytes at offset 0x{scan.DataEnd:X} lie between the last structure or block and the end footer (an interrupted allocation leaves them); no BAT entry names them."));
     }
 
-    /// <summary>Bytes between the last structure or block and the end footer's place are an orphan tail.</summary>
-    private static void CheckTail(ImageScan scan)
+    private static bool IsZero(ImageScan scan, long offset, int length)
     {
-        long footerAt = scan.EndIntact ? scan.EndFooterOffset : scan.Length - VhdFooter.Size;
-        if (footerAt > scan.DataEnd)
-        {
-            scan.OrphanTailFault = scan.Faults.Add(FaultCode.OrphanTail, FaultSeverity.Warning, ImageScan.FooterStructure, scan.DataEnd,
-                string.Create(CultureInfo.InvariantCulture,
-                    $"{footerAt - scan.DataEnd} bytes at offset 0x{scan.DataEnd:X} lie between the last structure or block and the end footer (an interrupted allocation leaves them); no BAT entry names them."));
-        }
+        Span<byte> bytes = stackalloc byte[AlignmentGap];
+        return scan.TryRead(bytes[..length], offset) && !bytes[..length].ContainsAnyExcept((byte)0);
     }
 }

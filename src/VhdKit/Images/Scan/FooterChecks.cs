@@ -1,7 +1,7 @@
 using System.Globalization;
 using VhdKit.Format;
 
-namespace VhdKit.Operations;
+namespace VhdKit.Images;
 
 /// <summary>The end footer, its copy at offset 0, and the fields of the footer in effect.</summary>
 internal static class FooterChecks
@@ -22,6 +22,11 @@ internal static class FooterChecks
 
         // Very old images end with a 511-byte footer (tolerated, as VhdImage does).
         scan.EndFooterLength = scan.Length % VhdConstants.SectorSize == FooterLayout.LegacySize ? FooterLayout.LegacySize : VhdFooter.Size;
+        if (scan.EndFooterLength == FooterLayout.LegacySize)
+        {
+            scan.Notes.Add("The file ends with a 511-byte footer (written by an old tool); read as a 512-byte one.");
+        }
+
         scan.TryRead(scan.EndBytes.AsSpan(0, scan.EndFooterLength), scan.EndFooterOffset);
         VhdFooter end = VhdFooter.Parse(scan.EndBytes);
         scan.EndIntact = end.HasValidCookie && end.ChecksumMatches;
@@ -50,10 +55,12 @@ internal static class FooterChecks
 
         if (copyIntact && copy.DiskType is VhdDiskType.Dynamic or VhdDiskType.Differencing)
         {
-            // The spec's recovery: the copy at offset 0 stands in for a lost end footer.
-            scan.EndMissingFault = faults.Add(FaultCode.EndFooterMissing, FaultSeverity.Error, ImageScan.FooterStructure, scan.EndFooterOffset,
-                string.Create(CultureInfo.InvariantCulture,
-                    $"The footer at the end of the file (offset 0x{scan.EndFooterOffset:X}) is missing or damaged ({Damage(end)}); the copy at offset 0 is intact and stands in for it."));
+            // The spec's recovery: the copy at offset 0 stands in for a lost end footer (readers that look only at
+            // the end, Hyper-V among them, do not: repairable, and a warning since VhdKit reads the file).
+            string message = string.Create(CultureInfo.InvariantCulture,
+                $"The footer at the end of the file (offset 0x{scan.EndFooterOffset:X}) is missing or damaged ({Damage(end)}); the copy at offset 0 is intact and stands in for it. `vhd repair` rewrites it.");
+            scan.EndMissingFault = faults.Add(FaultCode.EndFooterMissing, FaultSeverity.Warning, ImageScan.FooterStructure, scan.EndFooterOffset, message);
+            scan.Notes.Add(message);
             return Use(scan, copy, scan.CopyBytes!, 0);
         }
 
@@ -81,7 +88,8 @@ internal static class FooterChecks
     /// <summary>Once the file's layout is known: a lost end footer can be rebuilt only where the data ends.</summary>
     public static void SetEndRepairability(ImageScan scan)
     {
-        bool placeable = scan.FooterFieldsValid && scan.DataEnd >= 0;
+        // Never over bytes a BAT entry names: where a block runs past the end or into the metadata, the end stays.
+        bool placeable = scan.FooterFieldsValid && scan.DataEnd >= 0 && scan.NamedEnd == scan.DataEnd;
         scan.Faults.SetRepairable(scan.EndMissingFault, placeable);
         scan.Faults.SetRepairable(scan.OrphanTailFault, placeable);
     }
@@ -89,7 +97,8 @@ internal static class FooterChecks
     private static void AddCopyMismatch(ImageScan scan, string why)
     {
         scan.CopyRepairable = scan.FooterFieldsValid;
-        scan.Faults.Add(FaultCode.FooterCopyMismatch, FaultSeverity.Error, ImageScan.FooterCopyStructure, 0,
+        // VhdKit reads the end footer; qemu reads the copy first: a warning, repairable.
+        scan.Faults.Add(FaultCode.FooterCopyMismatch, FaultSeverity.Warning, ImageScan.FooterCopyStructure, 0,
             $"The footer copy at offset 0 {why}.", scan.FooterFieldsValid);
     }
 
@@ -120,7 +129,7 @@ internal static class FooterChecks
         uint features = (uint)footer.Features;
         if ((features & (uint)FooterFeatures.Reserved) == 0 || (features & ~3u) != 0)
         {
-            Error(FaultCode.FooterFeatures, "Features", FooterLayout.Features, "bit 0x2 set and no bit but 0x1 and 0x2", FormatErrors.Hex(features));
+            Warning(FaultCode.FooterFeatures, "Features", FooterLayout.Features, "bit 0x2 set and no bit but 0x1 and 0x2", FormatErrors.Hex(features));
         }
 
         if (footer.FormatVersion >> 16 != 1)
@@ -138,7 +147,7 @@ internal static class FooterChecks
 
         if (type == VhdDiskType.Fixed && footer.HeaderOffset is not null)
         {
-            Error(FaultCode.FooterDataOffset, "DataOffset", FooterLayout.DataOffset, "all ones (a fixed disk has no header)", FormatErrors.Hex(footer.DataOffset));
+            Warning(FaultCode.FooterDataOffset, "DataOffset", FooterLayout.DataOffset, "all ones (a fixed disk has no header)", FormatErrors.Hex(footer.DataOffset));
         }
         else if (type != VhdDiskType.Fixed
                  && (footer.HeaderOffset is not { } header || header < VhdFooter.Size || header > (ulong)Math.Max(0, scan.DataLimit - DynamicHeader.Size)))
@@ -161,7 +170,8 @@ internal static class FooterChecks
         DiskGeometry geometry = footer.Geometry;
         if (!geometry.IsMaximum && (geometry.Heads > 16 || (ulong)geometry.CapacityInBytes > size))
         {
-            Error(FaultCode.FooterGeometry, "Geometry", FooterLayout.Cylinders,
+            // Only the size is read (the current size is authoritative); XenServer refuses such a footer.
+            Warning(FaultCode.FooterGeometry, "Geometry", FooterLayout.Cylinders,
                 string.Create(CultureInfo.InvariantCulture, $"65535/16/255, or at most 16 heads addressing at most the current size ({size} bytes)"),
                 string.Create(CultureInfo.InvariantCulture, $"{geometry} ({geometry.CapacityInBytes} bytes)"));
         }

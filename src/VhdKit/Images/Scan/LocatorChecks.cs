@@ -4,7 +4,7 @@ using System.Text;
 using VhdKit.Format;
 using VhdKit.Images;
 
-namespace VhdKit.Operations;
+namespace VhdKit.Images;
 
 /// <summary>The parent locator entries of a differencing disk and the text they point at.</summary>
 internal static class LocatorChecks
@@ -32,9 +32,11 @@ internal static class LocatorChecks
         long entryOffset = scan.HeaderOffset + DynamicHeaderLayout.ParentLocators + (index * ParentLocatorEntry.Size);
         if (!Enum.IsDefined(entry.Platform))
         {
+            // No reader follows a code it does not know: listed (with no text), its data left unread and unjudged.
             faults.Add(FaultCode.LocatorPlatformUnknown, FaultSeverity.Warning, structure, entryOffset,
                 FormatErrors.FieldMessage(structure, "PlatformCode", entryOffset + ParentLocatorEntry.PlatformCodeOffset,
                     "W2ru, W2ku, MacX, Wi2r, Wi2k or Mac", FourCharacterCode.ToDisplayString((uint)entry.Platform)));
+            scan.Locators.Add(new ParentLocator(index, entry, null));
             return;
         }
 
@@ -70,18 +72,36 @@ internal static class LocatorChecks
                     string.Create(CultureInfo.InvariantCulture, $"{entry.PlatformDataSpace} ({entry.DataSpaceInBytes} bytes)")));
         }
 
-        string? problem = Undecodable(scan, entry);
-        if (problem is not null)
+        int length = (int)entry.PlatformDataLength;
+        byte[] data = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
+        try
         {
-            faults.Add(FaultCode.LocatorTextUndecodable, FaultSeverity.Warning, structure, start,
-                string.Create(CultureInfo.InvariantCulture, $"{structure} data at offset 0x{start:X}: {problem}."));
+            if (!scan.TryRead(data.AsSpan(0, length), start))
+            {
+                faults.Add(FaultCode.LocatorDataOutsideFile, FaultSeverity.Error, structure, dataOffsetField,
+                    string.Create(CultureInfo.InvariantCulture, $"{structure} data at offset 0x{start:X}: the data lies past the end of the file."));
+                return;
+            }
+
+            string? problem = Undecodable(entry.Platform, data.AsSpan(0, length));
+            if (problem is not null)
+            {
+                faults.Add(FaultCode.LocatorTextUndecodable, FaultSeverity.Warning, structure, start,
+                    string.Create(CultureInfo.InvariantCulture, $"{structure} data at offset 0x{start:X}: {problem}."));
+            }
+
+            scan.Locators.Add(new ParentLocator(index, entry, LocatorText.Decode(entry.Platform, data.AsSpan(0, length))));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(data);
         }
     }
 
-    /// <summary>Why the entry's text cannot be decoded, or <see langword="null"/> when it can (or is not text).</summary>
-    private static string? Undecodable(ImageScan scan, ParentLocatorEntry entry)
+    /// <summary>Why the entry's text cannot be decoded strictly, or <see langword="null"/> when it can (or is not text).</summary>
+    private static string? Undecodable(ParentLocatorPlatform platform, ReadOnlySpan<byte> data)
     {
-        Encoding? encoding = entry.Platform switch
+        Encoding? encoding = platform switch
         {
             ParentLocatorPlatform.W2ru or ParentLocatorPlatform.W2ku => StrictUtf16,
             ParentLocatorPlatform.MacX => StrictUtf8,
@@ -92,30 +112,19 @@ internal static class LocatorChecks
             return null;
         }
 
-        int length = (int)entry.PlatformDataLength;
-        if (encoding == StrictUtf16 && length % 2 != 0)
+        if (encoding == StrictUtf16 && data.Length % 2 != 0)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"UTF-16 text of an odd length ({length} bytes)");
+            return string.Create(CultureInfo.InvariantCulture, $"UTF-16 text of an odd length ({data.Length} bytes)");
         }
 
-        byte[] data = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
         try
         {
-            if (!scan.TryRead(data.AsSpan(0, length), (long)entry.PlatformDataOffset))
-            {
-                return "the data lies past the end of the file";
-            }
-
-            encoding.GetCharCount(data, 0, length);
+            encoding.GetCharCount(data);
             return null;
         }
         catch (DecoderFallbackException e)
         {
             return string.Create(CultureInfo.InvariantCulture, $"not valid {(encoding == StrictUtf8 ? "UTF-8" : "UTF-16LE")} text ({e.Message})");
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(data);
         }
     }
 

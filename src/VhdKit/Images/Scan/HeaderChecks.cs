@@ -2,7 +2,7 @@ using System.Globalization;
 using VhdKit.Format;
 using VhdKit.Images;
 
-namespace VhdKit.Operations;
+namespace VhdKit.Images;
 
 /// <summary>The dynamic header of dynamic and differencing disks.</summary>
 internal static class HeaderChecks
@@ -121,6 +121,13 @@ internal static class HeaderChecks
             error(FaultCode.HeaderMaxTableEntries, "MaxTableEntries", DynamicHeaderLayout.MaxTableEntries,
                 string.Create(CultureInfo.InvariantCulture, $"a table that fits in the file (at most {(limit - table) / 4} entries at 0x{table:X}; the disk needs {needed})"),
                 Number(header.MaxTableEntries));
+        }
+
+        if (header.MaxTableEntries > needed)
+        {
+            // blktap sizes the table for a later resize: tolerated, and only the entries that address the disk are read.
+            scan.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"The BAT has {header.MaxTableEntries} entries; the disk needs {needed}. The extra entries are ignored."));
         }
 
         long tableEnd = (long)table + Math.Min(BlockAllocationTable.SizeInBytes(header.MaxTableEntries), (long)(limit - table));
