@@ -78,4 +78,14 @@ public static class ImageFiles
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, value);
         WriteRaw(path, offset, bytes);
     }
+
+    /// <summary>A BAT entry of an image VhdKit made (its table at 1536).</summary>
+    public static uint ReadBatEntry(string path, int block)
+    {
+        var bytes = new byte[4];
+        using var stream = File.OpenRead(path);
+        stream.Position = 1536 + (block * 4L);
+        stream.ReadExactly(bytes);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes);
+    }
 }

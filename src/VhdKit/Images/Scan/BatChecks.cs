@@ -142,16 +142,18 @@ internal static class BatChecks
     /// </summary>
     private static void CheckTail(ImageScan scan)
     {
+        // Bytes a BAT entry names (even a block that runs past the end) are never an orphan.
+        long start = scan.NamedEnd;
         long footerAt = scan.EndIntact ? scan.EndFooterOffset : scan.Length - VhdFooter.Size;
-        long gap = footerAt - scan.DataEnd;
-        if (gap <= 0 || (gap < AlignmentGap && IsZero(scan, scan.DataEnd, (int)gap)))
+        long gap = footerAt - start;
+        if (gap <= 0 || (gap < AlignmentGap && IsZero(scan, start, (int)gap)))
         {
             return;
         }
 
-        scan.OrphanTailFault = scan.Faults.Add(FaultCode.OrphanTail, FaultSeverity.Warning, ImageScan.FooterStructure, scan.DataEnd,
+        scan.OrphanTailFault = scan.Faults.Add(FaultCode.OrphanTail, FaultSeverity.Warning, ImageScan.FooterStructure, start,
             string.Create(CultureInfo.InvariantCulture,
-                $"{gap} bytes at offset 0x{scan.DataEnd:X} lie between the last structure or block and the end footer (an interrupted allocation leaves them); no BAT entry names them."));
+                $"{gap} bytes at offset 0x{start:X} lie between the last structure or block and the end footer (an interrupted allocation leaves them); no BAT entry names them."));
     }
 
     private static bool IsZero(ImageScan scan, long offset, int length)

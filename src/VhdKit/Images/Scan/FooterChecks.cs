@@ -88,8 +88,7 @@ internal static class FooterChecks
     /// <summary>Once the file's layout is known: a lost end footer can be rebuilt only where the data ends.</summary>
     public static void SetEndRepairability(ImageScan scan)
     {
-        // Never over bytes a BAT entry names: where a block runs past the end or into the metadata, the end stays.
-        bool placeable = scan.FooterFieldsValid && scan.DataEnd >= 0 && scan.NamedEnd == scan.DataEnd;
+        bool placeable = scan.FooterFieldsValid && scan.EndPlaceable;
         scan.Faults.SetRepairable(scan.EndMissingFault, placeable);
         scan.Faults.SetRepairable(scan.OrphanTailFault, placeable);
     }

@@ -99,6 +99,13 @@ internal sealed class ImageScan
     /// </summary>
     public long NamedEnd { get; set; } = -1;
 
+    /// <summary>
+    /// Whether an end footer may be written at <see cref="DataEnd"/> and the file cut after it: the BAT was read and
+    /// no entry names bytes past the data (a block that runs past the end of a cut-short file, or into the
+    /// metadata), so the cut loses nothing any entry names.
+    /// </summary>
+    public bool EndPlaceable => DataEnd >= 0 && NamedEnd == DataEnd;
+
     /// <summary>The end of the metadata (footer copy, header, BAT, locator data), 512-aligned.</summary>
     public long MetadataEnd { get; set; }
 

@@ -162,9 +162,10 @@ public static class VhdRepairer
             return;
         }
 
-        if (scan.DataEnd < 0)
+        if (!scan.EndPlaceable)
         {
-            // The BAT could not be followed, so where the data ends is unknown: only a checksum is fixed, in place.
+            // Where the data ends is unknown (the BAT could not be followed), or a BAT entry names bytes past it (a
+            // block that runs past the end of a cut-short file): nothing is cut; only a checksum is fixed, in place.
             if (scan.FooterChecksumRepairable)
             {
                 Write(scan, good.AsSpan(0, scan.EndFooterLength), scan.EndFooterOffset, dryRun);
