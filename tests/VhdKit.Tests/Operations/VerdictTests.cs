@@ -118,9 +118,9 @@ public class VerdictTests : IDisposable
 
         PeerTools.RunOk(qemuIo, "-f", "vpc", "-c", $"write -P 0xab {capacity - 4096} 4096", file);
 
+        // Not even a warning: the spec does not ask for the bits past the end clear, and every reader ignores them.
         CheckReport report = VhdChecker.Check(file);
-        Assert.True(report.IsClean, string.Join("; ", report.Faults.Select(f => f.Message)));
-        Assert.Empty(report.Faults.Where(f => f.Severity == FaultSeverity.Error));
+        Assert.True(report.Faults.IsEmpty, string.Join("; ", report.Faults.Select(f => f.Message)));
         Assert.Empty(VhdRepairer.Repair(file, dryRun: true));
     }
 
