@@ -142,6 +142,14 @@ public sealed partial class VhdImage : IDisposable
         return new VhdImage(storage, !leaveOpen, scan);
     }
 
+    /// <summary>Reads the raw bytes of a parent locator's data (bounded by <see cref="MaxLocatorDataLength"/>).</summary>
+    internal static byte[] ReadLocatorData(IPositionalStorage storage, ParentLocatorEntry entry, string what)
+    {
+        var data = new byte[entry.PlatformDataLength];
+        storage.ReadExactly(data, (long)entry.PlatformDataOffset, what);
+        return data;
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
