@@ -160,7 +160,8 @@ public class PowerLossTests(ITestOutputHelper output) : IDisposable
     private static byte[] CheckOpensClean(CrashSimulatingStorage.CrashState state, List<VhdImage> parents, int index)
     {
         CheckReport report = VhdChecker.Check(new MemoryStorage(state.Image, "crashed", canWrite: false));
-        Assert.True(report.IsClean, $"crash state {index} (epoch {state.Epoch}): {string.Join("; ", report.Faults.Select(f => $"{f.Code}: {f.Message}"))}");
+        // Clean, and no warning but an orphan tail: a lost end footer (a warning since the one scan) is still a failure here.
+        Assert.True(report.Faults.All(f => f.Code == FaultCode.OrphanTail), $"crash state {index} (epoch {state.Epoch}): {string.Join("; ", report.Faults.Select(f => $"{f.Code}: {f.Message}"))}");
         byte[] content = ReadDisk(state.Image, parents);
         if (index % 8 == 0)
         {
