@@ -41,7 +41,7 @@ public sealed partial class VhdImage
     public void WriteSectors(ReadOnlySpan<byte> data, long virtualOffset)
     {
         if (virtualOffset % VhdConstants.SectorSize != 0 || data.Length % VhdConstants.SectorSize != 0
-            || virtualOffset < 0 || virtualOffset + data.Length > Capacity)
+            || virtualOffset < 0 || virtualOffset > Capacity - data.Length)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"Sector writes take whole sectors inside the {Capacity}-byte disk; {data.Length} bytes at {virtualOffset} were given."), nameof(data));
