@@ -138,8 +138,10 @@ internal static partial class Durability
 
     private static string? ErrorName(int error) => (error, OperatingSystem.IsMacOS()) switch
     {
+        (2, _) => "ENOENT",
         (5, _) => "EIO",
         (9, _) => "EBADF",
+        (13, _) => "EACCES",
         (22, _) => "EINVAL",
         (28, _) => "ENOSPC",
         (30, _) => "EROFS",
