@@ -2,7 +2,8 @@
 # Runs the whole VhdKit test suite (the README's test command; .ci/run calls exactly this).
 # Installs the real peers the interop tests use when they are missing: qemu-utils (qemu-img, qemu-io),
 # libvhdi-utils (vhdiinfo), libnbd-bin (nbdinfo, nbdcopy: the NBD server's clients), python3-libvhdi (pyvhdi,
-# importable in Debian's /usr/bin/python3), and bc and time for the benchmark smoke run.
+# importable in Debian's /usr/bin/python3), strace (fsync failures injected into the CLI), and bc and time for
+# the benchmark smoke run.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -10,6 +11,7 @@ missing=()
 command -v qemu-img >/dev/null 2>&1 && command -v qemu-io >/dev/null 2>&1 || missing+=(qemu-utils)
 command -v vhdiinfo >/dev/null 2>&1 || missing+=(libvhdi-utils)
 command -v nbdinfo >/dev/null 2>&1 && command -v nbdcopy >/dev/null 2>&1 || missing+=(libnbd-bin)
+command -v strace >/dev/null 2>&1 || missing+=(strace)
 { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import pyvhdi' >/dev/null 2>&1; } || missing+=(python3-libvhdi)
 # The benchmark scripts' smoke run (CompareScriptSmokeTests) does its arithmetic with bc and reads peak memory
 # with GNU time.

@@ -20,10 +20,15 @@ internal static class ReadCommand
                 using VirtualDisk disk = VirtualDisk.Open(result.GetValue(file)!, new VirtualDiskOptions { ReadOnly = true });
                 CliErrors.Warn(disk.Warnings);
                 long at = Offsets.Parse(result.GetValue(offset)!, "--offset");
-                long count = result.GetValue(length) is { } text ? Offsets.Parse(text, "--length") : disk.Capacity - at;
-                if (at < 0 || count < 0 || at + count > disk.Capacity)
+                if (at < 0 || at > disk.Capacity)
                 {
-                    throw new ArgumentException($"{count} bytes at {at} do not fit in the {disk.Capacity}-byte disk.");
+                    throw new ArgumentException($"--offset {at} lies outside the {disk.Capacity}-byte disk.");
+                }
+
+                long count = result.GetValue(length) is { } text ? Offsets.Parse(text, "--length") : disk.Capacity - at;
+                if (count < 0 || count > disk.Capacity - at)
+                {
+                    throw new ArgumentException($"--length {count} at {at} does not fit in the {disk.Capacity}-byte disk (at most {disk.Capacity - at} bytes from there).");
                 }
 
                 string target = result.GetValue(to)!;
@@ -32,6 +37,11 @@ internal static class ReadCommand
                 for (long done = 0; done < count;)
                 {
                     int n = disk.Read(buffer.AsSpan(0, (int)Math.Min(buffer.Length, count - done)), at + done);
+                    if (n == 0)
+                    {
+                        throw new IOException($"Reading {result.GetValue(file)} stopped at {at + done}, before the {count} bytes asked for.");
+                    }
+
                     output.Write(buffer, 0, n);
                     done += n;
                 }

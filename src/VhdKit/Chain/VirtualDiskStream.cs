@@ -41,7 +41,7 @@ internal sealed class VirtualDiskStream(VirtualDisk disk) : Stream
             throw new NotSupportedException("The disk is open read-only.");
         }
 
-        if (_position + buffer.Length > disk.Capacity)
+        if (_position > disk.Capacity - buffer.Length)
         {
             throw new IOException($"Cannot write {buffer.Length} bytes at {_position}: the disk is {disk.Capacity} bytes and cannot grow through a stream.");
         }
@@ -52,13 +52,21 @@ internal sealed class VirtualDiskStream(VirtualDisk disk) : Stream
 
     public override long Seek(long offset, SeekOrigin origin)
     {
-        long target = origin switch
+        long origin64 = origin switch
         {
-            SeekOrigin.Begin => offset,
-            SeekOrigin.Current => _position + offset,
-            SeekOrigin.End => disk.Capacity + offset,
+            SeekOrigin.Begin => 0,
+            SeekOrigin.Current => _position,
+            SeekOrigin.End => disk.Capacity,
             _ => throw new ArgumentOutOfRangeException(nameof(origin)),
         };
+
+        // Both are at least 0, so only a positive offset can overflow.
+        if (offset > long.MaxValue - origin64)
+        {
+            throw new IOException($"Cannot seek {offset} bytes from {origin64}: past the largest position a stream has.");
+        }
+
+        long target = origin64 + offset;
         if (target < 0)
         {
             throw new IOException("Cannot seek before the start of the disk.");

@@ -4,20 +4,34 @@ using VhdKit.Storage;
 namespace VhdKit.Images;
 
 /// <summary>
-/// The sector bitmaps of one image's allocated blocks, read once and kept: a bounded cache of clean bitmaps
-/// (a fully set bitmap is shared, not copied) and every dirty bitmap until the next flush writes it.
-/// Thread-safe.
+/// The sector bitmaps of one image's allocated blocks, read once and kept: a cache of clean bitmaps bounded in
+/// bytes (a fully set bitmap is shared, not copied, and costs nothing), and every dirty bitmap until the next
+/// flush writes it. Thread-safe.
 /// </summary>
+/// <remarks>
+/// The bound is in bytes because a bitmap's size follows the block size: 512 bytes for 2 MiB blocks, 64 KiB for
+/// 256 MiB blocks (a count bound of 8192 let a 2040 GiB image with such blocks cache 512 MiB). When a bitmap read
+/// would pass <see cref="MaxCleanBytes"/>, the clean bitmaps are dropped (they are read again when needed).
+/// Dirty bitmaps cannot be dropped before a flush has written them: they are kept and counted in <see cref="Bytes"/>,
+/// and <see cref="VhdImage"/> flushes once they pass <see cref="MaxDirtyBytes"/>.
+/// </remarks>
 internal sealed class BitmapCache
 {
-    /// <summary>Clean bitmaps kept per image before the cache is emptied (512 bytes each for 2 MiB blocks: 4 MiB).</summary>
-    private const int MaxCleanEntries = 8192;
+    /// <summary>The most bytes of clean bitmaps kept per image (65,536 bitmaps of 2 MiB blocks, 512 of 256 MiB blocks).</summary>
+    public const long MaxCleanBytes = 32L * 1024 * 1024;
+
+    /// <summary>Dirty bitmaps past which the image flushes (writes them) rather than keep more.</summary>
+    public const long MaxDirtyBytes = 32L * 1024 * 1024;
 
     private readonly Lock _lock = new();
     private readonly Dictionary<int, byte[]> _clean = [];
     private readonly Dictionary<int, byte[]> _dirty = [];
     private readonly byte[] _full;
     private readonly IPositionalStorage _storage;
+    private long _cleanBytes;
+
+    /// <summary>What a cached entry costs beyond its bitmap (the dictionary's entry), so shared full bitmaps are bounded too.</summary>
+    private const int EntryOverhead = 32;
 
     public BitmapCache(IPositionalStorage storage, int bitmapSize)
     {
@@ -35,6 +49,30 @@ internal sealed class BitmapCache
             lock (_lock)
             {
                 return _dirty.Count > 0;
+            }
+        }
+    }
+
+    /// <summary>Bytes of dirty bitmaps held (each is a private copy).</summary>
+    public long DirtyBytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return (long)_dirty.Count * _full.Length;
+            }
+        }
+    }
+
+    /// <summary>Bytes of bitmaps held, clean and dirty (the shared full bitmap counted once per entry as its entry's cost only).</summary>
+    public long Bytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _cleanBytes + ((long)_dirty.Count * _full.Length);
             }
         }
     }
@@ -64,13 +102,19 @@ internal sealed class BitmapCache
                 return raced;
             }
 
-            if (_clean.Count >= MaxCleanEntries)
+            long cost = CostOf(bitmap);
+            if (_cleanBytes + cost > MaxCleanBytes)
             {
                 _clean.Clear();
+                _cleanBytes = 0;
             }
 
-            _clean[block] = bitmap;
-            return bitmap;
+            if (_clean.TryAdd(block, bitmap))
+            {
+                _cleanBytes += cost;
+            }
+
+            return _clean[block];
         }
     }
 
@@ -79,7 +123,7 @@ internal sealed class BitmapCache
     {
         lock (_lock)
         {
-            _clean.Remove(block);
+            RemoveClean(block);
             _dirty[block] = new byte[_full.Length];
         }
     }
@@ -99,7 +143,7 @@ internal sealed class BitmapCache
             {
                 // Copy-on-write: readers may hold the clean array (or the shared full one).
                 dirty = (byte[])current.Clone();
-                _clean.Remove(block);
+                RemoveClean(block);
             }
 
             // Bits are set on a copy and published at once, so a reader sees the old bitmap or the new one.
@@ -126,10 +170,30 @@ internal sealed class BitmapCache
             {
                 if (_dirty.TryGetValue(block, out byte[]? current) && ReferenceEquals(current, bitmap))
                 {
+                    // Written: it joins the clean ones, within their bound.
                     _dirty.Remove(block);
+                    long cost = CostOf(bitmap);
+                    if (_cleanBytes + cost > MaxCleanBytes)
+                    {
+                        _clean.Clear();
+                        _cleanBytes = 0;
+                    }
+
                     _clean[block] = bitmap;
+                    _cleanBytes += cost;
                 }
             }
+        }
+    }
+
+    /// <summary>What a cached bitmap costs: its entry, and its bytes unless it is the shared full one.</summary>
+    private long CostOf(byte[] bitmap) => EntryOverhead + (ReferenceEquals(bitmap, _full) ? 0 : bitmap.Length);
+
+    private void RemoveClean(int block)
+    {
+        if (_clean.Remove(block, out byte[]? removed))
+        {
+            _cleanBytes -= CostOf(removed);
         }
     }
 }

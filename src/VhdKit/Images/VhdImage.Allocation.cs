@@ -87,5 +87,11 @@ public sealed partial class VhdImage
         return ranges.ToImmutable();
     }
 
+    /// <summary>Bytes of sector bitmaps this image holds in memory (for tests of the cache's bound).</summary>
+    internal long CachedBitmapBytes => _bitmaps?.Bytes ?? 0;
+
+    /// <summary>Bytes of those bitmaps that are dirty (changed, not yet written by a flush).</summary>
+    internal long DirtyBitmapBytes => _bitmaps?.DirtyBytes ?? 0;
+
     private byte[] Bitmap(int block, uint entry) => _bitmaps!.Get(block, (long)entry * VhdConstants.SectorSize);
 }

@@ -37,11 +37,12 @@ public sealed partial class VhdImage
     /// </summary>
     /// <exception cref="ArgumentException">The range is not sector-aligned or lies outside the disk.</exception>
     /// <exception cref="NotSupportedException">The image is open read-only.</exception>
-    /// <exception cref="IOException">The write failed (the disk is full, ...); the image stays valid.</exception>
+    /// <exception cref="IOException">The write failed (the disk is full, ...), or the flush it makes once more than
+    /// <see cref="BitmapCache.MaxDirtyBytes"/> of bitmaps are dirty failed; the image stays valid.</exception>
     public void WriteSectors(ReadOnlySpan<byte> data, long virtualOffset)
     {
         if (virtualOffset % VhdConstants.SectorSize != 0 || data.Length % VhdConstants.SectorSize != 0
-            || virtualOffset < 0 || virtualOffset + data.Length > Capacity)
+            || virtualOffset < 0 || virtualOffset > Capacity - data.Length)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"Sector writes take whole sectors inside the {Capacity}-byte disk; {data.Length} bytes at {virtualOffset} were given."), nameof(data));
@@ -71,6 +72,13 @@ public sealed partial class VhdImage
                 data = data[count..];
                 virtualOffset += count;
             }
+        }
+
+        // Dirty bitmaps stay in memory until a flush writes them: past the bound, flush rather than keep more
+        // (with 256 MiB blocks each is 64 KiB). Flushing earlier than asked keeps the same crash-safe order.
+        if (_bitmaps!.DirtyBytes > BitmapCache.MaxDirtyBytes)
+        {
+            Flush();
         }
     }
 

@@ -17,7 +17,10 @@ namespace VhdKit.Nbd;
 /// (<c>base:allocation</c>). Errors: a READ or BLOCK_STATUS outside the disk or longer than
 /// <see cref="NbdServerOptions.MaxRequestLength"/>, or an unknown command, gets EINVAL and the client may go on;
 /// a write while not holding the writer slot gets EPERM; a write past the end gets ENOSPC; a WRITE longer than
-/// the limit or a bad request magic ends the connection (its payload cannot be skipped safely).
+/// the limit or a bad request magic ends the connection (its payload cannot be skipped safely). A FLUSH, or a
+/// write with FUA, whose flush fails (fsync reporting an error, checked by <see cref="Storage.Durability"/>) answers
+/// EIO (ENOSPC for a full disk) and the client stays connected: the data it wrote since its last successful flush
+/// may not be durable, and it is for the client to decide what to do (qemu reports the error to the guest).
 /// </remarks>
 internal sealed class NbdConnection
 {

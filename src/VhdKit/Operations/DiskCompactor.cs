@@ -14,8 +14,10 @@ namespace VhdKit.Operations;
 /// <remarks>
 /// Crash-safe by a whole-file rewrite: the metadata (footer copy, header, locators) is copied as it is into a
 /// temporary file in the same folder with an empty BAT, the kept runs are written through the crash-safe write
-/// path, the file is flushed and renamed over the original, whose modification time it takes (the content is
-/// the same, so children's recorded parent timestamps stay right). A crash leaves the old file or the new one.
+/// path, the file takes the original's modification time (the content is the same, so children's recorded
+/// parent timestamps stay right), is flushed (checked: a failed fsync fails the compaction, renames nothing and
+/// deletes the temporary file), renamed over the original, and the folder is flushed so the rename lasts. A crash
+/// leaves the old file or the new one.
 /// The image is held exclusively meanwhile.
 /// </remarks>
 public static class DiskCompactor
@@ -64,11 +66,14 @@ public static class DiskCompactor
                 CopyKeptRuns(chain, target, progress, cancellationToken);
                 target.Flush();
                 blocksAfter = target.Bat!.AllocatedCount();
+
+                // The image's modification time, set before the last flush so the renamed file has it from the start.
+                file.SetLastWriteTimeUtc(modified);
+                storage.Flush();
             }
 
             long before = source.Storage.Length;
-            File.Move(temporary, fullPath, overwrite: true);
-            File.SetLastWriteTimeUtc(fullPath, modified);
+            NewFile.ReplaceWith(temporary, fullPath);
             return new CompactResult(before, new FileInfo(fullPath).Length, source.Bat!.AllocatedCount(), blocksAfter);
         }
         catch

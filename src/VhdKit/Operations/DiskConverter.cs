@@ -10,7 +10,8 @@ namespace VhdKit.Operations;
 /// Flattens a disk (a whole chain) into a new standalone image: raw, fixed or dynamic. Only the ranges some
 /// layer holds are read, and chunks that read as zeros are not written, so the output stays sparse (a dynamic
 /// output leaves their blocks unallocated). The source is only read. The output is written under a temporary
-/// name in the target folder, flushed, then moved into place; a failed or cancelled conversion leaves nothing.
+/// name in the target folder, flushed (checked), then moved into place and the folder flushed; a failed or
+/// cancelled conversion (a failed flush included) leaves nothing.
 /// </summary>
 public static class DiskConverter
 {
@@ -26,7 +27,12 @@ public static class DiskConverter
     /// <exception cref="IOException">Reading or writing failed (the target disk is full, ...).</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static void Convert(VirtualDisk source, string targetPath, ConvertFormat format,
-        IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Convert(source, targetPath, format, FileStorage.CreateNew, progress, cancellationToken);
+
+    /// <summary>As the public overload; <paramref name="createTemporary"/> creates the temporary file's storage (tests inject faults).</summary>
+    internal static void Convert(VirtualDisk source, string targetPath, ConvertFormat format, Func<string, IPositionalStorage> createTemporary,
+        IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(targetPath);
@@ -35,7 +41,7 @@ public static class DiskConverter
         string temporary = NewFile.TemporaryPathFor(fullPath);
         try
         {
-            using (FileStorage storage = FileStorage.CreateNew(temporary))
+            using (IPositionalStorage storage = createTemporary(temporary))
             {
                 Copy(source, storage, format, progress, cancellationToken);
             }
@@ -49,7 +55,7 @@ public static class DiskConverter
         }
     }
 
-    private static void Copy(VirtualDisk source, FileStorage storage, ConvertFormat format,
+    private static void Copy(VirtualDisk source, IPositionalStorage storage, ConvertFormat format,
         IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         VhdImage? image = null;

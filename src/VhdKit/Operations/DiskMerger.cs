@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using VhdKit.Chain;
 using VhdKit.Format;
 using VhdKit.Images;
+using VhdKit.Storage;
 
 namespace VhdKit.Operations;
 
@@ -192,10 +193,10 @@ public static class DiskMerger
         using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
         {
             stream.Write(System.Text.Encoding.UTF8.GetBytes(text));
-            stream.Flush(flushToDisk: true);
+            Durability.FlushFile(stream.SafeFileHandle, temporary); // the handle's getter writes the buffer first
         }
 
-        File.Move(temporary, journal, overwrite: true);
+        NewFile.ReplaceWith(temporary, journal);
     }
 
     private static ImmutableArray<string> OtherChildren(string target, Guid targetId, List<string> merged) =>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using VhdKit.Storage;
 
 namespace VhdKit.Operations;
 
@@ -29,8 +30,13 @@ internal static class NewFile
     public static string TemporaryName(string fullPath) => Path.Combine(Path.GetDirectoryName(fullPath)!,
         string.Create(CultureInfo.InvariantCulture, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp"));
 
-    /// <summary>Moves the finished temporary file to its name; on Unix this links the name and fails if it exists.</summary>
+    /// <summary>
+    /// Moves the finished (flushed) temporary file to its name, then flushes the folder so the new name lasts; on
+    /// Unix the move links the name and fails if it exists.
+    /// </summary>
     /// <exception cref="ImageAlreadyExistsException">Something appeared at the target meanwhile.</exception>
+    /// <exception cref="IOException">The move failed, or flushing the folder failed (the file is in place, but may
+    /// not survive a power loss).</exception>
     public static void MoveIntoPlace(string temporary, string fullPath)
     {
         try
@@ -41,5 +47,16 @@ internal static class NewFile
         {
             throw new ImageAlreadyExistsException(fullPath);
         }
+
+        Durability.FlushFolder(Path.GetDirectoryName(fullPath)!);
+    }
+
+    /// <summary>Renames the finished (flushed) temporary file over <paramref name="fullPath"/>, then flushes the folder so the rename lasts.</summary>
+    /// <exception cref="IOException">The rename failed, or flushing the folder failed (the file is in place, but may
+    /// not survive a power loss).</exception>
+    public static void ReplaceWith(string temporary, string fullPath)
+    {
+        File.Move(temporary, fullPath, overwrite: true);
+        Durability.FlushFolder(Path.GetDirectoryName(fullPath)!);
     }
 }

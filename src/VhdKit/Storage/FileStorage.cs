@@ -82,9 +82,14 @@ public sealed class FileStorage : IPositionalStorage
     {
         if (CanWrite)
         {
-            RandomAccess.FlushToDisk(_handle);
+            // Not RandomAccess.FlushToDisk: it returns normally when fsync fails (see Durability).
+            Durability.FlushFile(_handle, Name);
         }
     }
+
+    /// <summary>Sets the file's modification time through the open handle (durable with the next <see cref="Flush"/>).</summary>
+    /// <exception cref="IOException">The change failed.</exception>
+    internal void SetLastWriteTimeUtc(DateTime time) => File.SetLastWriteTimeUtc(_handle, time);
 
     /// <inheritdoc />
     public void Dispose() => _handle.Dispose();

@@ -42,9 +42,13 @@ public sealed class ServeProcess : IDisposable
     public static ServeProcess StartTcp(string image, params string[] extra) =>
         StartWith(string.Empty, [CliRunner.VhdDll, "serve", "--port", "0", .. extra, image]);
 
-    private static ServeProcess StartWith(string socket, string[] arguments)
+    /// <summary>Serves on a Unix socket under a launcher (<c>strace ... dotnet vhd.dll serve ...</c>).</summary>
+    public static ServeProcess StartUnder(string launcher, string[] launcherArguments, string image, string socket) =>
+        StartWith(socket, [.. launcherArguments, "dotnet", CliRunner.VhdDll, "serve", "--socket", socket, image], launcher);
+
+    private static ServeProcess StartWith(string socket, string[] arguments, string file = "dotnet")
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
