@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using VhdKit.Chain;
+using VhdKit.Images;
 using VhdKit.Operations;
 using VhdKit.Tests.Support;
 
