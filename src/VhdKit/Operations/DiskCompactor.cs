@@ -66,7 +66,7 @@ public static class DiskCompactor
                 blocksAfter = target.Bat!.AllocatedCount();
             }
 
-            long before = source.Storage.Length;
+            long before = source.FileLength;
             File.Move(temporary, fullPath, overwrite: true);
             File.SetLastWriteTimeUtc(fullPath, modified);
             return new CompactResult(before, new FileInfo(fullPath).Length, source.Bat!.AllocatedCount(), blocksAfter);

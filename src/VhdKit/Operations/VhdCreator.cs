@@ -92,11 +92,11 @@ public static class VhdCreator
         {
             case VhdDiskType.Fixed:
                 image.Size = CheckSize(options.Size);
-                image.Geometry = DiskGeometry.ForNewImage(image.Size);
+                image.Geometry = DiskGeometry.FromCapacity(image.Size);
                 break;
             case VhdDiskType.Dynamic:
                 image.Size = CheckSize(options.Size);
-                image.Geometry = DiskGeometry.ForNewImage(image.Size);
+                image.Geometry = DiskGeometry.FromCapacity(image.Size);
                 image.BlockSize = CheckBlockSize(options.BlockSize ?? VhdConstants.DefaultBlockSize);
                 break;
             case VhdDiskType.Differencing:

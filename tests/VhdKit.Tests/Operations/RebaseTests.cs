@@ -93,4 +93,29 @@ public class RebaseTests : IDisposable
         Assert.DoesNotContain("warning", CliRunner.RunIn(_folder.Path, "info", "--chain", "child.vhd").Stderr, StringComparison.Ordinal);
         Assert.NotEqual(0, CliRunner.RunIn(_folder.Path, "rebase", "child.vhd").ExitCode);
     }
+
+    [Fact]
+    public void A_rebase_while_a_writer_holds_the_child_never_undoes_the_write()
+    {
+        string parent = ImageFiles.Dynamic(_folder.File("p.vhd"));
+        string child = ImageFiles.Differencing(_folder.File("c.vhd"), parent);
+        var data = new byte[4096];
+        new Random(5).NextBytes(data);
+        using (VirtualDisk writer = VirtualDisk.Open(child))
+        {
+            try
+            {
+                Reparenter.Rebase(child, parent);
+            }
+            catch (ImageInUseException)
+            {
+                // Refused while the writer holds the child: one of the two allowed outcomes.
+            }
+
+            writer.Write(data, ImageFiles.MiB);
+            writer.Flush();
+        }
+
+        Assert.Equal(data, DiskBytes.Of(child).AsSpan((int)ImageFiles.MiB, data.Length).ToArray());
+    }
 }
