@@ -12,8 +12,9 @@ namespace VhdKit.Operations;
 /// does), so the parent shows through. The guest's view is unchanged, the file shrinks.
 /// </summary>
 /// <remarks>
-/// Crash-safe by a whole-file rewrite: the metadata (footer copy, header, locators) is copied as it is into a
-/// temporary file in the same folder with an empty BAT, the kept runs are written through the crash-safe write
+/// Crash-safe by a whole-file rewrite: the metadata (footer, header, locator texts) is written by
+/// <see cref="MetadataEditor.WriteNewImage"/> into a temporary file in the same folder, in a fresh layout with an
+/// empty BAT (a header a rebase moved past the blocks comes back to offset 512), the kept runs are written through the crash-safe write
 /// path, the file is flushed and renamed over the original, whose modification time it takes (the content is
 /// the same, so children's recorded parent timestamps stay right). A crash leaves the old file or the new one.
 /// The image is held exclusively meanwhile.
@@ -78,17 +79,16 @@ public static class DiskCompactor
         }
     }
 
-    /// <summary>Everything before the first block, as it is, with the BAT emptied; then the footer.</summary>
+    /// <summary>The image's footer, header and locator texts in a fresh layout, with an empty BAT; then the footer.</summary>
     private static void CopyMetadata(VhdImage source, IPositionalStorage storage)
     {
-        DynamicHeader header = source.Header!.Value;
-        long end = source.MetadataEnd;
-        var metadata = new byte[end];
-        source.Storage.ReadExactly(metadata, 0, "Metadata");
-        metadata.AsSpan((int)header.TableOffset, (int)BlockAllocationTable.SizeInBytes(header.MaxTableEntries)).Fill(0xFF);
-        source.Footer.WriteTo(metadata); // the copy at offset 0, canonical
-        storage.Write(metadata, 0);
-        storage.Write(metadata.AsSpan(0, VhdFooter.Size), end); // and the same footer at the end
+        var locators = new List<(ParentLocatorPlatform, byte[])>();
+        foreach (ParentLocator locator in source.Locators)
+        {
+            locators.Add((locator.Platform, VhdImage.ReadLocatorData(source.Storage, locator.Entry, "Parent locator data")));
+        }
+
+        MetadataEditor.WriteNewImage(storage, source.Footer, source.Header!.Value, locators);
     }
 
     private static void CopyKeptRuns(VhdChain chain, VhdImage target, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
