@@ -49,24 +49,37 @@ internal sealed class MetadataEditor
     /// <summary>An editor over <paramref name="image"/>, which must be open for writing (and so locked).</summary>
     /// <exception cref="NotSupportedException">The image is open read-only.</exception>
     public MetadataEditor(VhdImage image)
+        : this(image.Storage, image.FooterOffset, image.FooterSource == FooterSource.End,
+            image.Header is null ? null : (long?)image.Footer.HeaderOffset, image.StructuresEnd)
     {
-        if (!image.CanWrite)
+    }
+
+    /// <summary>
+    /// An editor over <paramref name="storage"/> from facts a scan established (for repair, which edits files that
+    /// do not open): where the footer in effect lies, whether it is the end footer, where the header lies (null for a
+    /// fixed disk) and where the structures and blocks end.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The storage is read-only.</exception>
+    /// <exception cref="VhdFormatException">The footer or header cannot be read.</exception>
+    public MetadataEditor(IPositionalStorage storage, long footerOffset, bool footerIsAtEnd, long? headerOffset, long structuresEnd)
+    {
+        if (!storage.CanWrite)
         {
-            throw new NotSupportedException($"{image.Path} is open read-only; its metadata cannot be edited.");
+            throw new NotSupportedException($"{storage.Name} is open read-only; its metadata cannot be edited.");
         }
 
-        _storage = image.Storage;
-        _name = image.Path;
-        _hasCopy = image.DiskType != VhdDiskType.Fixed;
-        ReadFooterBytes(image);
-        _endFooterOffset = image.FooterSource == FooterSource.End ? image.FooterOffset : null;
-        
+        _storage = storage;
+        _name = storage.Name;
+        _hasCopy = headerOffset is not null;
+        ReadFooterBytes(footerOffset);
+        _endFooterOffset = footerIsAtEnd ? footerOffset : null;
+
         // New structures go past the file's end and past every block (a file that lost its end footer may end
         // exactly where its last block does): never over anything live.
-        _appendAt = BlockAllocationTable.AlignUp(Math.Max(_storage.Length, image.StructuresEnd), VhdConstants.SectorSize);
-        if (image.Footer.HeaderOffset is { } headerOffset && image.Header is not null)
+        _appendAt = BlockAllocationTable.AlignUp(Math.Max(_storage.Length, structuresEnd), VhdConstants.SectorSize);
+        if (headerOffset is { } offset)
         {
-            _headerOffset = (long)headerOffset;
+            _headerOffset = offset;
             _header = new byte[DynamicHeader.Size];
             _storage.ReadExactly(_header, _headerOffset, "Dynamic header");
         }
@@ -320,14 +333,14 @@ internal sealed class MetadataEditor
         return end;
     }
 
-    private void ReadFooterBytes(VhdImage image)
+    private void ReadFooterBytes(long offset)
     {
         // The bytes as the file holds them (a 511-byte legacy footer reads with its missing last byte as zero).
-        int read = _storage.Read(_footer, image.FooterOffset);
+        int read = _storage.Read(_footer, offset);
         if (read < VhdFooter.Size - 1)
         {
             throw new VhdFormatException(string.Create(CultureInfo.InvariantCulture,
-                $"Footer at offset 0x{image.FooterOffset:X} of {_name}: expected {VhdFooter.Size} bytes, was {read}."));
+                $"Footer at offset 0x{offset:X} of {_name}: expected {VhdFooter.Size} bytes, was {read}."));
         }
     }
 }
