@@ -68,6 +68,7 @@ public class ResizePowerLossTests(ITestOutputHelper output)
             AssertHolds(left, model, [8 * MiB, 200 * MiB], $"stopped at write {limit}");
             if (completed)
             {
+                output.WriteLine($"completed at write limit {limit}: {limit} states checked");
                 break;
             }
         }
