@@ -44,6 +44,45 @@ public class ResizePowerLossTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_fixed_disk_grow_survives_every_crash()
+    {
+        const long From = 4 * MiB;
+        const long To = 6 * MiB;
+        var built = new MemoryStorage("fixed");
+        VhdCreator.Create(built, VhdCreateOptions.Fixed(From));
+        var model = new byte[From];
+        new Random(45).NextBytes(model);
+        built.Write(model, 0);
+        var storage = new CrashSimulatingStorage(built.ToArray(), "fixed");
+        using (VhdImage image = VhdImage.Open(storage))
+        {
+            DiskResizer.Resize(image, To);
+        }
+
+        int tried = 0;
+        foreach (CrashSimulatingStorage.CrashState state in storage.CrashStates(45, StatesPerEpoch))
+        {
+            // A fixed disk has no copy to repair from: every state must open as it is.
+            using VhdImage crashed = VhdImage.Open(new MemoryStorage(state.Image, "crashed", canWrite: false));
+            Assert.True(crashed.Capacity is From or To, $"crash state {tried}: {crashed.Capacity} bytes");
+            Assert.True(state.Image.AsSpan(0, (int)From).SequenceEqual(model), $"crash state {tried}: the content changed");
+            if (crashed.Capacity == To)
+            {
+                // The new space reads as zeros, except (documented) the old footer's sector until it is zeroed.
+                Span<byte> added = state.Image.AsSpan((int)From, (int)(To - From));
+                bool oldFooterLeft = added[..512].SequenceEqual(built.ToArray().AsSpan((int)From, 512));
+                Assert.True(added[(oldFooterLeft ? 512 : 0)..].IndexOfAnyExcept((byte)0) < 0, $"crash state {tried}: the new space is not zeros");
+            }
+
+            tried++;
+        }
+
+        Assert.True(tried >= 3, $"only {tried} crash states");
+        byte[] final = storage.Durable(storage.Flushes);
+        Assert.True(final.AsSpan((int)From, (int)(To - From)).IndexOfAnyExcept((byte)0) < 0, "the completed resize left bytes in the new space");
+    }
+
+    [Fact]
     public void A_resize_that_moves_the_table_and_stops_at_any_write_keeps_the_end_footer()
     {
         (byte[] file, byte[] model) = Build(8 * MiB, 6 * MiB, 44);
