@@ -77,6 +77,7 @@ public class ResizePowerLossTests(ITestOutputHelper output)
             tried++;
         }
 
+        output.WriteLine($"fixed {From} -> {To}: {storage.Flushes} flushes, {tried} crash states tried");
         Assert.True(tried >= 3, $"only {tried} crash states");
         byte[] final = storage.Durable(storage.Flushes);
         Assert.True(final.AsSpan((int)From, (int)(To - From)).IndexOfAnyExcept((byte)0) < 0, "the completed resize left bytes in the new space");
