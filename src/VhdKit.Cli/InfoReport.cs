@@ -34,7 +34,7 @@ internal sealed record ImageReport(
             System.IO.Path.GetFullPath(image.Path),
             image.DiskType.ToString(),
             image.Capacity,
-            image.Storage.Length,
+            image.FileLength,
             FooterReport.From(image),
             header is { } h ? HeaderReport.From(image, h) : null,
             [.. image.Locators.Select(LocatorReport.From)],

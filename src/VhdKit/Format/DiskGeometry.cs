@@ -17,8 +17,14 @@ public readonly record struct DiskGeometry(ushort Cylinders, byte Heads, byte Se
 
     /// <summary>
     /// The geometry for a disk of <paramref name="sizeInBytes"/> bytes, by the algorithm in the appendix of the
-    /// VHD specification (totalSectors capped at 65535 × 16 × 255).
+    /// VHD specification (totalSectors capped at 65535 × 16 × 255): what VhdKit writes into every footer it makes.
     /// </summary>
+    /// <remarks>
+    /// C×H×S×512 is at most the size (XenServer's <c>vhd-util check</c> rejects more: "geometry too large"). Readers
+    /// disagree on which size to believe: qemu uses C×H×S for every creator code but <c>win </c>, <c>qem2</c>,
+    /// <c>d2v </c>, <c>CTXS</c> and <c>tap\0</c> (measured with qemu-img 7.2), the others the current size;
+    /// VhdKit writes the creator <c>win </c> so that every reader takes the exact current size.
+    /// </remarks>
     public static DiskGeometry FromCapacity(long sizeInBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(sizeInBytes);
@@ -53,23 +59,6 @@ public readonly record struct DiskGeometry(ushort Cylinders, byte Heads, byte Se
         }
 
         return new DiskGeometry((ushort)(cylinderTimesHeads / heads), (byte)heads, (byte)sectorsPerTrack);
-    }
-
-    /// <summary>
-    /// The geometry VhdKit writes into a new footer: the specification's geometry when it addresses exactly
-    /// <paramref name="sizeInBytes"/>, otherwise <see cref="Maximum"/>.
-    /// </summary>
-    /// <remarks>
-    /// Readers disagree on which size to believe: Virtual PC and qemu (for every creator code but
-    /// <c>win </c>, <c>qem2</c>, <c>d2v </c>, <c>CTXS</c> and <c>tap\0</c>, measured with qemu-img 7.2) use
-    /// C×H×S×512, the others the footer's current size; all of them use the current size when the geometry is
-    /// the maximum. Writing the maximum geometry when the spec's geometry would round the size down keeps our
-    /// exact sizes exact in every reader (qemu's own <c>force_size</c> does the same).
-    /// </remarks>
-    public static DiskGeometry ForNewImage(long sizeInBytes)
-    {
-        DiskGeometry geometry = FromCapacity(sizeInBytes);
-        return geometry.CapacityInBytes == sizeInBytes ? geometry : Maximum;
     }
 
     /// <inheritdoc />

@@ -101,20 +101,37 @@ public readonly record struct DynamicHeader
             throw new ArgumentException($"A dynamic header is {Size} bytes; the destination holds {destination.Length}.", nameof(destination));
         }
 
+        destination[..Size].Clear();
+        WriteOver(destination);
+    }
+
+    /// <summary>
+    /// Writes every field over <paramref name="onDisk"/> (the 1024 bytes of a header as a file holds them), keeping
+    /// the reserved bytes as they are, and the parent name's bytes when the name is unchanged (bytes after its
+    /// terminator included); then computes the checksum over the two sectors as they then are. A change to fields of
+    /// the first sector therefore changes only the first sector, which can be written alone.
+    /// </summary>
+    /// <exception cref="ArgumentException">The destination is too short, the parent name is longer than 256 characters, or there are more than 8 locators.</exception>
+    internal void WriteOver(Span<byte> onDisk)
+    {
+        if (onDisk.Length < Size)
+        {
+            throw new ArgumentException($"A dynamic header is {Size} bytes; the destination holds {onDisk.Length}.", nameof(onDisk));
+        }
+
         string name = ParentName ?? string.Empty;
         if (name.Length > MaxParentNameLength)
         {
-            throw new ArgumentException($"The parent name field holds {MaxParentNameLength} UTF-16 characters; '{name}' has {name.Length}.", nameof(destination));
+            throw new ArgumentException($"The parent name field holds {MaxParentNameLength} UTF-16 characters; '{name}' has {name.Length}.", nameof(onDisk));
         }
 
         ImmutableArray<ParentLocatorEntry> locators = ParentLocators.IsDefault ? [] : ParentLocators;
         if (locators.Length > LocatorCount)
         {
-            throw new ArgumentException($"A dynamic header holds {LocatorCount} parent locators; {locators.Length} were given.", nameof(destination));
+            throw new ArgumentException($"A dynamic header holds {LocatorCount} parent locators; {locators.Length} were given.", nameof(onDisk));
         }
 
-        Span<byte> target = destination[..Size];
-        target.Clear();
+        Span<byte> target = onDisk[..Size];
         DynamicHeaderLayout.CookieValue.CopyTo(target);
         BinaryPrimitives.WriteUInt64BigEndian(target[DynamicHeaderLayout.DataOffset..], DataOffset);
         BinaryPrimitives.WriteUInt64BigEndian(target[DynamicHeaderLayout.TableOffset..], TableOffset);
@@ -123,10 +140,17 @@ public readonly record struct DynamicHeader
         BinaryPrimitives.WriteUInt32BigEndian(target[DynamicHeaderLayout.BlockSize..], BlockSize);
         ParentUniqueId.TryWriteBytes(target.Slice(DynamicHeaderLayout.ParentUniqueId, 16), bigEndian: true, out _);
         BinaryPrimitives.WriteUInt32BigEndian(target[DynamicHeaderLayout.ParentTimestamp..], ParentTimestamp);
-        Encoding.BigEndianUnicode.GetBytes(name, target.Slice(DynamicHeaderLayout.ParentName, DynamicHeaderLayout.ParentNameLength));
-        for (int i = 0; i < locators.Length; i++)
+        Span<byte> nameField = target.Slice(DynamicHeaderLayout.ParentName, DynamicHeaderLayout.ParentNameLength);
+        if (!string.Equals(DecodeParentName(nameField), name, StringComparison.Ordinal))
         {
-            locators[i].WriteTo(target.Slice(DynamicHeaderLayout.ParentLocators + (i * ParentLocatorEntry.Size)));
+            nameField.Clear();
+            Encoding.BigEndianUnicode.GetBytes(name, nameField);
+        }
+
+        for (int i = 0; i < LocatorCount; i++)
+        {
+            ParentLocatorEntry entry = i < locators.Length ? locators[i] : default;
+            entry.WriteTo(target.Slice(DynamicHeaderLayout.ParentLocators + (i * ParentLocatorEntry.Size)));
         }
 
         BinaryPrimitives.WriteUInt32BigEndian(target[DynamicHeaderLayout.Checksum..], VhdChecksum.Compute(target, DynamicHeaderLayout.Checksum));

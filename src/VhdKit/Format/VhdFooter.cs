@@ -10,11 +10,25 @@ public readonly record struct VhdFooter
     /// <summary>The size of the structure: 512 bytes.</summary>
     public const int Size = FooterLayout.Size;
 
-    /// <summary>The creator application code VhdKit writes: <c>vkit</c>.</summary>
-    public static readonly uint VhdKitCreator = FourCharacterCode.FromString("vkit");
+    /// <summary>
+    /// The creator application code VhdKit writes: <c>win </c>, what Hyper-V writes. To every reader it means "the
+    /// current size is authoritative" (qemu believes C×H×S for other codes), so the spec's geometry can be written
+    /// for every size and the size stays exact everywhere.
+    /// </summary>
+    public static readonly uint VhdKitCreator = FourCharacterCode.FromString("win ");
 
-    /// <summary>The creator version VhdKit writes: 1.0.</summary>
-    public const uint VhdKitCreatorVersion = 0x00010000;
+    /// <summary>The creator version VhdKit writes with <see cref="VhdKitCreator"/>: 0x000A0000 (as Hyper-V).</summary>
+    public const uint VhdKitCreatorVersion = 0x000A0000;
+
+    /// <summary>The creator codes for which qemu (7.2, measured) takes the footer's current size rather than C×H×S.</summary>
+    private static readonly uint[] CurrentSizeCreators =
+    [
+        FourCharacterCode.FromString("win "),
+        FourCharacterCode.FromString("qem2"),
+        FourCharacterCode.FromString("d2v "),
+        FourCharacterCode.FromString("CTXS"),
+        FourCharacterCode.FromString("tap\0"),
+    ];
 
     /// <summary>The host OS code for Windows, <c>Wi2k</c>.</summary>
     public static readonly uint WindowsHostOs = FourCharacterCode.FromString("Wi2k");
@@ -76,6 +90,9 @@ public readonly record struct VhdFooter
     /// <summary>The data offset, with the all-ones variants (64-bit and the 32-bit one some tools write) as <see langword="null"/>.</summary>
     public ulong? HeaderOffset => DataOffset is VhdConstants.NoDataOffset or uint.MaxValue ? null : DataOffset;
 
+    /// <summary>Whether qemu, like every other reader, takes the current size of an image made by <paramref name="creatorApplication"/> (rather than C×H×S).</summary>
+    internal static bool ReadersTakeCurrentSize(uint creatorApplication) => Array.IndexOf(CurrentSizeCreators, creatorApplication) >= 0;
+
     /// <summary>Reads a footer. Does not validate: the image scan judges the fields (a file is opened through it).</summary>
     /// <exception cref="ArgumentException"><paramref name="source"/> is shorter than 512 bytes.</exception>
     public static VhdFooter Parse(ReadOnlySpan<byte> source)
@@ -119,8 +136,24 @@ public readonly record struct VhdFooter
             throw new ArgumentException($"A footer is {Size} bytes; the destination holds {destination.Length}.", nameof(destination));
         }
 
-        Span<byte> target = destination[..Size];
-        target.Clear();
+        destination[..Size].Clear();
+        WriteOver(destination);
+    }
+
+    /// <summary>
+    /// Writes every field over <paramref name="onDisk"/> (the 512 bytes of a footer as a file holds them), keeping
+    /// the reserved bytes as they are, and computes the checksum over the bytes as they then are: an edit changes
+    /// the fields it means to and nothing else (blktap keeps a flag in the reserved area).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="onDisk"/> is shorter than 512 bytes.</exception>
+    internal void WriteOver(Span<byte> onDisk)
+    {
+        if (onDisk.Length < Size)
+        {
+            throw new ArgumentException($"A footer is {Size} bytes; the destination holds {onDisk.Length}.", nameof(onDisk));
+        }
+
+        Span<byte> target = onDisk[..Size];
         FooterLayout.CookieValue.CopyTo(target);
         BinaryPrimitives.WriteUInt32BigEndian(target[FooterLayout.Features..], (uint)Features);
         BinaryPrimitives.WriteUInt32BigEndian(target[FooterLayout.FormatVersion..], FormatVersion);

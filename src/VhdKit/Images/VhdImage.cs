@@ -43,8 +43,12 @@ public sealed partial class VhdImage : IDisposable
         }
     }
 
-    /// <summary>The storage the image is read from.</summary>
-    public IPositionalStorage Storage { get; }
+    /// <summary>The storage the image is read from (internal: metadata changes go through <see cref="MetadataEditor"/>).</summary>
+    internal IPositionalStorage Storage { get; }
+
+    /// <summary>The file's length in bytes.</summary>
+    /// <exception cref="IOException">The length cannot be read.</exception>
+    public long FileLength => Storage.Length;
 
     /// <summary>The file's path (or the storage's name).</summary>
     public string Path => Storage.Name;
@@ -87,6 +91,9 @@ public sealed partial class VhdImage : IDisposable
     /// sector-aligned; 0 for a fixed disk.
     /// </summary>
     internal long MetadataEnd { get; }
+
+    /// <summary>Where the structures and blocks of a dynamic or differencing image end (new blocks go after); 0 for a fixed disk.</summary>
+    internal long StructuresEnd => _dataEnd;
 
     /// <summary>Whether the image was opened for writing.</summary>
     public bool CanWrite => Storage.CanWrite;

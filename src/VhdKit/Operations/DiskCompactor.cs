@@ -12,12 +12,13 @@ namespace VhdKit.Operations;
 /// does), so the parent shows through. The guest's view is unchanged, the file shrinks.
 /// </summary>
 /// <remarks>
-/// Crash-safe by a whole-file rewrite: the metadata (footer copy, header, locators) is copied as it is into a
-/// temporary file in the same folder with an empty BAT, the kept runs are written through the crash-safe write
-/// path, the file takes the original's modification time (the content is the same, so children's recorded
-/// parent timestamps stay right), is flushed (checked: a failed fsync fails the compaction, renames nothing and
-/// deletes the temporary file), renamed over the original, and the folder is flushed so the rename lasts. A crash
-/// leaves the old file or the new one.
+/// Crash-safe by a whole-file rewrite: the metadata (footer, header, locator texts) is written by
+/// <see cref="MetadataEditor.WriteNewImage"/> into a temporary file in the same folder, in a fresh layout with an
+/// empty BAT (a header a rebase moved past the blocks comes back to offset 512); the kept runs are written through
+/// the crash-safe write path; the file takes the original's modification time (the content is the same, so
+/// children's recorded parent timestamps stay right), is flushed (checked: a failed fsync fails the compaction,
+/// renames nothing and deletes the temporary file), renamed over the original, and the folder is flushed so the
+/// rename lasts. A crash leaves the old file or the new one.
 /// The image is held exclusively meanwhile.
 /// </remarks>
 public static class DiskCompactor
@@ -72,7 +73,7 @@ public static class DiskCompactor
                 storage.Flush();
             }
 
-            long before = source.Storage.Length;
+            long before = source.FileLength;
             NewFile.ReplaceWith(temporary, fullPath);
             return new CompactResult(before, new FileInfo(fullPath).Length, source.Bat!.AllocatedCount(), blocksAfter);
         }
@@ -83,17 +84,16 @@ public static class DiskCompactor
         }
     }
 
-    /// <summary>Everything before the first block, as it is, with the BAT emptied; then the footer.</summary>
+    /// <summary>The image's footer, header and locator texts in a fresh layout, with an empty BAT; then the footer.</summary>
     private static void CopyMetadata(VhdImage source, IPositionalStorage storage)
     {
-        DynamicHeader header = source.Header!.Value;
-        long end = source.MetadataEnd;
-        var metadata = new byte[end];
-        source.Storage.ReadExactly(metadata, 0, "Metadata");
-        metadata.AsSpan((int)header.TableOffset, (int)BlockAllocationTable.SizeInBytes(header.MaxTableEntries)).Fill(0xFF);
-        source.Footer.WriteTo(metadata); // the copy at offset 0, canonical
-        storage.Write(metadata, 0);
-        storage.Write(metadata.AsSpan(0, VhdFooter.Size), end); // and the same footer at the end
+        var locators = new List<(ParentLocatorPlatform, byte[])>();
+        foreach (ParentLocator locator in source.Locators)
+        {
+            locators.Add((locator.Platform, VhdImage.ReadLocatorData(source.Storage, locator.Entry, "Parent locator data")));
+        }
+
+        MetadataEditor.WriteNewImage(storage, source.Footer, source.Header!.Value, locators);
     }
 
     private static void CopyKeptRuns(VhdChain chain, VhdImage target, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)

@@ -1,6 +1,5 @@
 using VhdKit.Format;
 using VhdKit.Images;
-using VhdKit.Storage;
 
 namespace VhdKit.Operations;
 
@@ -11,13 +10,17 @@ namespace VhdKit.Operations;
 /// it is refused, since their size must equal their parent's.
 /// </summary>
 /// <remarks>
-/// Crash-safe order. Dynamic: when the table must grow past its sectors, the larger table is written past the end
-/// of the file first and flushed; then the header's first sector (table offset, entry count, checksum) is
-/// rewritten, a single-sector write; flush; then both footers with the new size and geometry; flush. A crash
-/// between leaves a header that describes more entries than the old size needs, which opening tolerates (and
-/// the old size). Fixed: the file is extended (zeros), the new footer written at the new end and flushed, then
-/// the old footer's sector, now inside the data, is zeroed and flushed; a crash between leaves the old footer's
-/// bytes in that one new sector.
+/// Every change goes through <see cref="MetadataEditor"/> and its crash-safe order. Growing a dynamic disk: a
+/// larger table is written past the old end footer (never over it), with the unchanged footer at the new end,
+/// and flushed; then the header's first sector (table offset, entry count, checksum: a single-sector write);
+/// then the end footer with the new size and geometry, then its copy at offset 0. Shrinking: the footers first,
+/// then the header. Every crash state opens with the old or the new size (a header describing more entries than
+/// the size needs is tolerated; a copy at 0 left behind is repaired by <c>vhd repair</c>). A footer lost at
+/// the end is rebuilt past the last block, never over it. Fixed: the new footer is written at the new end (which
+/// extends the file) and flushed, then the old footer's sector, now inside the data, is zeroed and flushed; a
+/// crash between leaves the old footer's bytes in that one new sector. The new footer records the
+/// specification's CHS geometry for the new size, and VhdKit's creator <c>win </c> when qemu would otherwise
+/// read a rounded size from it.
 /// </remarks>
 public static class DiskResizer
 {
@@ -44,20 +47,57 @@ public static class DiskResizer
         }
 
         ThrowIfChildren(fullPath, image.UniqueId);
+        Resize(image, newSize);
+    }
+
+    /// <summary>Resizes <paramref name="image"/> (open for writing) to <paramref name="newSize"/> bytes; the caller has checked the size and the children.</summary>
+    internal static void Resize(VhdImage image, long newSize)
+    {
+        if (image.DiskType == VhdDiskType.Differencing)
+        {
+            throw new WrongImageTypeException(image.Path, image.DiskType, "resizing (its size is its parent's)");
+        }
+
         if (newSize == image.Capacity)
         {
             return;
         }
 
-        VhdFooter footer = image.Footer with { CurrentSize = (ulong)newSize, Geometry = DiskGeometry.ForNewImage(newSize) };
+        var editor = new MetadataEditor(image);
+        VhdFooter footer = FooterFor(image.Footer, newSize);
         if (image.DiskType == VhdDiskType.Fixed)
         {
-            ResizeFixed(image, footer, newSize);
+            ResizeFixed(image, editor, footer, newSize);
         }
         else
         {
-            ResizeDynamic(image, footer, newSize);
+            ResizeDynamic(image, editor, footer, newSize);
         }
+    }
+
+    /// <summary>
+    /// The footer for the new size (current and original size): the specification's CHS for it, and a creator that makes every reader take the
+    /// current size. qemu believes C×H×S for creators other than <c>win </c>, <c>qem2</c>, <c>d2v </c>, <c>CTXS</c>
+    /// and <c>tap\0</c>; when such an image's new size is not exactly C×H×S, the creator becomes VhdKit's (<c>win </c>),
+    /// otherwise it is kept.
+    /// </summary>
+    private static VhdFooter FooterFor(VhdFooter footer, long newSize)
+    {
+        DiskGeometry geometry = DiskGeometry.FromCapacity(newSize);
+        // The original size too: libvhdi (20210425, measured) reports the original size as the media size, so
+        // keeping the creation size there would make it disagree with every other reader.
+        VhdFooter resized = footer with { CurrentSize = (ulong)newSize, OriginalSize = (ulong)newSize, Geometry = geometry };
+        if (!VhdFooter.ReadersTakeCurrentSize(footer.CreatorApplication) && geometry.CapacityInBytes != newSize && !geometry.IsMaximum)
+        {
+            resized = resized with
+            {
+                CreatorApplication = VhdFooter.VhdKitCreator,
+                CreatorVersion = VhdFooter.VhdKitCreatorVersion,
+                CreatorHostOs = VhdFooter.WindowsHostOs,
+            };
+        }
+
+        return resized;
     }
 
     private static void ThrowIfChildren(string fullPath, Guid id)
@@ -68,29 +108,21 @@ public static class DiskResizer
         }
     }
 
-    private static void ResizeFixed(VhdImage image, VhdFooter footer, long newSize)
+    private static void ResizeFixed(VhdImage image, MetadataEditor editor, VhdFooter footer, long newSize)
     {
         if (newSize < image.Capacity)
         {
             throw new InvalidOperationException($"{image.Path}: a fixed disk is not shrunk (its last {image.Capacity - newSize} bytes may hold data); convert it instead.");
         }
 
-        IPositionalStorage storage = image.Storage;
-        long oldFooter = image.FooterOffset;
-        storage.SetLength(newSize + VhdFooter.Size);
-        Span<byte> bytes = stackalloc byte[VhdFooter.Size];
-        footer.WriteTo(bytes);
-        storage.Write(bytes, newSize);
-        storage.Flush();
-        bytes.Clear();
-        storage.Write(bytes, oldFooter);
-        storage.Flush();
+        editor.MoveEndFooter(newSize, footer);
     }
 
-    private static void ResizeDynamic(VhdImage image, VhdFooter footer, long newSize)
+    private static void ResizeDynamic(VhdImage image, MetadataEditor editor, VhdFooter footer, long newSize)
     {
         DynamicHeader header = image.Header!.Value;
         uint entries = checked((uint)((newSize + header.BlockSize - 1) / header.BlockSize));
+        uint inUse = (uint)image.Bat!.Count;
         if (newSize < image.Capacity)
         {
             foreach ((long offset, long length) in image.GetAllocatedRanges())
@@ -101,58 +133,47 @@ public static class DiskResizer
                 }
             }
 
-            for (int block = (int)entries; block < image.Bat!.Count; block++)
+            for (int block = (int)entries; block < image.Bat.Count; block++)
             {
                 if (image.Bat.IsAllocated(block))
                 {
                     throw new InvalidOperationException($"{image.Path} has block {block} allocated past the new size {newSize}.");
                 }
             }
+
+            // Shrink: the footers first (the header's larger entry count is tolerated for the smaller size), then the header.
+            editor.SetFooter(footer);
+            editor.SetHeader(header with { MaxTableEntries = entries });
+            return;
         }
 
-        IPositionalStorage storage = image.Storage;
-        long headerOffset = (long)image.Footer.HeaderOffset!.Value;
-        ulong tableOffset = header.TableOffset;
-        long end = BlockAllocationTable.AlignUp(Math.Max(image.FooterOffset, storage.Length - VhdFooter.Size), VhdConstants.SectorSize);
+        DynamicHeader grown;
         if (BlockAllocationTable.SizeInBytes(entries) > BlockAllocationTable.SizeInBytes(header.MaxTableEntries))
         {
-            // A larger table goes past the end of everything, the old entries first, the new ones unallocated.
+            // A larger table goes past the end of everything (never over the old end footer): the entries in use
+            // first, the new ones unallocated.
             var table = new BlockAllocationTable((int)entries);
-            for (int block = 0; block < image.Bat!.Count; block++)
+            for (int block = 0; block < image.Bat.Count; block++)
             {
                 table[block] = image.Bat[block];
             }
 
             var bytes = new byte[BlockAllocationTable.SizeInBytes(entries)];
             table.WriteTo(bytes);
-            tableOffset = (ulong)end;
-            storage.Write(bytes, end);
-            end += bytes.Length;
-            storage.Flush();
+            long offset = editor.Reserve(bytes.Length);
+            editor.Stage(offset, bytes);
+            grown = header with { TableOffset = (ulong)offset, MaxTableEntries = entries };
         }
-        else if (entries > header.MaxTableEntries)
+        else
         {
-            // The new entries fit in the table's last sector: make sure they say "unallocated" (some writers pad with zeros).
-            var unallocated = new byte[(entries - header.MaxTableEntries) * 4];
-            unallocated.AsSpan().Fill(0xFF);
-            storage.Write(unallocated, (long)tableOffset + (header.MaxTableEntries * 4L));
-            storage.Flush();
+            // The new entries fit in the table's sectors: make sure they say "unallocated" (some writers pad with
+            // zeros; blktap's spare entries may hold anything).
+            editor.StageUnallocatedEntries(inUse, entries, inUse);
+            grown = header with { MaxTableEntries = Math.Max(entries, header.MaxTableEntries) };
         }
 
-        Span<byte> headerBytes = stackalloc byte[DynamicHeader.Size];
-        (header with { TableOffset = tableOffset, MaxTableEntries = entries }).WriteTo(headerBytes);
-        storage.Write(headerBytes[..VhdConstants.SectorSize], headerOffset); // only the first sector changed
-        storage.Flush();
-
-        Span<byte> footerBytes = stackalloc byte[VhdFooter.Size];
-        footer.WriteTo(footerBytes);
-        storage.Write(footerBytes, 0);
-        storage.Write(footerBytes, end);
-        if (storage.Length != end + VhdFooter.Size)
-        {
-            storage.SetLength(end + VhdFooter.Size);
-        }
-
-        storage.Flush();
+        // Grow: the header first (more entries than the old size needs is tolerated), then the footers.
+        editor.SetHeader(grown);
+        editor.SetFooter(footer);
     }
 }

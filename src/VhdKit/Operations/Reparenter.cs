@@ -9,7 +9,7 @@ namespace VhdKit.Operations;
 /// Points a differencing disk at its parent in a new place (like <c>qemu-img rebase -u</c> and Hyper-V's
 /// Set-VHD -ParentPath), or accepts a parent whose modification time changed (re-stamp). Rewrites the parent
 /// locators (W2ru relative to the child's folder, and the absolute one), the parent's name and timestamp;
-/// the disk's content is not touched. Crash-safe: see <see cref="ChildRelinker"/>.
+/// the disk's content is not touched. In place, under the writer lock, crash-safe: see <see cref="ChildRelinker"/>.
 /// </summary>
 public static class Reparenter
 {
@@ -19,7 +19,8 @@ public static class Reparenter
     /// <exception cref="ParentResolutionException">The parent's id differs from the child's record (and mismatches are not ignored), or the parent's own chain does not resolve.</exception>
     /// <exception cref="ArgumentException">The parent's size differs from the child's.</exception>
     /// <exception cref="VhdFormatException">An image is not a valid VHD.</exception>
-    /// <exception cref="IOException">Reading or writing failed; the child is left as it was.</exception>
+    /// <exception cref="ImageInUseException">The child is open for writing elsewhere (or read as a parent).</exception>
+    /// <exception cref="IOException">Reading or writing failed; the child keeps its old links (or has the new ones with a footer copy that <c>vhd repair</c> rewrites).</exception>
     public static ImmutableArray<string> Rebase(string childPath, string parentPath, RebaseOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(childPath);
@@ -27,19 +28,16 @@ public static class Reparenter
         options ??= RebaseOptions.Default;
         string child = Path.GetFullPath(childPath);
         string parent = Path.GetFullPath(parentPath);
-        Guid expected;
-        long capacity;
-        using (VhdImage image = VhdImage.Open(child))
-        {
-            if (image.DiskType != VhdDiskType.Differencing)
-            {
-                throw new WrongImageTypeException(child, image.DiskType, "setting a parent");
-            }
 
-            expected = image.Header!.Value.ParentUniqueId;
-            capacity = image.Capacity;
+        // The child is held for writing (exclusively) from the first read to the last write: a concurrent writer
+        // is refused, or refuses this; its writes are never undone.
+        using VhdImage image = VhdImage.Open(child, new VhdOpenOptions { Writable = true });
+        if (image.DiskType != VhdDiskType.Differencing)
+        {
+            throw new WrongImageTypeException(child, image.DiskType, "setting a parent");
         }
 
+        Guid expected = image.Header!.Value.ParentUniqueId;
         Guid found;
         long parentCapacity;
         using (VhdChain parentChain = VhdChain.Open(parent))
@@ -48,9 +46,9 @@ public static class Reparenter
             parentCapacity = parentChain.Leaf.Capacity;
         }
 
-        if (parentCapacity != capacity)
+        if (parentCapacity != image.Capacity)
         {
-            throw new ArgumentException($"{parent} is {parentCapacity} bytes but {child} is {capacity} bytes; a parent must be the size of its child.", nameof(parentPath));
+            throw new ArgumentException($"{parent} is {parentCapacity} bytes but {child} is {image.Capacity} bytes; a parent must be the size of its child.", nameof(parentPath));
         }
 
         var warnings = ImmutableArray.CreateBuilder<string>();
@@ -66,7 +64,12 @@ public static class Reparenter
             warnings.Add($"{child} named parent id {expected}; it now names {found} ({parent}), as asked. Its content is right only if {parent} holds what the old parent held.");
         }
 
-        ChildRelinker.Relink(child, parent, found);
+        if (Path.GetFileName(parent).Length > DynamicHeader.MaxParentNameLength)
+        {
+            throw new ArgumentException($"The parent's file name is longer than {DynamicHeader.MaxParentNameLength} characters (the header's parent name field).", nameof(parentPath));
+        }
+
+        ChildRelinker.Relink(image, child, parent, found);
         return warnings.ToImmutable();
     }
 
@@ -77,7 +80,8 @@ public static class Reparenter
     /// <returns>The parent's path.</returns>
     /// <exception cref="WrongImageTypeException">The child is not a differencing disk.</exception>
     /// <exception cref="ParentResolutionException">The parent cannot be found or has the wrong id.</exception>
-    /// <exception cref="IOException">Reading or writing failed; the child is left as it was.</exception>
+    /// <exception cref="ImageInUseException">The child is open for writing elsewhere.</exception>
+    /// <exception cref="IOException">Reading or writing failed; the child keeps its old links.</exception>
     public static string Restamp(string childPath)
     {
         ArgumentNullException.ThrowIfNull(childPath);

@@ -92,11 +92,11 @@ public static class VhdCreator
         {
             case VhdDiskType.Fixed:
                 image.Size = CheckSize(options.Size);
-                image.Geometry = DiskGeometry.ForNewImage(image.Size);
+                image.Geometry = DiskGeometry.FromCapacity(image.Size);
                 break;
             case VhdDiskType.Dynamic:
                 image.Size = CheckSize(options.Size);
-                image.Geometry = DiskGeometry.ForNewImage(image.Size);
+                image.Geometry = DiskGeometry.FromCapacity(image.Size);
                 image.BlockSize = CheckBlockSize(options.BlockSize ?? VhdConstants.DefaultBlockSize);
                 break;
             case VhdDiskType.Differencing:
@@ -225,42 +225,15 @@ public static class VhdCreator
 
     private static void WriteDynamic(IPositionalStorage storage, NewImage image, VhdFooter footer)
     {
-        var layout = new NewImageLayout(image.Size, image.BlockSize, image.Locators);
         var header = new DynamicHeader
         {
-            DataOffset = VhdConstants.NoDataOffset,
-            TableOffset = (ulong)NewImageLayout.TableOffset,
             HeaderVersion = VhdConstants.FormatVersion,
-            MaxTableEntries = layout.MaxTableEntries,
             BlockSize = (uint)image.BlockSize,
             ParentUniqueId = image.ParentUniqueId,
             ParentTimestamp = image.ParentTimestamp,
             ParentName = image.ParentName,
-            ParentLocators = layout.Locators,
         };
-
-        // All metadata is assembled in one buffer and written at once: at most a few MiB (the BAT of 2040 GiB).
-        int total = checked((int)(layout.FooterOffset + VhdFooter.Size));
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(total);
-        try
-        {
-            Span<byte> file = buffer.AsSpan(0, total);
-            file.Clear();
-            footer.WriteTo(file);
-            header.WriteTo(file[(int)NewImageLayout.HeaderOffset..]);
-            file.Slice((int)NewImageLayout.TableOffset, (int)layout.TableSize).Fill(0xFF);
-            for (int i = 0; i < layout.Locators.Length; i++)
-            {
-                image.Locators[i].Data.CopyTo(file[(int)layout.Locators[i].PlatformDataOffset..]);
-            }
-
-            footer.WriteTo(file[(int)layout.FooterOffset..]);
-            storage.Write(file, 0);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        MetadataEditor.WriteNewImage(storage, footer, header, image.Locators);
     }
 
     private sealed class NewImage

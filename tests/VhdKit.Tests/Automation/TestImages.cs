@@ -32,7 +32,7 @@ public static class TestImages
             CreatorHostOs = VhdFooter.WindowsHostOs,
             OriginalSize = (ulong)capacity,
             CurrentSize = (ulong)capacity,
-            Geometry = DiskGeometry.ForNewImage(Math.Min(capacity, VhdConstants.MaximumDiskSize)),
+            Geometry = DiskGeometry.FromCapacity(Math.Min(capacity, VhdConstants.MaximumDiskSize)),
             DiskType = VhdDiskType.Fixed,
             UniqueId = Guid.NewGuid(),
         };

@@ -162,6 +162,6 @@ public class ReferenceModelTests : IDisposable
         using VhdImage image = VhdImage.Open(path);
         Assert.Equal(1, image.Bat!.AllocatedCount());
         Assert.Equal(0, (((long)image.Bat[1] * 512) + 512) % 4096);
-        Assert.Equal(image.Storage.Length - 512, image.FooterOffset);
+        Assert.Equal(image.FileLength - 512, image.FooterOffset);
     }
 }

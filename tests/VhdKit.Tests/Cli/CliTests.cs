@@ -24,10 +24,10 @@ public class CliTests : IDisposable
         Assert.Equal(64L << 20, image.GetProperty("virtualSize").GetInt64());
         JsonElement footer = image.GetProperty("footer");
         Assert.Equal("conectix", footer.GetProperty("cookie").GetString());
-        Assert.Equal("vkit", footer.GetProperty("creatorApplication").GetString());
+        Assert.Equal("win ", footer.GetProperty("creatorApplication").GetString());
         Assert.Equal("Wi2k", footer.GetProperty("creatorHostOs").GetString());
         Assert.True(footer.GetProperty("checksumValid").GetBoolean());
-        Assert.Equal(65535, footer.GetProperty("geometry").GetProperty("cylinders").GetInt32());
+        Assert.Equal(963, footer.GetProperty("geometry").GetProperty("cylinders").GetInt32()); // the spec's 963/8/17
         JsonElement header = image.GetProperty("dynamicHeader");
         Assert.Equal(512 * 1024, header.GetProperty("blockSize").GetInt32());
         Assert.Equal(128u, header.GetProperty("maxTableEntries").GetUInt32());

@@ -68,9 +68,10 @@ public class GoldenBytesTests
         Assert.Equal(Id, footer.UniqueId);
         Assert.Equal(104858112UL, footer.CurrentSize);
         Assert.Equal(VhdDiskType.Dynamic, footer.DiskType);
-        Assert.Equal("vkit", FourCharacterCode.ToDisplayString(footer.CreatorApplication));
-        Assert.Equal(DiskGeometry.Maximum, footer.Geometry);
-        Assert.Equal(0xFFFFEDB9u, footer.Checksum);
+        Assert.Equal("win ", FourCharacterCode.ToDisplayString(footer.CreatorApplication));
+        Assert.Equal(0x000A0000u, footer.CreatorVersion);
+        Assert.Equal(new DiskGeometry(1003, 12, 17), footer.Geometry);
+        Assert.Equal(0xFFFFF002u, footer.Checksum);
 
         DynamicHeader header = DynamicHeader.Parse(Fixtures.Hex("differencing-header.hex"));
         Assert.True(header.HasValidCookie && header.ChecksumMatches);

@@ -51,4 +51,20 @@ public class PeerMadeImagesTests : IDisposable
         Assert.Equal(chain.Base.Capacity, chain.Leaf.Capacity);
         Assert.Equal(chain.Base.UniqueId, chain.Leaf.Header!.Value.ParentUniqueId);
     }
+
+    [SkippableTheory]
+    [InlineData("dynamic", (100L * 1024 * 1024) + 512)] // grow to a size C*H*S does not address
+    [InlineData("dynamic", 3L * 1024 * 1024)] // shrink
+    [InlineData("fixed", (100L * 1024 * 1024) + 512)]
+    public void A_resized_qemu_made_image_has_the_exact_size_in_qemu_and_libvhdi(string subformat, long size)
+    {
+        string qemuImg = PeerTools.Require("qemu-img");
+        string path = _folder.File($"q-{subformat}.vhd");
+        PeerTools.RunOk(qemuImg, "create", "-q", "-f", "vpc", "-o", $"subformat={subformat}", path, "64M");
+        DiskResizer.Resize(path, size);
+        Assert.Equal(size, Peers.QemuImgInfo(path, "vpc").VirtualSize);
+        Assert.Equal(size, Peers.VhdiInfoOf(path).MediaSize);
+        using VhdImage ours = VhdImage.Open(path);
+        Assert.Equal(DiskGeometry.FromCapacity(size), ours.Footer.Geometry);
+    }
 }

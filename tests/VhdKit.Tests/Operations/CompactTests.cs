@@ -94,4 +94,31 @@ public class CompactTests : IDisposable
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Contains("1 -> 0 blocks", result.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_child_whose_header_a_rebase_moved_compacts_into_the_usual_layout()
+    {
+        var chain = new ChainBuilder(_folder.Path, 8L * 1024 * 1024, 12);
+        chain.AddLayer(3, Block, maxWrite: 300_000);
+        string child = chain.AddLayer(4, Block, maxWrite: 300_000);
+        Directory.CreateDirectory(_folder.File("moved"));
+        string moved = _folder.File("moved/base.vhd");
+        File.Move(chain.Layers[0], moved);
+        Reparenter.Rebase(child, moved);
+        using (VhdImage rebased = VhdImage.Open(child))
+        {
+            Assert.NotEqual(512UL, rebased.Footer.DataOffset); // the header went past the blocks
+        }
+
+        long before = new FileInfo(child).Length;
+        DiskCompactor.Compact(child);
+        using (VhdImage compacted = VhdImage.Open(child))
+        {
+            Assert.Equal(512UL, compacted.Footer.DataOffset);
+            Assert.True(compacted.FileLength <= before, $"{compacted.FileLength} bytes after, {before} before");
+        }
+
+        Assert.True(VhdChecker.Check(child, new CheckOptions { Chain = true }).IsClean);
+        ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(child));
+    }
 }

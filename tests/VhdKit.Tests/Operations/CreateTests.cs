@@ -115,8 +115,23 @@ public class CreateTests : IDisposable
         Assert.Equal(512 * 1024, c.BlockSize);
         Assert.Equal(p.UniqueId, c.Header!.Value.ParentUniqueId);
         Assert.NotEqual(p.UniqueId, c.UniqueId);
-        Assert.Equal("vkit", FourCharacterCode.ToDisplayString(c.Footer.CreatorApplication));
+        Assert.Equal("win ", FourCharacterCode.ToDisplayString(c.Footer.CreatorApplication));
         Assert.Equal("Wi2k", FourCharacterCode.ToDisplayString(c.Footer.CreatorHostOs));
+    }
+
+    [Theory]
+    [InlineData("fixed", (100 * 1024 * 1024) + 512)]
+    [InlineData("dynamic", (100 * 1024 * 1024) + 512)]
+    [InlineData("dynamic", 3 * 1024 * 1024)]
+    public void New_images_record_the_spec_geometry_and_the_creator_that_makes_the_size_authoritative(string type, long size)
+    {
+        string path = _folder.File($"{type}.vhd");
+        VhdCreator.Create(path, type == "fixed" ? VhdCreateOptions.Fixed(size) : VhdCreateOptions.Dynamic(size));
+        using VhdImage image = VhdImage.Open(path);
+        Assert.Equal(DiskGeometry.FromCapacity(size), image.Footer.Geometry); // never the maximum (vhd-util: "geometry too large")
+        Assert.Equal("win ", FourCharacterCode.ToDisplayString(image.Footer.CreatorApplication));
+        Assert.Equal(0x000A0000u, image.Footer.CreatorVersion);
+        Assert.Equal(size, image.Capacity);
     }
 
     [Fact]

@@ -93,4 +93,62 @@ public class RebaseTests : IDisposable
         Assert.DoesNotContain("warning", CliRunner.RunIn(_folder.Path, "info", "--chain", "child.vhd").Stderr, StringComparison.Ordinal);
         Assert.NotEqual(0, CliRunner.RunIn(_folder.Path, "rebase", "child.vhd").ExitCode);
     }
+
+    [Fact]
+    public async Task Writes_made_while_rebases_run_are_never_undone()
+    {
+        string parent = ImageFiles.Dynamic(_folder.File("p.vhd"), 64 * ImageFiles.MiB);
+        string child = ImageFiles.Differencing(_folder.File("c.vhd"), parent);
+        using (VirtualDisk filler = VirtualDisk.Open(child))
+        {
+            // A child with data: a rebase that copies it has a long window (copy, fsync) before its rename.
+            filler.Write(Enumerable.Repeat((byte)0xEE, 32 * (int)ImageFiles.MiB).ToArray(), 32 * ImageFiles.MiB);
+        }
+
+        static byte[] Pattern(int i) => Enumerable.Repeat((byte)(1 + (i % 250)), 512).ToArray();
+
+        // A writer process's life over and over (open, write, flush, close), while rebases run: each write either
+        // is refused (the child is in use) or is acknowledged, and then it must still be there at the end.
+        var acknowledged = new System.Collections.Concurrent.ConcurrentBag<int>();
+        using var stop = new CancellationTokenSource();
+        Task writer = Task.Run(() =>
+        {
+            for (int i = 0; i < 4000 && !stop.IsCancellationRequested; i++)
+            {
+                try
+                {
+                    using VirtualDisk disk = VirtualDisk.Open(child);
+                    disk.Write(Pattern(i), i * 512L);
+                    disk.Flush();
+                    acknowledged.Add(i);
+                }
+                catch (ImageInUseException)
+                {
+                    // Refused while a rebase holds the child (or reads it): nothing was written.
+                }
+            }
+        });
+
+        int rebased = 0;
+        for (int r = 0; r < 40; r++)
+        {
+            try
+            {
+                Reparenter.Rebase(child, parent);
+                rebased++;
+            }
+            catch (ImageInUseException)
+            {
+                // Refused while the writer holds the child.
+            }
+        }
+
+        stop.Cancel();
+        await writer;
+        byte[] content = DiskBytes.Of(child);
+        foreach (int i in acknowledged)
+        {
+            Assert.True(content.AsSpan(i * 512, 512).SequenceEqual(Pattern(i)), $"the acknowledged write to sector {i} was undone ({rebased} rebases ran)");
+        }
+    }
 }

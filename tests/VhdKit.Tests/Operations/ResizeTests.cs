@@ -1,6 +1,7 @@
 using VhdKit.Chain;
 using VhdKit.Images;
 using VhdKit.Operations;
+using VhdKit.Storage;
 using VhdKit.Tests.Support;
 
 namespace VhdKit.Tests.Operations;
@@ -90,5 +91,53 @@ public class ResizeTests : IDisposable
         using VhdImage image = VhdImage.Open(path);
         Assert.Equal(1024 * MiB, image.Capacity);
         Assert.NotEqual(0, CliRunner.Run("resize", "--size", "1MiB", path).ExitCode);
+    }
+
+    [Fact]
+    public void Resize_of_an_image_whose_end_footer_is_lost_keeps_its_last_block()
+    {
+        string path = ImageFiles.Dynamic(_folder.File("lost.vhd"), 8 * MiB);
+        var lastBlock = new byte[2 * MiB];
+        new Random(4).NextBytes(lastBlock);
+        using (VirtualDisk disk = VirtualDisk.Open(path))
+        {
+            disk.Write(lastBlock, 6 * MiB);
+        }
+
+        // The end footer is lost (the file ends where its last block does); the copy at offset 0 is intact.
+        using (var stream = new FileStream(path, FileMode.Open))
+        {
+            stream.SetLength(stream.Length - 512);
+        }
+
+        DiskResizer.Resize(path, 12 * MiB);
+        byte[] content = DiskBytes.Of(path);
+        Assert.Equal(12 * MiB, content.Length);
+        ChainBuilder.AssertBytes(lastBlock, content.AsSpan((int)(6 * MiB), (int)(2 * MiB)).ToArray());
+        VhdRepairer.Repair(path);
+        ChainBuilder.AssertBytes(lastBlock, DiskBytes.Of(path).AsSpan((int)(6 * MiB), (int)(2 * MiB)).ToArray());
+    }
+
+    [Fact]
+    public void Resize_keeps_non_zero_reserved_header_bytes_and_the_image_opens()
+    {
+        string path = ImageFiles.Dynamic(_folder.File("reserved.vhd"), 8 * MiB);
+        var header = new byte[1024];
+        using (var stream = File.OpenRead(path))
+        {
+            stream.Position = 512;
+            stream.ReadExactly(header);
+        }
+
+        header[1000] = 0x5A; // a reserved byte in the header's second sector (some writer's private mark)
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(36), VhdKit.Format.VhdChecksum.Compute(header, 36));
+        ImageFiles.WriteRaw(path, 512, header);
+
+        DiskResizer.Resize(path, 12 * MiB);
+        using VhdImage image = VhdImage.Open(path);
+        Assert.Equal(12 * MiB, image.Capacity);
+        var after = new byte[1024];
+        image.Storage.ReadExactly(after, 512, "header");
+        Assert.Equal(0x5A, after[1000]);
     }
 }

@@ -1,0 +1,41 @@
+using VhdKit.Images;
+using VhdKit.Operations;
+using VhdKit.Storage;
+
+namespace VhdKit.Tests.Reliability;
+
+/// <summary>
+/// What a metadata edit's crash state must satisfy: the file opens as it is; <c>vhd check</c> finds it clean or
+/// every error repairable; after <c>vhd repair</c> it checks clean and opens again.
+/// </summary>
+public static class CrashedImage
+{
+    /// <summary>Asserts the rules above and returns the (repaired if needed) file.</summary>
+    public static MemoryStorage OpenOrRepair(byte[] image, string what)
+    {
+        var storage = new MemoryStorage(image, "crashed");
+        try
+        {
+            using (VhdImage.Open(storage))
+            {
+            }
+        }
+        catch (Exception e) when (e is VhdKit.Format.VhdFormatException or IOException)
+        {
+            Assert.Fail($"{what}: the crashed file does not open: {e.Message}");
+        }
+
+        CheckReport report = VhdChecker.Check(storage);
+        if (!report.IsClean)
+        {
+            Assert.True(report.IsRepairable, $"{what}: not repairable: {Describe(report)}");
+            VhdRepairer.Repair(storage);
+            CheckReport after = VhdChecker.Check(storage);
+            Assert.True(after.IsClean, $"{what}: still faulty after repair: {Describe(after)}");
+        }
+
+        return storage;
+    }
+
+    public static string Describe(CheckReport report) => string.Join("; ", report.Faults.Select(f => $"{f.Code}: {f.Message}"));
+}
