@@ -234,6 +234,25 @@ internal sealed class MetadataEditor
         _storage.Flush();
     }
 
+    /// <summary>Marks the BAT entries <paramref name="blocks"/> unallocated (4-byte writes), then flushes once.</summary>
+    /// <exception cref="IOException">Writing failed.</exception>
+    public void ClearBatEntries(IReadOnlyList<int> blocks)
+    {
+        Span<byte> value = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(value, BlockAllocationTable.Unallocated);
+        long table = (long)Header.TableOffset;
+        foreach (int block in blocks)
+        {
+            _storage.Write(value, table + (block * 4L));
+        }
+
+        _storage.Flush();
+    }
+
+    /// <summary>Recomputes the footer's checksum over its bytes (nothing is written: the next footer write carries it).</summary>
+    public void RecomputeFooterChecksum() =>
+        BinaryPrimitives.WriteUInt32BigEndian(_footer.AsSpan(FooterLayout.Checksum), VhdChecksum.Compute(_footer, FooterLayout.Checksum));
+
     /// <summary>Recomputes the header's checksum over its bytes as the file holds them (only the first sector is written), and flushes.</summary>
     /// <exception cref="IOException">Writing failed.</exception>
     public void FixHeaderChecksum()

@@ -14,16 +14,16 @@ namespace VhdKit.Operations;
 /// wholly outside the file, and cuts orphan tails (keeping the footer).
 /// </summary>
 /// <remarks>
-/// The order, each step flushed (fsync) before the next, so that a crash at any point leaves a file that opens
-/// (at worst with the faults not yet fixed):
+/// It plans from the facts of the one scan (<c>ImageScan</c>, what opening and <c>check</c> use too) and writes
+/// only through the metadata editor (<see cref="MetadataEditor"/>), each step flushed before the next, so that a
+/// crash at any point leaves a file that opens if it did before (at worst with faults not yet fixed):
 /// <list type="number">
 /// <item>BAT entries naming blocks outside the file are cleared, 4 bytes each (they read nothing valid before).</item>
-/// <item>The dynamic header's checksum field is rewritten (4 bytes; nothing else of the header changes).</item>
-/// <item>The footer copy at offset 0 is rewritten from the good footer, while the end footer is still intact or
-/// was already unusable.</item>
-/// <item>The end footer is written last: at the end of the data (over the orphan tail, which no BAT entry names),
-/// flushed, then the file is cut just after it. Until the cut, the copy at 0 (or the old end footer) still
-/// describes the image.</item>
+/// <item>The dynamic header's checksum is recomputed over the header as the file holds it (one sector written).</item>
+/// <item>The end footer: at the end of the data (over the orphan tail, which no BAT entry names), flushed, then the
+/// file cut just after it; never over or before a byte a BAT entry names (when an entry names bytes past the
+/// data, nothing is cut and only a checksum is fixed in place).</item>
+/// <item>The footer copy at offset 0, rewritten from the good footer, flushed.</item>
 /// </list>
 /// Every write is in place and small, so no temporary copy of the file is needed. Afterwards
 /// <see cref="VhdChecker.Check(string, CheckOptions?)"/> finds none of the repaired faults.
@@ -74,37 +74,40 @@ public static class VhdRepairer
 
         ImageScan scan = ImageScan.Run(storage);
         var actions = ImmutableArray.CreateBuilder<RepairAction>();
-        ClearBatEntries(scan, actions, dryRun);
-        FixHeaderChecksum(scan, actions, dryRun);
-        WriteFooters(scan, actions, dryRun);
+        MetadataEditor? editor = dryRun || scan.FooterBytes is null ? null : EditorFor(scan);
+        ClearBatEntries(scan, actions, editor);
+        FixHeaderChecksum(scan, actions, editor);
+        WriteFooters(scan, actions, editor);
         return actions.ToImmutable();
     }
 
-    private static void ClearBatEntries(ImageScan scan, ImmutableArray<RepairAction>.Builder actions, bool dryRun)
+    /// <summary>The editor over the facts the scan established (the file may not open, so not from a <see cref="VhdImage"/>).</summary>
+    private static MetadataEditor EditorFor(ImageScan scan) => new(
+        scan.Storage,
+        scan.FooterOffset,
+        scan.FooterSource == FooterSource.End,
+        scan.Header is null ? null : scan.HeaderOffset,
+        Math.Max(scan.Length, scan.NamedEnd));
+
+    private static void ClearBatEntries(ImageScan scan, ImmutableArray<RepairAction>.Builder actions, MetadataEditor? editor)
     {
         if (scan.BlocksOutsideFile.Count == 0)
         {
             return;
         }
 
-        Span<byte> unallocated = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(unallocated, BlockAllocationTable.Unallocated);
         long table = (long)scan.Header!.Value.TableOffset;
         foreach (int block in scan.BlocksOutsideFile)
         {
             long offset = table + (block * 4L);
             actions.Add(new RepairAction(RepairActionKind.ClearBatEntry, offset, string.Create(CultureInfo.InvariantCulture,
                 $"Clear BAT entry {block} at 0x{offset:X}: it names a block outside the file (the block reads as never written)")));
-            if (!dryRun)
-            {
-                scan.Storage.Write(unallocated, offset);
-            }
         }
 
-        Flush(scan, dryRun);
+        editor?.ClearBatEntries(scan.BlocksOutsideFile);
     }
 
-    private static void FixHeaderChecksum(ImageScan scan, ImmutableArray<RepairAction>.Builder actions, bool dryRun)
+    private static void FixHeaderChecksum(ImageScan scan, ImmutableArray<RepairAction>.Builder actions, MetadataEditor? editor)
     {
         if (!scan.HeaderChecksumRepairable)
         {
@@ -115,16 +118,14 @@ public static class VhdRepairer
         long offset = scan.HeaderOffset + DynamicHeaderLayout.Checksum;
         actions.Add(new RepairAction(RepairActionKind.FixHeaderChecksum, offset, string.Create(CultureInfo.InvariantCulture,
             $"Write the dynamic header's checksum 0x{header.ComputedChecksum:X8} at 0x{offset:X} (was 0x{header.Checksum:X8})")));
-        if (!dryRun)
-        {
-            Span<byte> value = stackalloc byte[4];
-            BinaryPrimitives.WriteUInt32BigEndian(value, header.ComputedChecksum);
-            scan.Storage.Write(value, offset);
-            Flush(scan, dryRun);
-        }
+        editor?.FixHeaderChecksum();
     }
 
-    private static void WriteFooters(ImageScan scan, ImmutableArray<RepairAction>.Builder actions, bool dryRun)
+    /// <summary>
+    /// The editor's footer order: the end footer first (where the data ends, cutting an orphan tail; in place when
+    /// the end cannot be placed), flushed; then the copy at offset 0, flushed.
+    /// </summary>
+    private static void WriteFooters(ImageScan scan, ImmutableArray<RepairAction>.Builder actions, MetadataEditor? editor)
     {
         if (scan.FooterBytes is null || !scan.FooterFieldsValid)
         {
@@ -132,73 +133,33 @@ public static class VhdRepairer
         }
 
         // The good footer: the one in effect, its checksum recomputed when that is the fault.
-        byte[] good = (byte[])scan.FooterBytes.Clone();
         if (scan.FooterChecksumRepairable)
         {
-            BinaryPrimitives.WriteUInt32BigEndian(good.AsSpan(FooterLayout.Checksum), scan.Footer.ComputedChecksum);
             actions.Add(new RepairAction(RepairActionKind.FixFooterChecksum, scan.FooterOffset + FooterLayout.Checksum, string.Create(CultureInfo.InvariantCulture,
                 $"Recompute the footer's checksum: 0x{scan.Footer.ComputedChecksum:X8} (was 0x{scan.Footer.Checksum:X8})")));
+            editor?.RecomputeFooterChecksum();
         }
 
-        if (scan.Footer.DiskType == VhdDiskType.Fixed)
+        bool fixedDisk = scan.Footer.DiskType == VhdDiskType.Fixed;
+        bool endFaulty = scan.FooterChecksumRepairable || (!fixedDisk && (scan.EndMissingFault >= 0 || scan.OrphanTailFault >= 0));
+        if (endFaulty && !fixedDisk && scan.EndPlaceable)
         {
-            if (scan.FooterChecksumRepairable)
-            {
-                Write(scan, good.AsSpan(0, scan.EndFooterLength), scan.EndFooterOffset, dryRun);
-            }
-
-            return;
+            long at = scan.DataEnd;
+            actions.Add(new RepairAction(RepairActionKind.WriteEndFooter, at, string.Create(CultureInfo.InvariantCulture,
+                $"Write the end footer at 0x{at:X}, where the data ends, and cut the file to {at + VhdFooter.Size} bytes (was {scan.Length})")));
+            editor?.WriteEndFooterAt(at);
+        }
+        else if (scan.FooterChecksumRepairable)
+        {
+            // A fixed disk, or a file whose end cannot be placed (the BAT could not be followed, or an entry names
+            // bytes past the data): only the checksum is fixed, in place; nothing is cut.
+            editor?.WriteEndFooterAt(scan.EndFooterOffset);
         }
 
-        if (scan.CopyRepairable || (scan.FooterChecksumRepairable && scan.CopyBytes is not null))
+        if (!fixedDisk && (scan.CopyRepairable || (scan.FooterChecksumRepairable && scan.CopyBytes is not null)))
         {
             actions.Add(new RepairAction(RepairActionKind.WriteFooterCopy, 0, "Rewrite the footer copy at offset 0 from the good footer"));
-            Write(scan, good, 0, dryRun);
-        }
-
-        bool endFaulty = scan.EndMissingFault >= 0 || scan.OrphanTailFault >= 0 || scan.FooterChecksumRepairable;
-        if (!endFaulty)
-        {
-            return;
-        }
-
-        if (!scan.EndPlaceable)
-        {
-            // Where the data ends is unknown (the BAT could not be followed), or a BAT entry names bytes past it (a
-            // block that runs past the end of a cut-short file): nothing is cut; only a checksum is fixed, in place.
-            if (scan.FooterChecksumRepairable)
-            {
-                Write(scan, good.AsSpan(0, scan.EndFooterLength), scan.EndFooterOffset, dryRun);
-            }
-
-            return;
-        }
-
-        long at = scan.DataEnd;
-        actions.Add(new RepairAction(RepairActionKind.WriteEndFooter, at, string.Create(CultureInfo.InvariantCulture,
-            $"Write the end footer at 0x{at:X}, where the data ends, and cut the file to {at + VhdFooter.Size} bytes (was {scan.Length})")));
-        Write(scan, good, at, dryRun);
-        if (!dryRun && scan.Storage.Length != at + VhdFooter.Size)
-        {
-            scan.Storage.SetLength(at + VhdFooter.Size);
-            scan.Storage.Flush();
-        }
-    }
-
-    private static void Write(ImageScan scan, ReadOnlySpan<byte> bytes, long offset, bool dryRun)
-    {
-        if (!dryRun)
-        {
-            scan.Storage.Write(bytes, offset);
-            scan.Storage.Flush();
-        }
-    }
-
-    private static void Flush(ImageScan scan, bool dryRun)
-    {
-        if (!dryRun)
-        {
-            scan.Storage.Flush();
+            editor?.RewriteFooterCopy();
         }
     }
 }
