@@ -7,7 +7,8 @@ namespace VhdKit.Chain;
 /// <summary>
 /// Finds the parent of a differencing disk: tries each candidate path in order and accepts the first that is
 /// a regular file holding a valid VHD with the unique id the child names; a wrong id moves on to the next.
-/// Nothing but a regular file of at least one footer's size is ever opened.
+/// Nothing but a regular file of at least one footer's size is ever opened; a symbolic link is followed to the
+/// file it names (the locators keep the link's path, as the user gave it).
 /// </summary>
 internal static class ParentResolver
 {
@@ -43,18 +44,19 @@ internal static class ParentResolver
             return (null, new ParentCandidate(source, text, null, CandidateOutcome.NotApplicable, "names no file on this platform"));
         }
 
-        var file = new FileInfo(path);
-        if (!file.Exists)
+        // A symbolic link is followed to the file it names (the link's own length says nothing about the file).
+        FileInfo? file = LocalFile.Resolve(path);
+        if (file is not { Exists: true })
         {
-            string detail = Directory.Exists(path) ? "a folder" : string.Empty;
+            string detail = Directory.Exists(path) ? "a folder" : file is null ? "a dangling or looping symbolic link" : string.Empty;
             return (null, new ParentCandidate(source, text, path, CandidateOutcome.Missing, detail));
         }
 
         // A FIFO, a device or /dev/zero reports a length of 0: never open such a thing (an open could block).
-        if (file.Length < VhdFooter.Size)
+        if (!LocalFile.IsRegularFile(path, VhdFooter.Size, out long length))
         {
             return (null, new ParentCandidate(source, text, path, CandidateOutcome.NotARegularFile,
-                $"{file.Length} bytes; not a VHD file, not opened"));
+                $"{length} bytes; not a VHD file, not opened"));
         }
 
         VhdImage image;
