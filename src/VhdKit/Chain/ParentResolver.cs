@@ -37,6 +37,44 @@ internal static class ParentResolver
         return new Result(null, null, attempts.ToImmutable());
     }
 
+    /// <summary>
+    /// Whether <paramref name="child"/>'s parent, resolved as <see cref="Resolve"/> does, is the file at
+    /// <paramref name="knownPath"/> (whose id is <paramref name="knownId"/>). That file is recognised by its path
+    /// and never opened (the caller may hold it open for writing); the candidates before it are tried as usual.
+    /// </summary>
+    public static bool LeadsTo(VhdImage child, string knownPath, Guid knownId)
+    {
+        Guid expected = child.Header!.Value.ParentUniqueId;
+        if (expected != knownId)
+        {
+            return false;
+        }
+
+        var tried = new HashSet<string>(StringComparer.Ordinal);
+        foreach ((string source, string text, string? path) in ParentPaths.Candidates(child))
+        {
+            if (path is null || !tried.Add(path))
+            {
+                continue;
+            }
+
+            if (LocalFile.IsSameFile(path, knownPath))
+            {
+                return true;
+            }
+
+            (VhdImage? image, _) = Try(source, text, path, expected);
+            if (image is not null)
+            {
+                // Another file with the same id comes first: that one is the parent.
+                image.Dispose();
+                return false;
+            }
+        }
+
+        return false;
+    }
+
     private static (VhdImage?, ParentCandidate) Try(string source, string text, string? path, Guid expected)
     {
         if (path is null)
