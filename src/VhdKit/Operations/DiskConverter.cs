@@ -32,10 +32,11 @@ public static class DiskConverter
         ArgumentNullException.ThrowIfNull(targetPath);
         string fullPath = Path.GetFullPath(targetPath);
         NewFile.ThrowIfExists(fullPath);
-        string temporary = NewFile.TemporaryPathFor(fullPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        FileStorage storage = NewFile.CreateTemporary(fullPath, SourceMode(source), out string temporary);
         try
         {
-            using (FileStorage storage = FileStorage.CreateNew(temporary))
+            using (storage)
             {
                 Copy(source, storage, format, progress, cancellationToken);
             }
@@ -47,6 +48,16 @@ public static class DiskConverter
             File.Delete(temporary);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The new file's mode, as cp gives it: the source leaf's mode, narrowed by the umask (a private image gives a
+    /// private copy); <see langword="null"/> (the umask's mode) when the source is no file or on Windows.
+    /// </summary>
+    private static UnixFileMode? SourceMode(VirtualDisk source)
+    {
+        string leaf = source.Layers[0].Path;
+        return OperatingSystem.IsWindows() || !File.Exists(leaf) ? null : File.GetUnixFileMode(leaf);
     }
 
     private static void Copy(VirtualDisk source, FileStorage storage, ConvertFormat format,

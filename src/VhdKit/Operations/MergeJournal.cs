@@ -50,11 +50,11 @@ public static class MergeJournal
     internal static void Write(string target, IReadOnlyList<string> merged, Guid targetId, Func<IPositionalStorage, IPositionalStorage> wrap)
     {
         string journal = PathFor(target);
-        string temporary = NewFile.TemporaryName(journal);
         byte[] text = Encoding.UTF8.GetBytes($"{FirstLinePrefix}{targetId}\n" + string.Join('\n', merged) + "\n");
+        FileStorage file = NewFile.CreateTemporary(journal, null, out string temporary);
         try
         {
-            using (FileStorage file = FileStorage.CreateNew(temporary))
+            using (file)
             {
                 IPositionalStorage storage = wrap(file);
                 storage.Write(text, 0);
