@@ -95,6 +95,19 @@ public static class MergeJournal
         return new Entry(id, [.. lines.Skip(1).Where(l => l.Length > 0)]);
     }
 
+    /// <summary>Refuses <paramref name="target"/> as the parent of a new child while a merge into it is interrupted.</summary>
+    /// <exception cref="MergeInterruptedException">The journal beside <paramref name="target"/> remains.</exception>
+    /// <exception cref="IOException">The journal exists but cannot be read.</exception>
+    /// <exception cref="UnauthorizedAccessException">The journal exists but cannot be read.</exception>
+    public static void ThrowIfInterrupted(string target)
+    {
+        string fullPath = Path.GetFullPath(target);
+        if (Read(fullPath) is { } entry)
+        {
+            throw new MergeInterruptedException(fullPath, Describe(fullPath, entry) + " No child is created on it until then.");
+        }
+    }
+
     /// <summary>Deletes the journal beside <paramref name="target"/> (nothing happens when there is none).</summary>
     /// <exception cref="IOException">The journal cannot be deleted.</exception>
     public static void Delete(string target) => File.Delete(PathFor(target));

@@ -124,10 +124,7 @@ public static class VhdCreator
         }
 
         // A half-merged parent (its merge journal remains) is no base for a child until the merge completes.
-        if (MergeJournal.Read(parentPath) is { } journal)
-        {
-            throw new MergeInterruptedException(parentPath, MergeJournal.Describe(parentPath, journal) + " No child was created.");
-        }
+        MergeJournal.ThrowIfInterrupted(parentPath);
 
         // The parent must be a valid image whose own chain resolves: a child of a broken chain is useless.
         using VhdChain parentChain = VhdChain.Open(parentPath);
