@@ -38,6 +38,7 @@ public static class DiskMerger
     /// <exception cref="InvalidOperationException">Nothing was changed: a merged layer holds data past the target's
     /// end (a child larger than its parent; the target must grow first), or <see cref="MergeOptions.DeleteMerged"/>
     /// is asked and a merged image has other children beside it.</exception>
+    /// <exception cref="MergeInterruptedException">Another merge into the target was interrupted (its journal names other images): run that one again first.</exception>
     /// <exception cref="ImageInUseException">The target is open elsewhere (or is read by another chain).</exception>
     /// <exception cref="UnauthorizedAccessException">The target is read-only.</exception>
     /// <exception cref="IOException">Reading or writing failed; the merge can be run again.</exception>
@@ -48,6 +49,12 @@ public static class DiskMerger
         ArgumentNullException.ThrowIfNull(childPath);
         options ??= MergeOptions.Default;
         (List<string> merged, string target) = Plan(childPath, options);
+        if (MergeJournal.Read(target) is { } pending && !pending.Merged.SequenceEqual(merged, StringComparer.Ordinal))
+        {
+            // Only the interrupted merge itself may run on a half-merged target: it is the one that completes it.
+            throw new MergeInterruptedException(target, MergeJournal.Describe(target, pending) + " No other merge into it is started until then.");
+        }
+
         if (options.DeleteMerged)
         {
             ThrowIfOtherChildren(merged);

@@ -120,6 +120,22 @@ public class MergeSafetyTests : IDisposable
         ImageFiles.Differencing(_folder.File("new.vhd"), parent);
     }
 
+    [Fact]
+    public void Another_merge_into_a_half_merged_target_is_refused_until_the_interrupted_one_completes()
+    {
+        string parent = Path.GetFullPath(ImageFiles.Dynamic(_folder.File("p.vhd"), 4 * MiB));
+        string first = Path.GetFullPath(ImageFiles.Differencing(_folder.File("first.vhd"), parent));
+        string second = Path.GetFullPath(ImageFiles.Differencing(_folder.File("second.vhd"), parent));
+        MergeJournal.Write(parent, [first], ImageFiles.ReadFooter(parent, 0).UniqueId);
+        byte[] parentBefore = File.ReadAllBytes(parent);
+
+        var error = Assert.Throws<MergeInterruptedException>(() => DiskMerger.Merge(second));
+        Assert.Contains($"vhd merge {first}", error.Message, StringComparison.Ordinal);
+        Assert.Equal(parentBefore, File.ReadAllBytes(parent));
+        DiskMerger.Merge(first);
+        Assert.Null(MergeJournal.Read(parent));
+    }
+
     /// <summary>A dynamic parent of 4 MiB and a differencing child whose footer says 8 MiB (XenServer grows a leaf so).</summary>
     private (string Parent, string Child) GrownChild(bool dataPastParent)
     {
