@@ -58,6 +58,10 @@ public class ChildrenBesideTests : IDisposable
         string child = ImageFiles.Differencing(_folder.File("child.vhd"), parent);
         PeerTools.RunOk("mkfifo", _folder.File("pipe.vhd"));
         PeerTools.RunOk("mkfifo", _folder.File("pipe.avhd"));
+        // Symbolic links are followed only to a regular file: to the FIFO, dangling, or looping, they are skipped.
+        File.CreateSymbolicLink(_folder.File("to-pipe.vhd"), _folder.File("pipe.vhd"));
+        File.CreateSymbolicLink(_folder.File("dangling.vhd"), _folder.File("missing.vhd"));
+        File.CreateSymbolicLink(_folder.File("loop.vhd"), _folder.File("loop.vhd"));
 
         string[] arguments = verb == "resize" ? ["resize", "--size", "8MiB", parent] : ["merge", child];
         // A bounded wait: a hang (the scan opening the FIFO) fails the test instead of blocking the run.
