@@ -223,7 +223,7 @@ public static class DiskMerger
                 {
                     long needed = layer.Capacity;
                     throw new InvalidOperationException(
-                        $"{layer.Path} ({needed} bytes) holds data at bytes {offset}..{offset + length - 1}, past the end of {target.Path} ({end} bytes); merging would lose it, so nothing was changed. The target must first grow to {needed} bytes (`vhd resize --size {needed} {target.Path}`), then merge again.");
+                        $"{layer.Path} ({needed} bytes) holds data at bytes {offset}..{offset + length - 1}, past the end of {target.Path} ({end} bytes); merging would lose it, so nothing was changed. The target must first grow to {needed} bytes, as `vhd resize --size {needed} {target.Path}` would do (it refuses while the target has children beside it, this one included), then the merge can run.");
                 }
 
                 offset += length;
