@@ -91,10 +91,10 @@ internal static class ParentResolver
         }
 
         // A FIFO, a device or /dev/zero reports a length of 0: never open such a thing (an open could block).
-        if (!LocalFile.IsRegularFile(path, VhdFooter.Size, out long length))
+        if (file.Length < VhdFooter.Size)
         {
             return (null, new ParentCandidate(source, text, path, CandidateOutcome.NotARegularFile,
-                $"{length} bytes; not a VHD file, not opened"));
+                $"{file.Length} bytes; not a VHD file, not opened"));
         }
 
         VhdImage image;
