@@ -58,7 +58,7 @@ internal static class CheckCommand
     {
         if (report.Faults.IsEmpty)
         {
-            AnsiConsole.MarkupLine($"{Markup.Escape(report.Path)}: no faults.");
+            AnsiConsole.MarkupLine($"{ConsoleText.Markup(report.Path)}: no faults.");
             return;
         }
 
@@ -68,10 +68,10 @@ internal static class CheckCommand
             table.AddRow(
                 fault.Severity.ToString(),
                 fault.Code.ToString(),
-                Markup.Escape(fault.File == report.Path ? fault.Structure : $"{fault.Structure} ({fault.File})"),
+                ConsoleText.Markup(fault.File == report.Path ? fault.Structure : $"{fault.Structure} ({fault.File})"),
                 fault.Offset < 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"0x{fault.Offset:X}"),
                 fault.Repairable ? "yes" : "no",
-                Markup.Escape(fault.Message));
+                ConsoleText.Markup(fault.Message));
         }
 
         AnsiConsole.Write(table);
@@ -79,6 +79,6 @@ internal static class CheckCommand
         string verdict = report.IsClean
             ? repairable > 0 ? "opens and reads (warnings only; `vhd repair` fixes the repairable ones)" : "opens and reads (warnings only)"
             : report.IsRepairable ? "faults found; all of them repairable with `vhd repair`" : "faults found";
-        AnsiConsole.MarkupLine(Markup.Escape($"{report.Path}: {verdict}."));
+        AnsiConsole.MarkupLine(ConsoleText.Markup($"{report.Path}: {verdict}."));
     }
 }

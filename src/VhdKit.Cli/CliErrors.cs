@@ -57,5 +57,5 @@ internal static class CliErrors
         }
     }
 
-    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
+    private static string OneLine(string text) => ConsoleText.Printable(text.ReplaceLineEndings(" "));
 }

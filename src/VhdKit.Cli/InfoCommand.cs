@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using VhdKit.Chain;
 using VhdKit.Images;
+using VhdKit.Operations;
 
 namespace VhdKit.Cli;
 
@@ -50,13 +51,22 @@ internal static class InfoCommand
 
     internal static InfoReport Read(string path, bool chain)
     {
+        InfoReport report;
         if (chain)
         {
             using VhdChain opened = VhdChain.Open(path);
-            return InfoReport.FromChain(opened);
+            report = InfoReport.FromChain(opened);
+        }
+        else
+        {
+            using VhdImage image = VhdImage.Open(path);
+            report = InfoReport.FromImage(image);
         }
 
-        using VhdImage image = VhdImage.Open(path);
-        return InfoReport.FromImage(image);
+        // A merge into this image that was interrupted: its content is partly merged.
+        string fullPath = Path.GetFullPath(path);
+        return MergeJournal.Read(fullPath) is { } journal
+            ? report with { Warnings = [.. report.Warnings, MergeJournal.Describe(fullPath, journal)] }
+            : report;
     }
 }

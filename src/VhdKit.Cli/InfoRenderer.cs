@@ -21,7 +21,9 @@ internal static class InfoRenderer
 
     private static void RenderImage(ImageReport image)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"[{image.Depth}] {image.Path}"));
+        // The path on a line of its own, never cut: as a table title it was cut to the table's width.
+        Console.Out.WriteLine(ConsoleText.Printable($"[{image.Depth}] {image.Path}"));
+        var table = new Table().Border(TableBorder.Rounded);
         table.AddColumn("Field");
         table.AddColumn("Value");
         FooterReport f = image.Footer;
@@ -71,7 +73,7 @@ internal static class InfoRenderer
             foreach (LocatorReport l in image.ParentLocators)
             {
                 locators.AddRow(new[] { Invariant(l.Index), l.Platform, $"{l.DataSpace} ({l.DataSpaceBytes} bytes)", Invariant(l.DataLength), l.DataOffset, l.Text ?? "(not text)" }
-                    .Select(Markup.Escape).ToArray());
+                    .Select(ConsoleText.Markup).ToArray());
             }
 
             AnsiConsole.Write(locators);
@@ -91,18 +93,18 @@ internal static class InfoRenderer
             LinkReport? link = image.Link;
             string tried = link is null ? string.Empty : string.Join("\n", link.Attempts.Select(a => $"{a.Source} {a.Path ?? "(none)"}: {a.Outcome}"));
             table.AddRow(
-                Markup.Escape(Invariant(image.Depth)),
-                Markup.Escape(image.Path),
-                Markup.Escape(link is null ? "(leaf)" : $"{link.FoundVia} '{link.LocatorText}'"),
+                ConsoleText.Markup(Invariant(image.Depth)),
+                ConsoleText.Markup(image.Path),
+                ConsoleText.Markup(link is null ? "(leaf)" : $"{link.FoundVia} '{link.LocatorText}'"),
                 link is null ? string.Empty : "match",
                 link?.TimestampMatches switch { true => "match", false => "[yellow]differs[/]", null => string.Empty },
-                Markup.Escape(tried));
+                ConsoleText.Markup(tried));
         }
 
         AnsiConsole.Write(table);
     }
 
-    private static void Row(Table table, string field, string value) => table.AddRow(Markup.Escape(field), Markup.Escape(value));
+    private static void Row(Table table, string field, string value) => table.AddRow(ConsoleText.Markup(field), ConsoleText.Markup(value));
 
     private static string Invariant<T>(T value)
         where T : IFormattable => value.ToString(null, CultureInfo.InvariantCulture);

@@ -37,7 +37,7 @@ internal static class MapCommand
                         string.Create(CultureInfo.InvariantCulture, $"0x{e.Offset:X}"),
                         string.Create(CultureInfo.InvariantCulture, $"0x{e.Length:X}"),
                         e.Allocated ? e.Layer.ToString(CultureInfo.InvariantCulture) : "-",
-                        Markup.Escape(e.File ?? "(zeros)"));
+                        ConsoleText.Markup(e.File ?? "(zeros)"));
                 }
 
                 AnsiConsole.Write(table);

@@ -18,7 +18,7 @@ internal static class ProgressDisplay
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
             .Start(context =>
             {
-                ProgressTask task = context.AddTask(Markup.Escape(description), maxValue: 1);
+                ProgressTask task = context.AddTask(ConsoleText.Markup(description), maxValue: 1);
                 work(new SynchronousProgress(p =>
                 {
                     task.MaxValue = Math.Max(1, p.Total);

@@ -26,7 +26,7 @@ internal static class RepairCommand
                 ImmutableArray<RepairAction> actions = VhdRepairer.Repair(path, dry);
                 foreach (RepairAction action in actions)
                 {
-                    AnsiConsole.MarkupLine(Markup.Escape((dry ? "would: " : "done: ") + action.Description));
+                    AnsiConsole.MarkupLine(ConsoleText.Markup((dry ? "would: " : "done: ") + action.Description));
                 }
 
                 if (actions.IsEmpty)

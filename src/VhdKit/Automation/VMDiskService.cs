@@ -197,6 +197,7 @@ internal sealed class VMDiskService
         try
         {
             using VhdChain chain = VhdChain.Open(parent);
+            MergeJournal.ThrowIfInterrupted(parent);
             int blockSize = chain.Leaf.BlockSize == 0 ? VhdConstants.DefaultBlockSize : chain.Leaf.BlockSize;
             return (chain.Leaf.Capacity, blockSize);
         }

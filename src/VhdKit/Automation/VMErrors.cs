@@ -31,6 +31,7 @@ internal static class VMErrors
         string? path = exception switch
         {
             ImageAlreadyExistsException e => e.Path,
+            MergeInterruptedException e => e.TargetPath,
             ParentResolutionException e => e.ChildPath,
             FileNotFoundException e => e.FileName,
             _ => null,
@@ -51,6 +52,7 @@ internal static class VMErrors
     {
         ImageAlreadyExistsException => VMErrorCodes.E_ALREADY_EXISTS,
         WrongImageTypeException => VMErrorCodes.VM_E_WRONG_HD_IMAGE_TYPE,
+        MergeInterruptedException => VMErrorCodes.VM_E_HD_IMAGE_OPEN_FAIL,
         ParentResolutionException { Failure: ParentResolutionFailure.NotFound } => VMErrorCodes.VM_E_PARENT_PATH_NOT_FOUND,
         ParentResolutionException { Failure: ParentResolutionFailure.IdMismatch } => VMErrorCodes.VM_E_PARENT_CHILD_ID_MISMATCH,
         ParentResolutionException or VhdFormatException => VMErrorCodes.VM_E_INVALID_HD_FILE,

@@ -5,7 +5,7 @@ namespace VhdKit.Chain;
 
 /// <summary>
 /// Turns a differencing disk's locators into local paths, in the order they are tried: W2ru (relative to the
-/// child's folder), W2ku, MacX, then the header's parent name in the child's folder (the deprecated 8-bit
+/// child's folder), W2ku, MacX (a blktap relative URL relative to the child's folder), then the header's parent name in the child's folder (the deprecated 8-bit
 /// Wi2r/Wi2k go with W2ru/W2ku).
 /// </summary>
 internal static class ParentPaths
@@ -52,7 +52,7 @@ internal static class ParentPaths
 
         if (platform == ParentLocatorPlatform.MacX)
         {
-            return LocatorText.FromFileUrl(text);
+            return MacXPath(text, childFolder);
         }
 
         if (OperatingSystem.IsWindows())
@@ -69,6 +69,23 @@ internal static class ParentPaths
 
         string local = text.Replace('\\', '/');
         return System.IO.Path.GetFullPath(System.IO.Path.IsPathRooted(local) ? local : System.IO.Path.Combine(childFolder, local));
+    }
+
+    /// <summary>
+    /// The path of a MacX URL. blktap writes <c>file://</c> followed by the path as it was given, so
+    /// <c>file://./base/k.vhd</c> (or <c>file://base/k.vhd</c>) is relative to the child's folder, as blktap reads
+    /// it (<c>vhd_macx_decode_location</c>, then relative to the child); only <c>file:///...</c> (and <c>file://localhost/...</c>) is absolute.
+    /// </summary>
+    private static string? MacXPath(string text, string childFolder)
+    {
+        const string Scheme = "file://";
+        if (text.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) && text.Length > Scheme.Length && text[Scheme.Length] != '/'
+            && !text.AsSpan(Scheme.Length).StartsWith("localhost/", StringComparison.OrdinalIgnoreCase))
+        {
+            return System.IO.Path.GetFullPath(System.IO.Path.Combine(childFolder, text[Scheme.Length..]));
+        }
+
+        return LocatorText.FromFileUrl(text);
     }
 
     /// <summary>Whether <paramref name="text"/> starts with a drive letter (<c>C:</c>) or a UNC prefix (<c>\\</c>).</summary>

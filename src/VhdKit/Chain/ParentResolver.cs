@@ -7,7 +7,8 @@ namespace VhdKit.Chain;
 /// <summary>
 /// Finds the parent of a differencing disk: tries each candidate path in order and accepts the first that is
 /// a regular file holding a valid VHD with the unique id the child names; a wrong id moves on to the next.
-/// Nothing but a regular file of at least one footer's size is ever opened.
+/// Nothing but a regular file of at least one footer's size is ever opened; a symbolic link is followed to the
+/// file it names (the locators keep the link's path, as the user gave it).
 /// </summary>
 internal static class ParentResolver
 {
@@ -36,6 +37,44 @@ internal static class ParentResolver
         return new Result(null, null, attempts.ToImmutable());
     }
 
+    /// <summary>
+    /// Whether <paramref name="child"/>'s parent, resolved as <see cref="Resolve"/> does, is the file at
+    /// <paramref name="knownPath"/> (whose id is <paramref name="knownId"/>). That file is recognised by its path
+    /// and never opened (the caller may hold it open for writing); the candidates before it are tried as usual.
+    /// </summary>
+    public static bool LeadsTo(VhdImage child, string knownPath, Guid knownId)
+    {
+        Guid expected = child.Header!.Value.ParentUniqueId;
+        if (expected != knownId)
+        {
+            return false;
+        }
+
+        var tried = new HashSet<string>(StringComparer.Ordinal);
+        foreach ((string source, string text, string? path) in ParentPaths.Candidates(child))
+        {
+            if (path is null || !tried.Add(path))
+            {
+                continue;
+            }
+
+            if (LocalFile.IsSameFile(path, knownPath))
+            {
+                return true;
+            }
+
+            (VhdImage? image, _) = Try(source, text, path, expected);
+            if (image is not null)
+            {
+                // Another file with the same id comes first: that one is the parent.
+                image.Dispose();
+                return false;
+            }
+        }
+
+        return false;
+    }
+
     private static (VhdImage?, ParentCandidate) Try(string source, string text, string? path, Guid expected)
     {
         if (path is null)
@@ -43,10 +82,11 @@ internal static class ParentResolver
             return (null, new ParentCandidate(source, text, null, CandidateOutcome.NotApplicable, "names no file on this platform"));
         }
 
-        var file = new FileInfo(path);
-        if (!file.Exists)
+        // A symbolic link is followed to the file it names (the link's own length says nothing about the file).
+        FileInfo? file = LocalFile.Resolve(path);
+        if (file is not { Exists: true })
         {
-            string detail = Directory.Exists(path) ? "a folder" : string.Empty;
+            string detail = Directory.Exists(path) ? "a folder" : file is null ? "a dangling or looping symbolic link" : string.Empty;
             return (null, new ParentCandidate(source, text, path, CandidateOutcome.Missing, detail));
         }
 

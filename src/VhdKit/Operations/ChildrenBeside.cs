@@ -1,22 +1,32 @@
+using VhdKit.Chain;
 using VhdKit.Format;
 using VhdKit.Images;
 
 namespace VhdKit.Operations;
 
 /// <summary>
-/// Finds the differencing disks in an image's own folder that name it as their parent (by unique id). Children
-/// elsewhere cannot be found: nothing points from a parent to its children.
+/// Finds the differencing disks in an image's own folder whose parent is that very file: their parent, resolved
+/// as <see cref="VhdChain"/> resolves it (locators in order, the first file with the right id), is the image
+/// (a copy of it with the same id is another file, and its children are not the image's). Children elsewhere
+/// cannot be found: nothing points from a parent to its children.
 /// </summary>
+/// <remarks>
+/// Candidates are the files named <c>*.vhd</c> or <c>*.avhd</c> in any case. Nothing but a regular file (a
+/// symbolic link only to one) is opened, so a FIFO or a device with such a name never blocks the search.
+/// </remarks>
 internal static class ChildrenBeside
 {
-    /// <summary>The full paths of the children of <paramref name="parentId"/> beside <paramref name="parentPath"/>, except <paramref name="exclude"/>.</summary>
+    private static readonly EnumerationOptions AnyCase = new() { MatchCasing = MatchCasing.CaseInsensitive, IgnoreInaccessible = true };
+
+    /// <summary>The full paths of the children of <paramref name="parentPath"/> (whose id is <paramref name="parentId"/>) beside it, except <paramref name="exclude"/>.</summary>
     public static List<string> Find(string parentPath, Guid parentId, IReadOnlyCollection<string> exclude)
     {
         var children = new List<string>();
-        foreach (string candidate in Directory.EnumerateFiles(Path.GetDirectoryName(parentPath)!, "*.vhd"))
+        string folder = Path.GetDirectoryName(parentPath)!;
+        foreach (string candidate in Directory.EnumerateFiles(folder, "*.vhd", AnyCase).Concat(Directory.EnumerateFiles(folder, "*.avhd", AnyCase)))
         {
             string full = Path.GetFullPath(candidate);
-            if (full == parentPath || exclude.Contains(full))
+            if (full == parentPath || exclude.Contains(full) || !LocalFile.IsRegularFile(full, VhdFooter.Size, out _))
             {
                 continue;
             }
@@ -24,7 +34,7 @@ internal static class ChildrenBeside
             try
             {
                 using VhdImage image = VhdImage.Open(full);
-                if (image.DiskType == VhdDiskType.Differencing && image.Header!.Value.ParentUniqueId == parentId)
+                if (image.DiskType == VhdDiskType.Differencing && ParentResolver.LeadsTo(image, parentPath, parentId))
                 {
                     children.Add(full);
                 }

@@ -48,19 +48,22 @@ public static class DiskCompactor
         }
 
         DateTime modified = File.GetLastWriteTimeUtc(fullPath);
-        string temporary = NewFile.TemporaryName(fullPath);
+        // The rewritten file replaces the image: it keeps the image's permissions (a private image stays private)
+        // rather than taking the umask's. It is created with them, so it is never readable by more people, even
+        // before the copy starts; then set exactly (the umask may have narrowed them).
+        UnixFileMode? mode = OperatingSystem.IsWindows() ? null : File.GetUnixFileMode(fullPath);
+        FileStorage file = NewFile.CreateTemporary(fullPath, mode, out string temporary);
         int blocksAfter;
         try
         {
-            using (FileStorage file = FileStorage.CreateNew(temporary))
+            using (file)
             {
-                IPositionalStorage storage = wrapTemporary(file);
-                // The rewritten file replaces the image: it keeps the image's permissions (a private image stays
-                // private) rather than taking the umask's.
-                if (!OperatingSystem.IsWindows())
+                if (mode is { } exact && !OperatingSystem.IsWindows())
                 {
-                    File.SetUnixFileMode(temporary, File.GetUnixFileMode(fullPath));
+                    File.SetUnixFileMode(temporary, exact);
                 }
+
+                IPositionalStorage storage = wrapTemporary(file);
 
                 CopyMetadata(source, storage);
                 using VhdImage target = VhdImage.Open(storage, leaveOpen: true);

@@ -28,22 +28,23 @@ public static class DiskConverter
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static void Convert(VirtualDisk source, string targetPath, ConvertFormat format,
         IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        Convert(source, targetPath, format, FileStorage.CreateNew, progress, cancellationToken);
+        Convert(source, targetPath, format, static storage => storage, progress, cancellationToken);
 
-    /// <summary>As the public overload; <paramref name="createTemporary"/> creates the temporary file's storage (tests inject faults).</summary>
-    internal static void Convert(VirtualDisk source, string targetPath, ConvertFormat format, Func<string, IPositionalStorage> createTemporary,
+    /// <summary>As the public overload; <paramref name="wrapTemporary"/> wraps the temporary file's storage (tests inject faults).</summary>
+    internal static void Convert(VirtualDisk source, string targetPath, ConvertFormat format, Func<IPositionalStorage, IPositionalStorage> wrapTemporary,
         IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(targetPath);
         string fullPath = Path.GetFullPath(targetPath);
         NewFile.ThrowIfExists(fullPath);
-        string temporary = NewFile.TemporaryPathFor(fullPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        FileStorage file = NewFile.CreateTemporary(fullPath, SourceMode(source), out string temporary);
         try
         {
-            using (IPositionalStorage storage = createTemporary(temporary))
+            using (file)
             {
-                Copy(source, storage, format, progress, cancellationToken);
+                Copy(source, wrapTemporary(file), format, progress, cancellationToken);
             }
 
             NewFile.MoveIntoPlace(temporary, fullPath);
@@ -53,6 +54,16 @@ public static class DiskConverter
             File.Delete(temporary);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The new file's mode, as cp gives it: the source leaf's mode, narrowed by the umask (a private image gives a
+    /// private copy); <see langword="null"/> (the umask's mode) when the source is no file or on Windows.
+    /// </summary>
+    private static UnixFileMode? SourceMode(VirtualDisk source)
+    {
+        string leaf = source.Layers[0].Path;
+        return OperatingSystem.IsWindows() || !File.Exists(leaf) ? null : File.GetUnixFileMode(leaf);
     }
 
     private static void Copy(VirtualDisk source, IPositionalStorage storage, ConvertFormat format,

@@ -30,12 +30,16 @@ public static class DiskMerger
     private const long FlushEvery = 64L * 1024 * 1024;
 
     /// <summary>The journal beside a target while a merge into it is under way.</summary>
-    public static string JournalPath(string target) => target + ".merge";
+    public static string JournalPath(string target) => MergeJournal.PathFor(target);
 
     /// <summary>Merges <paramref name="childPath"/> into its parent, or into <see cref="MergeOptions.Into"/>.</summary>
     /// <exception cref="WrongImageTypeException">The child is not a differencing disk.</exception>
     /// <exception cref="ParentResolutionException">A parent cannot be found or has the wrong id.</exception>
     /// <exception cref="ArgumentException"><see cref="MergeOptions.Into"/> is not an ancestor of the child.</exception>
+    /// <exception cref="InvalidOperationException">Nothing was changed: a merged layer holds data past the target's
+    /// end (a child larger than its parent; the target must grow first), or <see cref="MergeOptions.DeleteMerged"/>
+    /// is asked and a merged image has other children beside it.</exception>
+    /// <exception cref="MergeInterruptedException">Another merge into the target was interrupted (its journal names other images): run that one again first.</exception>
     /// <exception cref="ImageInUseException">The target is open elsewhere (or is read by another chain).</exception>
     /// <exception cref="UnauthorizedAccessException">The target is read-only.</exception>
     /// <exception cref="IOException">Reading or writing failed; the merge can be run again.</exception>
@@ -46,6 +50,16 @@ public static class DiskMerger
         ArgumentNullException.ThrowIfNull(childPath);
         options ??= MergeOptions.Default;
         (List<string> merged, string target) = Plan(childPath, options);
+        if (MergeJournal.Read(target) is { } pending && !pending.Merged.SequenceEqual(merged, StringComparer.Ordinal))
+        {
+            // Only the interrupted merge itself may run on a half-merged target: it is the one that completes it.
+            throw new MergeInterruptedException(target, MergeJournal.Describe(target, pending) + " No other merge into it is started until then.");
+        }
+
+        if (options.DeleteMerged)
+        {
+            ThrowIfOtherChildren(merged);
+        }
 
         // The layers to merge are opened read-only, one by one (not as a chain, which would hold the target too).
         var layers = new List<VhdImage>();
@@ -57,10 +71,10 @@ public static class DiskMerger
             }
 
             using VhdImage targetImage = VhdImage.Open(target, new VhdOpenOptions { Writable = true });
-            string journal = JournalPath(target);
-            WriteJournal(journal, merged, targetImage.UniqueId);
+            ThrowIfHeldPastEnd(layers, targetImage);
+            MergeJournal.Write(target, merged, targetImage.UniqueId);
             long bytes = Merge(layers, targetImage, progress, cancellationToken);
-            File.Delete(journal);
+            MergeJournal.Delete(target);
             foreach (VhdImage layer in layers)
             {
                 layer.Dispose();
@@ -85,6 +99,7 @@ public static class DiskMerger
     /// child of <paramref name="target"/>) hold into <paramref name="target"/>, then flushes it.
     /// </summary>
     /// <returns>The bytes copied.</returns>
+    /// <exception cref="InvalidOperationException">A layer holds data past the target's end; nothing was written.</exception>
     /// <exception cref="IOException">Reading or writing failed.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static long Merge(IReadOnlyList<VhdImage> layers, VhdImage target, IProgress<OperationProgress>? progress = null,
@@ -93,6 +108,7 @@ public static class DiskMerger
         ArgumentNullException.ThrowIfNull(layers);
         ArgumentNullException.ThrowIfNull(target);
         VhdImage[] layerSpan = [.. layers];
+        ThrowIfHeldPastEnd(layerSpan, target);
         ImmutableArray<DiskExtent> extents = HeldExtents(layerSpan, target.Capacity);
         long total = 0;
         foreach (DiskExtent extent in extents)
@@ -186,17 +202,53 @@ public static class DiskMerger
         return extents.ToImmutable();
     }
 
-    private static void WriteJournal(string journal, List<string> merged, Guid targetId)
+    /// <summary>
+    /// Refuses a merge that would drop data: a layer larger than the target (XenServer grows a leaf; a resize in
+    /// another folder can too) that holds sectors past the target's end. Sectors the layers do not hold there read
+    /// as zeros and are no loss.
+    /// </summary>
+    private static void ThrowIfHeldPastEnd(IReadOnlyList<VhdImage> layers, VhdImage target)
     {
-        string temporary = NewFile.TemporaryName(journal);
-        string text = $"VhdKit merge in progress into {targetId}\n" + string.Join('\n', merged) + "\n";
-        using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+        long end = target.Capacity;
+        foreach (VhdImage layer in layers)
         {
-            stream.Write(System.Text.Encoding.UTF8.GetBytes(text));
-            Durability.FlushFile(stream.SafeFileHandle, temporary); // the handle's getter writes the buffer first
-        }
+            if (layer.Capacity <= end)
+            {
+                continue;
+            }
 
-        NewFile.ReplaceWith(temporary, journal);
+            // Only the part past the target's end is walked, run by run.
+            for (long offset = end; offset < layer.Capacity;)
+            {
+                if (layer.Map(offset, layer.Capacity - offset, out _, out long length))
+                {
+                    long needed = layer.Capacity;
+                    throw new InvalidOperationException(
+                        $"{layer.Path} ({needed} bytes) holds data at bytes {offset}..{offset + length - 1}, past the end of {target.Path} ({end} bytes); merging would lose it, so nothing was changed. The target must first grow to {needed} bytes, as `vhd resize --size {needed} {target.Path}` would do (it refuses while the target has children beside it, this one included), then the merge can run.");
+                }
+
+                offset += length;
+            }
+        }
+    }
+
+    /// <summary>Refuses to delete a merged image that other images beside it (not merged with it) have as their parent.</summary>
+    private static void ThrowIfOtherChildren(List<string> merged)
+    {
+        foreach (string path in merged)
+        {
+            Guid id;
+            using (VhdImage image = VhdImage.Open(path))
+            {
+                id = image.UniqueId;
+            }
+
+            if (ChildrenBeside.Find(path, id, merged) is { Count: > 0 } children)
+            {
+                throw new InvalidOperationException(
+                    $"{path} is the parent of {string.Join(", ", children)}; deleting it after the merge would break them, so nothing was changed. Merge without --delete-child, or merge or delete those children first.");
+            }
+        }
     }
 
     private static ImmutableArray<string> OtherChildren(string target, Guid targetId, List<string> merged) =>

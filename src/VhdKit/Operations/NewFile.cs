@@ -9,6 +9,8 @@ namespace VhdKit.Operations;
 /// </summary>
 internal static class NewFile
 {
+    private const int MaxNameAttempts = 16;
+
     /// <exception cref="ImageAlreadyExistsException">Something (a file, a folder, a symbolic link even dangling) exists there.</exception>
     public static void ThrowIfExists(string fullPath)
     {
@@ -26,9 +28,69 @@ internal static class NewFile
         return TemporaryName(fullPath);
     }
 
-    /// <summary>A new hidden name beside <paramref name="fullPath"/> (<c>.name.vhd.GUID.tmp</c>), for a file written then renamed into place.</summary>
-    public static string TemporaryName(string fullPath) => Path.Combine(Path.GetDirectoryName(fullPath)!,
-        string.Create(CultureInfo.InvariantCulture, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp"));
+    /// <summary>
+    /// A new hidden name beside <paramref name="fullPath"/>, <c>.vhdkit-XXXXXXXX.tmp</c> (8 random hex digits), for a
+    /// file written then renamed into place. It is short whatever the target's name, so a target of 255 bytes
+    /// (NAME_MAX) still has one; a name in use is skipped (the exclusive create guards the rest).
+    /// </summary>
+    /// <exception cref="IOException">No free name was found (the folder is full of them).</exception>
+    public static string TemporaryName(string fullPath)
+    {
+        string folder = Path.GetDirectoryName(fullPath)!;
+        for (int attempt = 0; attempt < MaxNameAttempts; attempt++)
+        {
+            string candidate = Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $".vhdkit-{Random.Shared.Next():x8}.tmp"));
+            if (!Path.Exists(candidate) && new FileInfo(candidate).LinkTarget is null)
+            {
+                return candidate;
+            }
+        }
+
+        throw new IOException($"No free temporary name beside {fullPath} after {MaxNameAttempts} tries (.vhdkit-XXXXXXXX.tmp).");
+    }
+
+    /// <summary>
+    /// Creates a new temporary file beside <paramref name="fullPath"/> (see <see cref="TemporaryName"/>; the folder
+    /// must exist) and opens it for writing. With <paramref name="mode"/> (Unix), the file is created with that mode
+    /// from the start (narrowed by the umask, as open(2) does), so it is never readable by more people than the
+    /// mode allows, not even for a moment; without, it gets the umask's mode.
+    /// </summary>
+    /// <exception cref="IOException">The file cannot be created.</exception>
+    /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
+    public static FileStorage CreateTemporary(string fullPath, UnixFileMode? mode, out string temporary)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            temporary = TemporaryName(fullPath);
+            try
+            {
+                if (mode is not { } unixMode || OperatingSystem.IsWindows())
+                {
+                    return FileStorage.CreateNew(temporary);
+                }
+
+                // FileStorage creates with the umask's mode only; the file is made here with the mode, then opened.
+                using (new FileStream(temporary, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = unixMode }))
+                {
+                }
+            }
+            catch (IOException) when (attempt < MaxNameAttempts && Path.Exists(temporary))
+            {
+                // Another process took the name between the choice and the create: choose again.
+                continue;
+            }
+
+            try
+            {
+                return FileStorage.Open(temporary, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch
+            {
+                File.Delete(temporary);
+                throw;
+            }
+        }
+    }
 
     /// <summary>
     /// Moves the finished (flushed) temporary file to its name, then flushes the folder so the new name lasts; on

@@ -25,6 +25,7 @@ public static class VhdCreator
     /// <exception cref="VhdFormatException">The parent is not a valid VHD.</exception>
     /// <exception cref="ParentResolutionException">The parent's own chain does not resolve.</exception>
     /// <exception cref="FileNotFoundException">The parent does not exist.</exception>
+    /// <exception cref="MergeInterruptedException">The parent is the target of an interrupted merge (run the merge again first).</exception>
     /// <exception cref="IOException">Writing failed (for example, the disk is full).</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static void Create(string path, VhdCreateOptions options, IProgress<OperationProgress>? progress = null,
@@ -121,6 +122,9 @@ public static class VhdCreator
         {
             throw new FileNotFoundException($"The parent {parentPath} does not exist.", parentPath);
         }
+
+        // A half-merged parent (its merge journal remains) is no base for a child until the merge completes.
+        MergeJournal.ThrowIfInterrupted(parentPath);
 
         // The parent must be a valid image whose own chain resolves: a child of a broken chain is useless.
         using VhdChain parentChain = VhdChain.Open(parentPath);

@@ -57,6 +57,17 @@ public sealed class ErrorTableTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Both))]
+    public async Task VM_E_HD_IMAGE_OPEN_FAIL_when_the_parent_is_the_target_of_an_interrupted_merge(Personality personality)
+    {
+        await using Host host = Host.Open(personality);
+        string parent = Path.GetFullPath(_parent);
+        VhdKit.Operations.MergeJournal.Write(parent, [_temp.File("merged.vhd")], Guid.NewGuid());
+        AssertRefused(VMErrorCodes.VM_E_HD_IMAGE_OPEN_FAIL, () => host.CreateDifferencing(_temp.File("child.vhd"), _parent));
+        Assert.False(File.Exists(_temp.File("child.vhd")));
+    }
+
+    [Theory]
+    [MemberData(nameof(Both))]
     public async Task E_PATH_NOT_FOUND_when_a_file_stands_where_the_image_folder_must_be(Personality personality)
     {
         await using Host host = Host.Open(personality);

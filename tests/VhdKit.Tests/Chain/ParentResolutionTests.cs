@@ -211,4 +211,43 @@ public class ParentResolutionTests : IDisposable
             error.Attempts.Select(a => a.Outcome).Distinct());
         Assert.Equal("a folder", error.Attempts[^1].Detail);
     }
+    [SkippableFact]
+    public void A_parent_reached_through_a_symbolic_link_opens_and_the_locators_keep_the_link_path()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "symbolic links need privileges on Windows");
+        string parent = ImageFiles.Dynamic(_folder.File("store/base.vhd"));
+        string link = _folder.File("vm/link.vhd");
+        Directory.CreateDirectory(_folder.File("vm"));
+        File.CreateSymbolicLink(link, parent);
+        string child = ImageFiles.Differencing(_folder.File("vm/child.vhd"), link);
+        using VhdChain chain = VhdChain.Open(child);
+        Assert.Equal(2, chain.Links.Length);
+        Assert.Equal((@".\link.vhd", CandidateOutcome.Accepted), (chain.Links[1].FoundVia!.Text, chain.Links[1].FoundVia!.Outcome));
+        using VhdImage image = VhdImage.Open(child);
+        Assert.Equal("link.vhd", image.Header!.Value.ParentName);
+    }
+
+    [Fact]
+    public void A_blktap_relative_macx_locator_is_resolved_from_the_child_folder()
+    {
+        string parent = ImageFiles.Dynamic(_folder.File("vm/base/k.vhd"));
+        string child = ImageFiles.Differencing(_folder.File("vm/child.vhd"), parent);
+        // Only a MacX entry as blktap writes a relative one: the W2ru entry is blanked, the URL replaced.
+        DynamicHeader header = ImageFiles.ReadHeader(child);
+        byte[] url = System.Text.Encoding.UTF8.GetBytes("file://./base/k.vhd");
+        ParentLocatorEntry macx = header.ParentLocators[1];
+        Assert.Equal(ParentLocatorPlatform.MacX, macx.Platform);
+        var data = new byte[macx.PlatformDataSpace];
+        url.CopyTo(data, 0);
+        ImageFiles.WriteRaw(child, (long)macx.PlatformDataOffset, data);
+        ImageFiles.PatchHeader(child, h => h with
+        {
+            ParentLocators = [new ParentLocatorEntry(), macx with { PlatformDataLength = (uint)url.Length }, .. h.ParentLocators.Skip(2)],
+        });
+        Directory.Move(_folder.File("vm"), _folder.File("moved"));
+
+        using VhdChain chain = VhdChain.Open(_folder.File("moved/child.vhd"));
+        Assert.Equal("MacX", chain.Links[1].FoundVia!.Source);
+        Assert.Equal(Path.GetFullPath(_folder.File("moved/base/k.vhd")), Path.GetFullPath(chain.Base.Path));
+    }
 }

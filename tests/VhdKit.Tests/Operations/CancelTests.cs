@@ -86,7 +86,7 @@ public class CancelTests : IDisposable
         using Process process = Process.Start(start)!;
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while (Directory.GetFiles(_folder.Path, ".out.raw.*.tmp").Length == 0 && DateTime.UtcNow < deadline && !process.HasExited)
+        while (Directory.GetFiles(_folder.Path, ".vhdkit-*.tmp").Length == 0 && DateTime.UtcNow < deadline && !process.HasExited)
         {
             Thread.Sleep(50);
         }

@@ -184,6 +184,14 @@ public static class CheckFixtures
 
             case FaultCode.ChainTooDeep:
                 return Child(folder);
+            case FaultCode.MergeInterrupted:
+            {
+                // A merge into disk.vhd was interrupted: its journal remains beside it.
+                ImageFiles.Dynamic(file);
+                MergeJournal.Write(Path.GetFullPath(file), [Path.Combine(folder, "child.vhd")], ImageFiles.ReadFooter(file, 0).UniqueId);
+                return file;
+            }
+
             default:
                 throw new ArgumentOutOfRangeException(nameof(code), code, "no fixture for this fault code");
         }

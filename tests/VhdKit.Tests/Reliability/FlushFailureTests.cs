@@ -90,7 +90,7 @@ public class FlushFailureTests : IDisposable
         using (VirtualDisk disk = VirtualDisk.Open(leaf, new VirtualDiskOptions { ReadOnly = true }))
         {
             Assert.Throws<IOException>(() => DiskConverter.Convert(disk, target, format,
-                path => new FlushFailingStorage(FileStorage.CreateNew(path)), null, CancellationToken.None));
+                storage => new FlushFailingStorage(storage), null, CancellationToken.None));
         }
 
         Assert.False(Path.Exists(target));

@@ -132,4 +132,7 @@ public enum FaultCode
 
     /// <summary>Error (chain): the chain is deeper than <see cref="Operations.CheckOptions.MaxChainDepth"/>.</summary>
     ChainTooDeep,
+
+    /// <summary>Error: a merge into this image was interrupted (its journal <c>IMAGE.merge</c> remains); its content is partly merged until the merge is run again.</summary>
+    MergeInterrupted,
 }

@@ -35,6 +35,12 @@ public static class VhdChecker
         options ??= CheckOptions.Default;
         var faults = ImmutableArray.CreateBuilder<CheckFault>();
         bool clean = CheckFile(path, options, faults);
+        if (MergeJournal.Read(Path.GetFullPath(path)) is { } journal)
+        {
+            faults.Add(new CheckFault(FaultCode.MergeInterrupted, FaultSeverity.Error, "Merge journal", 0,
+                MergeJournal.Describe(Path.GetFullPath(path), journal), Repairable: false, path));
+        }
+
         if (options.Chain && clean)
         {
             CheckChain(path, options, faults);

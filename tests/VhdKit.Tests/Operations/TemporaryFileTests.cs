@@ -1,0 +1,86 @@
+using VhdKit.Chain;
+using VhdKit.Operations;
+using VhdKit.Storage;
+using VhdKit.Tests.Support;
+
+namespace VhdKit.Tests.Operations;
+
+/// <summary>The temporary files behind create, convert and compact: short names, and a private image never readable by others.</summary>
+public class TemporaryFileTests : IDisposable
+{
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [SkippableFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Compact_creates_its_temporary_file_with_the_image_mode_from_the_start()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "Unix modes only");
+        var chain = new ChainBuilder(_folder.Path, 3 * ImageFiles.MiB, 53);
+        string image = chain.AddLayer(3, 512 * 1024, maxWrite: 200_000);
+        File.SetUnixFileMode(image, OwnerOnly);
+        UnixFileMode? seen = null;
+
+        DiskCompactor.Compact(image, storage =>
+        {
+            seen = File.GetUnixFileMode(storage.Name);
+            return storage;
+        }, null, CancellationToken.None);
+
+        Assert.Equal(OwnerOnly, seen);
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(image));
+        ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(image));
+    }
+
+    [SkippableFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Convert_of_a_private_image_gives_a_private_result_as_cp_does()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "Unix modes only");
+        string source = ImageFiles.Dynamic(_folder.File("private.vhd"), 4 * ImageFiles.MiB);
+        File.SetUnixFileMode(source, OwnerOnly);
+        using (VirtualDisk disk = VirtualDisk.Open(source, new VirtualDiskOptions { ReadOnly = true }))
+        {
+            DiskConverter.Convert(disk, _folder.File("out.vhd"), ConvertFormat.Dynamic);
+        }
+
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(_folder.File("out.vhd")));
+    }
+
+    [Fact]
+    public void A_255_byte_file_name_works_for_create_convert_and_compact()
+    {
+        string longName = new string('a', 251) + ".vhd";
+        string otherName = new string('b', 251) + ".vhd";
+        Assert.Equal(255, System.Text.Encoding.UTF8.GetByteCount(longName));
+        string image = _folder.File(longName);
+
+        VhdCreator.Create(image, VhdCreateOptions.Dynamic(4 * ImageFiles.MiB));
+        using (VirtualDisk disk = VirtualDisk.Open(image))
+        {
+            disk.Write(new byte[] { 1, 2, 3 }, 4096);
+        }
+
+        using (VirtualDisk disk = VirtualDisk.Open(image, new VirtualDiskOptions { ReadOnly = true }))
+        {
+            DiskConverter.Convert(disk, _folder.File(otherName), ConvertFormat.Fixed);
+        }
+
+        DiskCompactor.Compact(image);
+        Assert.Equal(DiskBytes.Of(image), DiskBytes.Of(_folder.File(otherName)));
+        Assert.Equal([longName, otherName], Directory.GetFiles(_folder.Path).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public void Temporary_names_are_short_hidden_and_distinct()
+    {
+        string target = _folder.File(new string('x', 255));
+        string first = NewFile.TemporaryName(target);
+        string second = NewFile.TemporaryName(target);
+        Assert.NotEqual(first, second);
+        Assert.Equal(_folder.Path, Path.GetDirectoryName(first));
+        Assert.Matches("^\\.vhdkit-[0-9a-f]{8}\\.tmp$", Path.GetFileName(first));
+    }
+}
