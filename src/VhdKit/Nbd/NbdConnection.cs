@@ -256,6 +256,8 @@ internal sealed class NbdConnection
         }
         catch (IOException e)
         {
+            // The client only gets an errno: the operator gets the reason.
+            _options.Log?.Invoke($"flush failed, the client is told {ErrorOf(e)}: {e.Message}");
             return ErrorOf(e);
         }
     }

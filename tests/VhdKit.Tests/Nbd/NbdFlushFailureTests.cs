@@ -59,13 +59,19 @@ public class NbdFlushFailureTests : IDisposable
         try
         {
             using var stop = new CancellationTokenSource();
-            using NbdServer server = NbdServer.Listen(disk, new UnixDomainSocketEndPoint(socket));
+            var log = new List<string>();
+            using NbdServer server = NbdServer.Listen(disk, new UnixDomainSocketEndPoint(socket),
+                NbdServerOptions.Default with { Log = message => { lock (log) { log.Add(message); } } });
             Task running = server.RunAsync(stop.Token);
 
             await Task.Run(() => AssertFlushErrorsReachTheClient(socket));
 
             await stop.CancelAsync();
             await running.WaitAsync(TimeSpan.FromSeconds(20));
+            lock (log)
+            {
+                Assert.Contains(log, m => m.Contains("flush failed", StringComparison.Ordinal) && m.Contains("EIO", StringComparison.Ordinal));
+            }
         }
         finally
         {
