@@ -91,4 +91,20 @@ public class NbdFlushFailureTests : IDisposable
 
         AssertFlushErrorsReachTheClient(socket);
     }
+
+    [SkippableFact]
+    public void A_flush_after_a_failed_one_fails_too_although_fsync_succeeds_again()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "injects fsync failures with strace");
+        string strace = PeerTools.Require("strace");
+        string image = Image();
+        string socket = _folder.File("s.sock");
+
+        // Only the first fsync of the server fails (the FUA write's); the FLUSH's fsync would succeed, but Linux may
+        // have dropped the pages the failed one could not write: the server must not report them durable.
+        using ServeProcess server = ServeProcess.StartUnder(strace,
+            ["-f", "-qq", "-o", "/dev/null", "-e", "trace=fsync,fdatasync", "-e", "inject=fsync,fdatasync:error=EIO:when=1"], image, socket);
+
+        AssertFlushErrorsReachTheClient(socket);
+    }
 }
