@@ -64,12 +64,12 @@ internal static class WriteCommand
         }
         catch (OperationCanceledException e)
         {
-            Console.Error.WriteLine($"vhd: {VMErrorCodes.Describe(VMErrorCodes.FromException(e))}: Cancelled: {copy.WhatIsLeft()}");
+            Console.Error.WriteLine($"vhd: {VMErrorCodes.Describe(VMErrorCodes.FromException(e))}: Cancelled: {copy.WhatIsLeft(null)}");
             return CliErrors.Interrupted;
         }
         catch (Exception e) when (copy.Written > 0)
         {
-            Console.Error.WriteLine($"vhd: {VMErrorCodes.Describe(VMErrorCodes.FromException(e))}: {e.Message.ReplaceLineEndings(" ")} {copy.WhatIsLeft()}");
+            Console.Error.WriteLine($"vhd: {VMErrorCodes.Describe(VMErrorCodes.FromException(e))}: {e.Message.ReplaceLineEndings(" ")} {copy.WhatIsLeft(e.Message)}");
             return CliErrors.Failure;
         }
         catch (Exception e)
@@ -151,17 +151,21 @@ internal static class WriteCommand
         }
 
         /// <summary>"N bytes at X (the start of the input) were written and flushed; nothing after them."</summary>
-        public string WhatIsLeft()
+        /// <param name="reported">The error already shown, so a flush failure that is the same error is not repeated.</param>
+        public string WhatIsLeft(string? reported)
         {
             if (Written == 0)
             {
                 return "nothing was written.";
             }
 
-            string durable = $"{Flushed} bytes at {At} (the start of the input) were written and flushed; nothing after them was written.";
-            return _flushFailure is null
-                ? durable
-                : $"{Written} bytes at {At} were written, but flushing them failed ({_flushFailure}): only the first {Flushed} are known durable.";
+            if (_flushFailure is null)
+            {
+                return $"{Flushed} bytes at {At} (the start of the input) were written and flushed; nothing after them was written.";
+            }
+
+            string why = _flushFailure == reported ? string.Empty : $" ({_flushFailure})";
+            return $"{Written} bytes at {At} were written, but flushing them failed{why}: only the first {Flushed} are known durable.";
         }
 
         private void Flush(VirtualDisk disk)

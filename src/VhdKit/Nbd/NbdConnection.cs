@@ -21,6 +21,8 @@ namespace VhdKit.Nbd;
 /// write with FUA, whose flush fails (fsync reporting an error, checked by <see cref="Storage.Durability"/>) answers
 /// EIO (ENOSPC for a full disk) and the client stays connected: the data it wrote since its last successful flush
 /// may not be durable, and it is for the client to decide what to do (qemu reports the error to the guest).
+/// A failed flush is final for the open disk (<see cref="Storage.FileStorage.Flush"/>): later flushes answer EIO
+/// too, until the server is restarted and the image checked.
 /// </remarks>
 internal sealed class NbdConnection
 {
@@ -256,6 +258,8 @@ internal sealed class NbdConnection
         }
         catch (IOException e)
         {
+            // The client only gets an errno: the operator gets the reason.
+            _options.Log?.Invoke($"flush failed, the client is told {ErrorOf(e)}: {e.Message}");
             return ErrorOf(e);
         }
     }

@@ -6,6 +6,7 @@ namespace VhdKit.Storage;
 public sealed class FileStorage : IPositionalStorage
 {
     private readonly SafeFileHandle _handle;
+    private volatile string? _flushFailure;
 
     private FileStorage(SafeFileHandle handle, string path, bool canWrite)
     {
@@ -78,12 +79,32 @@ public sealed class FileStorage : IPositionalStorage
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A failed flush is final for this handle: every later flush fails too, naming the first failure. After
+    /// fsync reports an error, Linux may have dropped the dirty pages and marks them clean, so a retried fsync
+    /// succeeds while the data is lost; only reopening the file (and checking it) says what it holds.
+    /// </remarks>
     public void Flush()
     {
-        if (CanWrite)
+        if (!CanWrite)
+        {
+            return;
+        }
+
+        if (_flushFailure is not null)
+        {
+            throw new IOException($"An earlier flush of {Name} failed ({_flushFailure}); what was written since the last successful flush may be lost, and a flush cannot tell any more. Close the image and check it.");
+        }
+
+        try
         {
             // Not RandomAccess.FlushToDisk: it returns normally when fsync fails (see Durability).
             Durability.FlushFile(_handle, Name);
+        }
+        catch (IOException e)
+        {
+            _flushFailure = e.Message;
+            throw;
         }
     }
 
