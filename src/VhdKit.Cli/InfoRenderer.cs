@@ -21,7 +21,9 @@ internal static class InfoRenderer
 
     private static void RenderImage(ImageReport image)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"[{image.Depth}] {image.Path}"));
+        // The path on a line of its own, never cut: a table title is cut to the table's width (an ellipsis).
+        Console.Out.WriteLine($"[{image.Depth}] {image.Path}");
+        var table = new Table().Border(TableBorder.Rounded);
         table.AddColumn("Field");
         table.AddColumn("Value");
         FooterReport f = image.Footer;

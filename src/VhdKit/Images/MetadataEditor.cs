@@ -8,8 +8,10 @@ namespace VhdKit.Images;
 
 /// <summary>
 /// The one place that changes an existing image's metadata: the footer (at the end and its copy at offset 0), the
-/// dynamic header, the BAT, the parent locators and the file's end. Operations (resize, rebase, restamp, repair)
-/// plan a change and call it; they never patch bytes themselves.
+/// dynamic header, the BAT, the parent locators and the file's end; and the writer of a new image's metadata
+/// (<see cref="WriteNewImage"/>, for creation and compact). Operations (resize, rebase, restamp; repair is to
+/// follow, through the small methods built from a scan's facts) plan a change and call it; they never patch bytes
+/// themselves.
 /// </summary>
 /// <remarks>
 /// <para>One crash-safe order for every edit:</para>
