@@ -157,7 +157,9 @@ internal sealed class MetadataEditor
         byte[] current = _header ?? throw new InvalidOperationException($"{_name} is a fixed disk: it has no dynamic header.");
         var updated = (byte[])current.Clone();
         header.WriteOver(updated);
-        if (updated.AsSpan(VhdConstants.SectorSize).SequenceEqual(current.AsSpan(VhdConstants.SectorSize)))
+        // In place only when the write is one whole sector of the file (a header at an unaligned offset would span two).
+        if (_headerOffset % VhdConstants.SectorSize == 0
+            && updated.AsSpan(VhdConstants.SectorSize).SequenceEqual(current.AsSpan(VhdConstants.SectorSize)))
         {
             CommitStaged();
             _storage.Write(updated.AsSpan(0, VhdConstants.SectorSize), _headerOffset);
