@@ -31,7 +31,10 @@ public class ResizePowerLossTests(ITestOutputHelper output)
             DiskResizer.Resize(image, to);
         }
 
-        AssertHolds(storage.Durable(storage.Flushes), model, [to], "the final state");
+        byte[] final = storage.Durable(storage.Flushes);
+        CheckReport report = VhdChecker.Check(new MemoryStorage(final, "final"));
+        Assert.True(report.IsClean, $"the final state: {CrashedImage.Describe(report)}");
+        AssertHolds(final, model, [to], "the final state");
         int tried = 0;
         foreach (CrashSimulatingStorage.CrashState state in storage.CrashStates(seed, StatesPerEpoch))
         {
@@ -149,5 +152,6 @@ public class ResizePowerLossTests(ITestOutputHelper output)
         int common = (int)Math.Min(model.Length, content.Length);
         Assert.True(content.AsSpan(0, common).SequenceEqual(model.AsSpan(0, common)), $"{what}: the content changed");
         Assert.True(content.AsSpan(common).IndexOfAnyExcept((byte)0) < 0, $"{what}: the new space is not zeros");
+        CrashedImage.AssertWritable(storage, what);
     }
 }
