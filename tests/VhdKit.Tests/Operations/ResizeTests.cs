@@ -156,4 +156,32 @@ public class ResizeTests : IDisposable
         Assert.Equal(size, image.Capacity);
         Assert.True(VhdChecker.Check(path).IsClean);
     }
+
+    [Fact]
+    public void Resize_keeps_the_footer_s_reserved_bytes()
+    {
+        string path = ImageFiles.Dynamic(_folder.File("hidden.vhd"), 8 * MiB);
+        long end = new FileInfo(path).Length - 512;
+        foreach (long offset in new[] { 0, end })
+        {
+            // blktap keeps its "hidden" flag in the footer's first reserved byte (85).
+            var footer = new byte[512];
+            using (var stream = File.OpenRead(path))
+            {
+                stream.Position = offset;
+                stream.ReadExactly(footer);
+            }
+
+            footer[85] = 1;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(footer.AsSpan(64), VhdKit.Format.VhdChecksum.Compute(footer, 64));
+            ImageFiles.WriteRaw(path, offset, footer);
+        }
+
+        DiskResizer.Resize(path, 12 * MiB);
+        byte[] file = File.ReadAllBytes(path);
+        Assert.Equal(1, file[85]);
+        Assert.Equal(1, file[file.Length - 512 + 85]);
+        using VhdImage image = VhdImage.Open(path);
+        Assert.Equal(12 * MiB, image.Capacity);
+    }
 }
