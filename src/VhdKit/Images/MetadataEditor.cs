@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using VhdKit.Format;
@@ -8,8 +7,10 @@ namespace VhdKit.Images;
 
 /// <summary>
 /// The one place that changes an existing image's metadata: the footer (at the end and its copy at offset 0), the
-/// dynamic header, the BAT, the parent locators and the file's end. Operations (resize, rebase, restamp, repair)
-/// plan a change and call it; they never patch bytes themselves.
+/// dynamic header, the BAT, the parent locators and the file's end; and the writer of a new image's metadata
+/// (<see cref="WriteNewImage"/>, for creation and compact). Operations (resize, rebase, restamp; repair is to
+/// follow, through the small methods built from a scan's facts) plan a change and call it; they never patch bytes
+/// themselves.
 /// </summary>
 /// <remarks>
 /// <para>One crash-safe order for every edit:</para>
@@ -33,7 +34,7 @@ namespace VhdKit.Images;
 /// A crash at any point therefore leaves the old metadata or the new, an orphan tail at worst (a warning), or a
 /// footer copy to rewrite (repairable); never a block overwritten and never a file that does not open.</para>
 /// </remarks>
-internal sealed class MetadataEditor
+internal sealed partial class MetadataEditor
 {
     private readonly IPositionalStorage _storage;
     private readonly string _name;
@@ -155,7 +156,9 @@ internal sealed class MetadataEditor
         byte[] current = _header ?? throw new InvalidOperationException($"{_name} is a fixed disk: it has no dynamic header.");
         var updated = (byte[])current.Clone();
         header.WriteOver(updated);
-        if (updated.AsSpan(VhdConstants.SectorSize).SequenceEqual(current.AsSpan(VhdConstants.SectorSize)))
+        // In place only when the write is one whole sector of the file (a header at an unaligned offset would span two).
+        if (_headerOffset % VhdConstants.SectorSize == 0
+            && updated.AsSpan(VhdConstants.SectorSize).SequenceEqual(current.AsSpan(VhdConstants.SectorSize)))
         {
             CommitStaged();
             _storage.Write(updated.AsSpan(0, VhdConstants.SectorSize), _headerOffset);
@@ -271,50 +274,6 @@ internal sealed class MetadataEditor
         {
             _storage.SetLength(length);
             _storage.Flush();
-        }
-    }
-
-    /// <summary>
-    /// Writes the metadata of a new dynamic or differencing image into an empty file (creation, and the rewritten
-    /// file of a compact), in VhdKit's layout (<see cref="NewImageLayout"/>): the footer copy at 0, the header at
-    /// 512, the BAT (every entry unallocated) at 1536, each locator text, then the footer; in one write. The
-    /// footer's data offset and the header's table offset, entry count and locator entries are set from the layout.
-    /// </summary>
-    /// <exception cref="IOException">Writing failed.</exception>
-    public static void WriteNewImage(IPositionalStorage storage, VhdFooter footer, DynamicHeader header,
-        IReadOnlyList<(ParentLocatorPlatform Platform, byte[] Data)> locators)
-    {
-        var layout = new NewImageLayout((long)footer.CurrentSize, (int)header.BlockSize, locators);
-        footer = footer with { DataOffset = (ulong)NewImageLayout.HeaderOffset };
-        header = header with
-        {
-            DataOffset = VhdConstants.NoDataOffset,
-            TableOffset = (ulong)NewImageLayout.TableOffset,
-            MaxTableEntries = layout.MaxTableEntries,
-            ParentLocators = layout.Locators,
-        };
-
-        // All metadata is assembled in one buffer and written at once: at most a few MiB (the BAT of 2040 GiB).
-        int total = checked((int)(layout.FooterOffset + VhdFooter.Size));
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(total);
-        try
-        {
-            Span<byte> file = buffer.AsSpan(0, total);
-            file.Clear();
-            footer.WriteTo(file);
-            header.WriteTo(file[(int)NewImageLayout.HeaderOffset..]);
-            file.Slice((int)NewImageLayout.TableOffset, (int)layout.TableSize).Fill(0xFF);
-            for (int i = 0; i < layout.Locators.Length; i++)
-            {
-                locators[i].Data.CopyTo(file[(int)layout.Locators[i].PlatformDataOffset..]);
-            }
-
-            footer.WriteTo(file[(int)layout.FooterOffset..]);
-            storage.Write(file, 0);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -88,6 +88,26 @@ public sealed class HardDiskTests : IDisposable
     }
 
     [Theory]
+    [InlineData(Personality.VirtualServer)]
+    [InlineData(Personality.VirtualPC)]
+    public async Task Setting_Parent_of_a_child_open_for_writing_is_a_sharing_violation_and_changes_nothing(Personality personality)
+    {
+        await using Host host = Host.Open(personality);
+        string childPath = _temp.File("vms/child.vhd");
+        host.CreateDifferencingOk(childPath, _parent);
+        byte[] before = File.ReadAllBytes(childPath);
+        IVMHardDisk child = host.GetHardDisk(childPath);
+        IVMHardDisk parent = host.GetHardDisk(_parent);
+        using (VirtualDisk writer = VirtualDisk.Open(childPath))
+        {
+            VMException e = Assert.Throws<VMException>(() => child.Parent = parent);
+            Assert.Equal(VMErrorCodes.E_SHARING_VIOLATION, e.HResult);
+        }
+
+        Assert.Equal(before, File.ReadAllBytes(childPath));
+    }
+
+    [Theory]
     [MemberData(nameof(Both))]
     public async Task Setting_Parent_reconnects_a_child_to_its_moved_parent(Personality personality)
     {

@@ -140,4 +140,48 @@ public class ResizeTests : IDisposable
         image.Storage.ReadExactly(after, 512, "header");
         Assert.Equal(0x5A, after[1000]);
     }
+
+    [Theory]
+    [InlineData("tap\0", (100 * MiB) + 512, "tap\0")] // blktap: qemu takes its current size; the creator stays
+    [InlineData("qemu", (100 * MiB) + 512, "win ")] // qemu would read C*H*S, rounded down: our creator
+    [InlineData("qemu", 504 * MiB, "qemu")] // C*H*S is exactly the size: every reader agrees, the creator stays
+    public void Resize_writes_the_spec_geometry_and_a_creator_every_reader_takes_the_exact_size_from(string creator, long size, string expected)
+    {
+        string path = ImageFiles.Dynamic(_folder.File("peer.vhd"), 8 * MiB);
+        ImageFiles.PatchFooter(path, f => f with { CreatorApplication = VhdKit.Format.FourCharacterCode.FromString(creator), Geometry = VhdKit.Format.DiskGeometry.Maximum });
+        DiskResizer.Resize(path, size);
+        using VhdImage image = VhdImage.Open(path);
+        Assert.Equal(VhdKit.Format.DiskGeometry.FromCapacity(size), image.Footer.Geometry);
+        Assert.Equal(VhdKit.Format.FourCharacterCode.FromString(expected), image.Footer.CreatorApplication);
+        Assert.Equal(size, image.Capacity);
+        Assert.True(VhdChecker.Check(path).IsClean);
+    }
+
+    [Fact]
+    public void Resize_keeps_the_footer_s_reserved_bytes()
+    {
+        string path = ImageFiles.Dynamic(_folder.File("hidden.vhd"), 8 * MiB);
+        long end = new FileInfo(path).Length - 512;
+        foreach (long offset in new[] { 0, end })
+        {
+            // blktap keeps its "hidden" flag in the footer's first reserved byte (85).
+            var footer = new byte[512];
+            using (var stream = File.OpenRead(path))
+            {
+                stream.Position = offset;
+                stream.ReadExactly(footer);
+            }
+
+            footer[85] = 1;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(footer.AsSpan(64), VhdKit.Format.VhdChecksum.Compute(footer, 64));
+            ImageFiles.WriteRaw(path, offset, footer);
+        }
+
+        DiskResizer.Resize(path, 12 * MiB);
+        byte[] file = File.ReadAllBytes(path);
+        Assert.Equal(1, file[85]);
+        Assert.Equal(1, file[file.Length - 512 + 85]);
+        using VhdImage image = VhdImage.Open(path);
+        Assert.Equal(12 * MiB, image.Capacity);
+    }
 }

@@ -37,5 +37,19 @@ public static class CrashedImage
         return storage;
     }
 
+    /// <summary>Work continues on the file: a write at the disk's end (a new block) and a flush leave it clean.</summary>
+    public static void AssertWritable(MemoryStorage storage, string what)
+    {
+        var continued = new MemoryStorage(storage.ToArray(), "continued");
+        using (VhdImage image = VhdImage.Open(continued))
+        {
+            image.WriteSectors(new byte[512 * 3], image.Capacity - (512 * 3));
+            image.Flush();
+        }
+
+        CheckReport after = VhdChecker.Check(continued);
+        Assert.True(after.IsClean, $"{what}, after a further write: {Describe(after)}");
+    }
+
     public static string Describe(CheckReport report) => string.Join("; ", report.Faults.Select(f => $"{f.Code}: {f.Message}"));
 }

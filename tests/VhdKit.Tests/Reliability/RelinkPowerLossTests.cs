@@ -55,6 +55,8 @@ public class RelinkPowerLossTests(ITestOutputHelper output) : IDisposable
         }
 
         string after = Links(storage.Durable(storage.Flushes));
+        CheckReport final = VhdChecker.Check(new MemoryStorage(storage.Durable(storage.Flushes), "final"));
+        Assert.True(final.IsClean, $"the final state: {CrashedImage.Describe(final)}");
         Assert.NotEqual(before, after);
         int tried = 0;
         foreach (CrashSimulatingStorage.CrashState state in storage.CrashStates(seed, StatesPerEpoch))
@@ -67,6 +69,7 @@ public class RelinkPowerLossTests(ITestOutputHelper output) : IDisposable
             var content = new byte[disk.Capacity];
             disk.Read(content, 0);
             ChainBuilder.AssertBytes(chain.Model, content);
+            CrashedImage.AssertWritable(crashed, what);
             tried++;
         }
 

@@ -19,19 +19,30 @@ public class ResizePowerLossTests(ITestOutputHelper output)
     private const int StatesPerEpoch = 60;
 
     [Theory]
-    [InlineData(8 * MiB, 12 * MiB, 6 * MiB, 41)] // grow: the new entries fit in the table's sector
-    [InlineData(8 * MiB, 200 * MiB, 6 * MiB, 42)] // grow: the table moves past the end
-    [InlineData(12 * MiB, 8 * MiB, 6 * MiB, 43)] // shrink
-    public void A_resize_survives_every_sampled_crash(long from, long to, long dataEnd, int seed)
+    [InlineData(8 * MiB, 12 * MiB, 6 * MiB, 41, false)] // grow: the new entries fit in the table's sector
+    [InlineData(8 * MiB, 200 * MiB, 6 * MiB, 42, false)] // grow: the table moves past the end
+    [InlineData(12 * MiB, 8 * MiB, 6 * MiB, 43, false)] // shrink
+    [InlineData(8 * MiB, 12 * MiB, 6 * MiB, 46, true)] // grow an image whose end footer is lost (it ends with its last block)
+    [InlineData(8 * MiB, 200 * MiB, 6 * MiB, 47, true)]
+    [InlineData(12 * MiB, 8 * MiB, 6 * MiB, 48, true)]
+    public void A_resize_survives_every_sampled_crash(long from, long to, long dataEnd, int seed, bool endFooterLost)
     {
         (byte[] file, byte[] model) = Build(from, dataEnd, seed);
+        if (endFooterLost)
+        {
+            file = file[..^512];
+        }
+
         var storage = new CrashSimulatingStorage(file, "resized");
         using (VhdImage image = VhdImage.Open(storage))
         {
             DiskResizer.Resize(image, to);
         }
 
-        AssertHolds(storage.Durable(storage.Flushes), model, [to], "the final state");
+        byte[] final = storage.Durable(storage.Flushes);
+        CheckReport report = VhdChecker.Check(new MemoryStorage(final, "final"));
+        Assert.True(report.IsClean, $"the final state: {CrashedImage.Describe(report)}");
+        AssertHolds(final, model, [to], "the final state");
         int tried = 0;
         foreach (CrashSimulatingStorage.CrashState state in storage.CrashStates(seed, StatesPerEpoch))
         {
@@ -149,5 +160,6 @@ public class ResizePowerLossTests(ITestOutputHelper output)
         int common = (int)Math.Min(model.Length, content.Length);
         Assert.True(content.AsSpan(0, common).SequenceEqual(model.AsSpan(0, common)), $"{what}: the content changed");
         Assert.True(content.AsSpan(common).IndexOfAnyExcept((byte)0) < 0, $"{what}: the new space is not zeros");
+        CrashedImage.AssertWritable(storage, what);
     }
 }
