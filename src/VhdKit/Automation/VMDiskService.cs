@@ -296,9 +296,8 @@ internal sealed class VMDiskService
 
     private VMTask Start(string description, string image, VhdCreateOptions create, IProgress<int>? progress, CancellationToken cancellationToken)
     {
-        Func<string, IPositionalStorage> createStorage = Options.CreateStorage ?? FileStorage.CreateNew;
         return StartTask(description, progress,
-            t => VhdCreator.Create(image, create, new TaskProgress(t), new CreateHooks(createStorage, t.EnterCommit), t.CancellationToken),
+            t => VhdCreator.Create(image, create, new TaskProgress(t), new CreateHooks(Options.CreateStorage, t.EnterCommit), t.CancellationToken),
             cancellationToken);
     }
 

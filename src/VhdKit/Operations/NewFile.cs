@@ -53,7 +53,8 @@ internal static class NewFile
     /// Creates a new temporary file beside <paramref name="fullPath"/> (see <see cref="TemporaryName"/>; the folder
     /// must exist) and opens it for writing. With <paramref name="mode"/> (Unix), the file is created with that mode
     /// from the start (narrowed by the umask, as open(2) does), so it is never readable by more people than the
-    /// mode allows, not even for a moment; without, it gets the umask's mode.
+    /// mode allows, not even for a moment; without, it gets the umask's mode. The storage's name, which errors
+    /// quote, is <paramref name="fullPath"/> with the temporary's name after it.
     /// </summary>
     /// <exception cref="IOException">The file cannot be created.</exception>
     /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
@@ -66,7 +67,7 @@ internal static class NewFile
             {
                 if (mode is not { } unixMode || OperatingSystem.IsWindows())
                 {
-                    return FileStorage.CreateNew(temporary);
+                    return FileStorage.CreateNew(temporary, MessageName(fullPath, temporary));
                 }
 
                 // FileStorage creates with the umask's mode only; the file is made here with the mode, then opened.
@@ -82,7 +83,7 @@ internal static class NewFile
 
             try
             {
-                return FileStorage.Open(temporary, FileAccess.ReadWrite, FileShare.None);
+                return FileStorage.OpenExclusive(temporary, MessageName(fullPath, temporary));
             }
             catch
             {
@@ -91,6 +92,10 @@ internal static class NewFile
             }
         }
     }
+
+    /// <summary>How errors name a temporary file: after the file it becomes, then its own name.</summary>
+    private static string MessageName(string fullPath, string temporary) =>
+        $"{fullPath} (written as {Path.GetFileName(temporary)})";
 
     /// <summary>
     /// Moves the finished (flushed) temporary file to its name, then flushes the folder so the new name lasts; on

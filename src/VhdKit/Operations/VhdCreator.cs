@@ -44,10 +44,30 @@ public static class VhdCreator
         string fullPath = Path.GetFullPath(path);
         NewFile.ThrowIfExists(fullPath);
         NewImage image = Plan(fullPath, options);
-        string temporary = NewFile.TemporaryPathFor(fullPath);
+        string temporary;
+        IPositionalStorage storage;
+        if (hooks.CreateStorage is { } createStorage)
+        {
+            temporary = NewFile.TemporaryPathFor(fullPath);
+            try
+            {
+                storage = createStorage(temporary);
+            }
+            catch
+            {
+                File.Delete(temporary);
+                throw;
+            }
+        }
+        else
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+            storage = NewFile.CreateTemporary(fullPath, null, out temporary);
+        }
+
         try
         {
-            using (IPositionalStorage storage = hooks.CreateStorage(temporary))
+            using (storage)
             {
                 Write(storage, image, progress, cancellationToken);
                 storage.Flush();

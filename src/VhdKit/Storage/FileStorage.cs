@@ -50,6 +50,29 @@ public sealed class FileStorage : IPositionalStorage
         return new FileStorage(handle, path, canWrite: true);
     }
 
+    /// <summary>
+    /// Opens an existing file for reading and writing, alone, under another name for messages (a temporary file is
+    /// named after the file it will become, so an error names what the user asked for).
+    /// </summary>
+    /// <exception cref="IOException">The file cannot be opened.</exception>
+    /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
+    internal static FileStorage OpenExclusive(string path, string name)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        return new FileStorage(handle, name, canWrite: true);
+    }
+
+    /// <summary>As <see cref="CreateNew(string)"/>, under another name for messages (see <see cref="OpenExclusive"/>).</summary>
+    /// <exception cref="IOException">Something exists at <paramref name="path"/>, or the file cannot be created.</exception>
+    /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
+    internal static FileStorage CreateNew(string path, string name)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        SafeFileHandle handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+        return new FileStorage(handle, name, canWrite: true);
+    }
+
     /// <inheritdoc />
     public int Read(Span<byte> buffer, long offset) => RandomAccess.Read(_handle, buffer, offset);
 

@@ -25,7 +25,8 @@ public class TemporaryFileTests : IDisposable
 
         DiskCompactor.Compact(image, storage =>
         {
-            seen = File.GetUnixFileMode(storage.Name);
+            // The storage is named after the image (errors name what the user asked for); the file is the one temporary.
+            seen = File.GetUnixFileMode(Assert.Single(Directory.GetFiles(_folder.Path, ".vhdkit-*.tmp")));
             return storage;
         }, null, CancellationToken.None);
 
