@@ -33,12 +33,25 @@ public static class MergeJournal
         public override int GetHashCode() => TargetId.GetHashCode();
     }
 
-    /// <summary>The journal's path for the target at <paramref name="target"/> (a full path).</summary>
+    /// <summary>
+    /// The journal's path for the target at <paramref name="target"/> (a full path): <c>TARGET.merge</c>, or, when
+    /// that name would pass the 255 bytes a file name may hold, <c>.vhdkit-HASH.merge</c> beside it (HASH: the first
+    /// 16 hex digits of the SHA-256 of the target's name), so that a target with a 255-byte name can be merged into.
+    /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="target"/> is <see langword="null"/>.</exception>
     public static string PathFor(string target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        return target + ".merge";
+        const string Suffix = ".merge";
+        const int NameMax = 255;
+        string name = Path.GetFileName(target);
+        if (Encoding.UTF8.GetByteCount(name) + Suffix.Length <= NameMax)
+        {
+            return target + Suffix;
+        }
+
+        string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..16];
+        return Path.Combine(Path.GetDirectoryName(target)!, ".vhdkit-" + hash + Suffix);
     }
 
     /// <summary>Writes the journal for a merge of <paramref name="merged"/> into <paramref name="target"/> and flushes it.</summary>

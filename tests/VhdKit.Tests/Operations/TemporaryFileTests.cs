@@ -1,4 +1,5 @@
 using VhdKit.Chain;
+using VhdKit.Images;
 using VhdKit.Operations;
 using VhdKit.Storage;
 using VhdKit.Tests.Support;
@@ -72,6 +73,28 @@ public class TemporaryFileTests : IDisposable
         DiskCompactor.Compact(image);
         Assert.Equal(DiskBytes.Of(image), DiskBytes.Of(_folder.File(otherName)));
         Assert.Equal([longName, otherName], Directory.GetFiles(_folder.Path).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public void A_parent_with_a_255_byte_name_is_merged_into_and_its_interrupted_merge_is_still_found()
+    {
+        string longName = new string('p', 251) + ".vhd";
+        string parent = ImageFiles.Dynamic(_folder.File(longName), 4 * ImageFiles.MiB);
+        string child = ImageFiles.Differencing(_folder.File("c.vhd"), parent);
+        using (VirtualDisk disk = VirtualDisk.Open(child))
+        {
+            disk.Write(Enumerable.Repeat((byte)7, 8192).ToArray(), 4096);
+        }
+
+        // TARGET.merge would pass NAME_MAX: the journal of such a target has a short name of its own, found the same way.
+        string journal = MergeJournal.PathFor(Path.GetFullPath(parent));
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(Path.GetFileName(journal)) <= 255, journal);
+        MergeJournal.Write(Path.GetFullPath(parent), [Path.GetFullPath(child)], ImageFiles.ReadFooter(parent, 0).UniqueId);
+        Assert.Contains(VhdChecker.Check(parent).Faults, f => f.Code == FaultCode.MergeInterrupted);
+
+        DiskMerger.Merge(child);
+        Assert.False(File.Exists(journal));
+        Assert.Equal(DiskBytes.Of(child), DiskBytes.Of(parent));
     }
 
     [Fact]
