@@ -37,11 +37,15 @@ public static class MergeJournal
     /// The journal's path for the target at <paramref name="target"/> (a full path): <c>TARGET.merge</c>, or, when
     /// that name would pass the 255 bytes a file name may hold, <c>.vhdkit-HASH.merge</c> beside it (HASH: the first
     /// 16 hex digits of the SHA-256 of the target's name), so that a target with a 255-byte name can be merged into.
+    /// A target reached through a symbolic link has its journal beside the file the link leads to.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="target"/> is <see langword="null"/>.</exception>
     public static string PathFor(string target)
     {
         ArgumentNullException.ThrowIfNull(target);
+
+        // One journal per file, whatever path reaches it: beside the file a symbolic link leads to.
+        target = new FileInfo(target).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? target;
         const string Suffix = ".merge";
         const int NameMax = 255;
         string name = Path.GetFileName(target);

@@ -98,6 +98,20 @@ public class TemporaryFileTests : IDisposable
     }
 
     [Fact]
+    public void A_merge_journal_written_through_a_symbolic_link_is_seen_by_a_check_of_the_file_itself()
+    {
+        string real = ImageFiles.Dynamic(_folder.File("real/base.vhd"), 4 * ImageFiles.MiB);
+        Directory.CreateDirectory(_folder.File("links"));
+        string link = _folder.File("links/base.vhd");
+        File.CreateSymbolicLink(link, real);
+
+        MergeJournal.Write(link, [_folder.File("links/child.vhd")], ImageFiles.ReadFooter(real, 0).UniqueId);
+        Assert.Contains(VhdChecker.Check(real).Faults, f => f.Code == FaultCode.MergeInterrupted);
+        Assert.Contains(VhdChecker.Check(link).Faults, f => f.Code == FaultCode.MergeInterrupted);
+        Assert.Empty(Directory.GetFiles(_folder.File("links"), "*.merge"));
+    }
+
+    [Fact]
     public void Temporary_names_are_short_hidden_and_distinct()
     {
         string target = _folder.File(new string('x', 255));
