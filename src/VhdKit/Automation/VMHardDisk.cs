@@ -34,7 +34,7 @@ public sealed class VMHardDisk : IVMHardDisk
 
     /// <inheritdoc />
     /// <exception cref="VMException">The image cannot be read, or the service is shutting down.</exception>
-    public long SizeOnHost => _service.Call($"{File}: SizeOnHost", () => new FileInfo(File).Length);
+    public long SizeOnHost => _service.Call($"{File}: SizeOnHost", () => (Chain.LocalFile.Resolve(File) ?? new FileInfo(File)).Length);
 
     /// <inheritdoc />
     /// <exception cref="VMException">The volume cannot be queried, or the service is shutting down.</exception>

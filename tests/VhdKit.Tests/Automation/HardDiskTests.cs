@@ -35,6 +35,18 @@ public sealed class HardDiskTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Both))]
+    public async Task A_disk_reached_through_a_symbolic_link_reports_the_file_s_size_on_host(Personality personality)
+    {
+        await using Host host = Host.Open(personality);
+        await host.CreateFixed(_temp.File("fixed.vhd"), 4);
+        string link = _temp.File("link.vhd");
+        File.CreateSymbolicLink(link, _temp.File("fixed.vhd"));
+
+        Assert.Equal((4 * TestImages.MiB) + 512, host.GetHardDisk(link).SizeOnHost);
+    }
+
+    [Theory]
+    [MemberData(nameof(Both))]
     public async Task Created_disks_report_type_sizes_free_space_and_parent(Personality personality)
     {
         await using Host host = Host.Open(personality, new FakeHostProbe { FreeBytes = 123L << 30 });
