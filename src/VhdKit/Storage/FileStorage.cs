@@ -33,6 +33,7 @@ public sealed class FileStorage : IPositionalStorage
     public static FileStorage Open(string path, FileAccess access = FileAccess.Read, FileShare share = FileShare.Read)
     {
         ArgumentNullException.ThrowIfNull(path);
+        ThrowIfNoRegularFile(path);
         SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, access, share);
         return new FileStorage(handle, path, (access & FileAccess.Write) != 0);
     }
@@ -71,6 +72,26 @@ public sealed class FileStorage : IPositionalStorage
         ArgumentNullException.ThrowIfNull(path);
         SafeFileHandle handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
         return new FileStorage(handle, name, canWrite: true);
+    }
+
+    /// <summary>
+    /// Refuses, before opening, what is not a regular file with content: opening a FIFO for reading blocks until a
+    /// writer comes (a hang), and a FIFO, socket or device cannot be read at offsets. Linux and macOS report their
+    /// length (st_size) as 0, as for an empty file, which holds no image either; symbolic links are followed.
+    /// </summary>
+    private static void ThrowIfNoRegularFile(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var file = new FileInfo(path);
+        FileSystemInfo? target = file.LinkTarget is null ? file : file.ResolveLinkTarget(returnFinalTarget: true);
+        if (target is FileInfo { Exists: true, Length: 0 })
+        {
+            throw new IOException($"{path} is empty, or is not a regular file (a FIFO, a socket or a device); it was not opened.");
+        }
     }
 
     /// <inheritdoc />
