@@ -28,6 +28,7 @@ public sealed class FileStorage : IPositionalStorage
     /// <param name="path">The file.</param>
     /// <param name="access">Read, or read and write.</param>
     /// <param name="share">What other openers may do meanwhile.</param>
+    /// <exception cref="VhdKit.Format.VhdFormatException">The path names an empty file, or no regular file (refused before opening: a FIFO would block).</exception>
     /// <exception cref="IOException">The file cannot be opened.</exception>
     /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
     public static FileStorage Open(string path, FileAccess access = FileAccess.Read, FileShare share = FileShare.Read)
@@ -90,7 +91,8 @@ public sealed class FileStorage : IPositionalStorage
         FileSystemInfo? target = file.LinkTarget is null ? file : file.ResolveLinkTarget(returnFinalTarget: true);
         if (target is FileInfo { Exists: true, Length: 0 })
         {
-            throw new IOException($"{path} is empty, or is not a regular file (a FIFO, a socket or a device); it was not opened.");
+            throw new VhdKit.Format.VhdFormatException(
+                $"{path} is 0 bytes long: it is empty, or is not a regular file (a FIFO, a socket or a device); a VHD holds at least a 512-byte footer. It was not opened.");
         }
     }
 
