@@ -297,7 +297,7 @@ internal sealed class VMDiskService
     private VMTask Start(string description, string image, VhdCreateOptions create, IProgress<int>? progress, CancellationToken cancellationToken)
     {
         return StartTask(description, progress,
-            t => VhdCreator.Create(image, create, new TaskProgress(t), new CreateHooks(Options.CreateStorage, t.EnterCommit), t.CancellationToken),
+            t => VhdCreator.Create(image, create, new TaskProgress(t), new CreateHooks(Options.WrapTemporary, t.EnterCommit), t.CancellationToken),
             cancellationToken);
     }
 

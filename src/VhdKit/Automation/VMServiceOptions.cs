@@ -17,6 +17,6 @@ public sealed record VMServiceOptions
     /// <summary>How long a shutdown lets running tasks finish before it cancels them.</summary>
     public TimeSpan ShutdownGracePeriod { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Tests only: opens the temporary file a creation writes (default: a new real file). Lets a test inject write faults.</summary>
-    internal Func<string, IPositionalStorage>? CreateStorage { get; init; }
+    /// <summary>Tests only: wraps the storage of the temporary file a creation writes (default: the file as it is). Lets a test inject write faults.</summary>
+    internal Func<IPositionalStorage, IPositionalStorage> WrapTemporary { get; init; } = static storage => storage;
 }

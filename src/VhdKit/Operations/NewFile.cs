@@ -21,13 +21,6 @@ internal static class NewFile
         }
     }
 
-    /// <summary>Creates the target's folder and returns a fresh temporary path beside the target.</summary>
-    public static string TemporaryPathFor(string fullPath)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
-        return TemporaryName(fullPath);
-    }
-
     /// <summary>
     /// A new hidden name beside <paramref name="fullPath"/>, <c>.vhdkit-XXXXXXXX.tmp</c> (8 random hex digits), for a
     /// file written then renamed into place. It is short whatever the target's name, so a target of 255 bytes

@@ -44,31 +44,13 @@ public static class VhdCreator
         string fullPath = Path.GetFullPath(path);
         NewFile.ThrowIfExists(fullPath);
         NewImage image = Plan(fullPath, options);
-        string temporary;
-        IPositionalStorage storage;
-        if (hooks.CreateStorage is { } createStorage)
-        {
-            temporary = NewFile.TemporaryPathFor(fullPath);
-            try
-            {
-                storage = createStorage(temporary);
-            }
-            catch
-            {
-                File.Delete(temporary);
-                throw;
-            }
-        }
-        else
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
-            storage = NewFile.CreateTemporary(fullPath, null, out temporary);
-        }
-
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        FileStorage file = NewFile.CreateTemporary(fullPath, null, out string temporary);
         try
         {
-            using (storage)
+            using (file)
             {
+                IPositionalStorage storage = hooks.WrapTemporary(file);
                 Write(storage, image, progress, cancellationToken);
                 storage.Flush();
             }

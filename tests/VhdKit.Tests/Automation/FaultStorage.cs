@@ -3,14 +3,14 @@ using VhdKit.Storage;
 namespace VhdKit.Tests.Automation;
 
 /// <summary>
-/// A real temporary file whose writes can be held (to catch a task mid-run) or made to fail as a full disk does
+/// A wrapper over the temporary file a creation writes, whose writes can be held (to catch a task mid-run) or made to fail as a full disk does
 /// on Linux (IOException with HResult = ENOSPC, 28).
 /// </summary>
-public sealed class FaultStorage(string path) : IPositionalStorage
+public sealed class FaultStorage(IPositionalStorage inner) : IPositionalStorage
 {
     public const int Enospc = 28;
 
-    private readonly FileStorage _inner = FileStorage.CreateNew(path);
+    private readonly IPositionalStorage _inner = inner;
 
     /// <summary>When set, every write waits for it.</summary>
     public ManualResetEventSlim? Gate { get; init; }

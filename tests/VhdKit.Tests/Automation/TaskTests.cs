@@ -125,7 +125,7 @@ public sealed class TaskTests : IDisposable
     [MemberData(nameof(Both))]
     public async Task A_write_failing_with_ENOSPC_is_recorded_on_the_task_and_leaves_no_file(Personality personality)
     {
-        var options = VMServiceOptions.Default with { CreateStorage = path => new FaultStorage(path) { FailWrite = 1 } };
+        var options = VMServiceOptions.Default with { WrapTemporary = storage => new FaultStorage(storage) { FailWrite = 1 } };
         await using Host host = Host.Open(personality, options: options);
         string child = _temp.File("child.vhd");
         IVMTask task = host.CreateDifferencing(child, _parent);
@@ -240,7 +240,7 @@ public sealed class TaskTests : IDisposable
         Host.Open(personality, options: VMServiceOptions.Default with
         {
             ShutdownGracePeriod = grace ?? TimeSpan.FromSeconds(30),
-            CreateStorage = path => _storage = new FaultStorage(path) { Gate = _gate },
+            WrapTemporary = storage => _storage = new FaultStorage(storage) { Gate = _gate },
         });
 
     private void WaitUntilWriting()

@@ -105,7 +105,7 @@ public class FlushFailureTests : IDisposable
         string parent = ImageFiles.Dynamic(_folder.File("base.vhd"));
         string target = _folder.File("new.vhd");
         VhdCreateOptions options = differencing ? VhdCreateOptions.Differencing(parent) : VhdCreateOptions.Fixed(4 * ImageFiles.MiB);
-        var hooks = new CreateHooks(path => new FlushFailingStorage(FileStorage.CreateNew(path)), static () => { });
+        var hooks = new CreateHooks(storage => new FlushFailingStorage(storage), static () => { });
 
         Assert.Throws<IOException>(() => VhdCreator.Create(target, options, null, hooks, CancellationToken.None));
 

@@ -82,7 +82,7 @@ public class RenameCrashTests(ITestOutputHelper output) : IDisposable
         string path = _folder.File($"new-{type}.vhd");
         RecordingStorage? temporary = null;
         bool existedAtCommit = true;
-        var hooks = new CreateHooks(name => temporary = new RecordingStorage(FileStorage.CreateNew(name)), () => existedAtCommit = File.Exists(path));
+        var hooks = new CreateHooks(storage => temporary = new RecordingStorage(storage), () => existedAtCommit = File.Exists(path));
         VhdCreator.Create(path, options, null, hooks, CancellationToken.None);
         AssertDurableBeforeRename(temporary);
 
