@@ -2,6 +2,7 @@ using VhdKit.Chain;
 using VhdKit.Format;
 using VhdKit.Images;
 using VhdKit.Operations;
+using VhdKit.Storage;
 
 namespace VhdKit.Automation;
 
@@ -34,7 +35,7 @@ public sealed class VMHardDisk : IVMHardDisk
 
     /// <inheritdoc />
     /// <exception cref="VMException">The image cannot be read, or the service is shutting down.</exception>
-    public long SizeOnHost => _service.Call($"{File}: SizeOnHost", () => (Chain.LocalFile.Resolve(File) ?? new FileInfo(File)).Length);
+    public long SizeOnHost => _service.Call($"{File}: SizeOnHost", () => (LocalFile.Resolve(File) ?? new FileInfo(File)).Length);
 
     /// <inheritdoc />
     /// <exception cref="VMException">The volume cannot be queried, or the service is shutting down.</exception>

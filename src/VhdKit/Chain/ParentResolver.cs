@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using VhdKit.Format;
 using VhdKit.Images;
+using VhdKit.Storage;
 
 namespace VhdKit.Chain;
 
@@ -18,14 +19,8 @@ internal static class ParentResolver
     {
         Guid expected = child.Header!.Value.ParentUniqueId;
         var attempts = ImmutableArray.CreateBuilder<ParentCandidate>();
-        var tried = new HashSet<string>(StringComparer.Ordinal);
-        foreach ((string source, string text, string? path) in ParentPaths.Candidates(child))
+        foreach ((string source, string text, string? path) in DistinctCandidates(child))
         {
-            if (path is not null && !tried.Add(path))
-            {
-                continue;
-            }
-
             (VhdImage? image, ParentCandidate candidate) = Try(source, text, path, expected);
             attempts.Add(candidate);
             if (image is not null)
@@ -50,10 +45,9 @@ internal static class ParentResolver
             return false;
         }
 
-        var tried = new HashSet<string>(StringComparer.Ordinal);
-        foreach ((string source, string text, string? path) in ParentPaths.Candidates(child))
+        foreach ((string source, string text, string? path) in DistinctCandidates(child))
         {
-            if (path is null || !tried.Add(path))
+            if (path is null)
             {
                 continue;
             }
@@ -73,6 +67,19 @@ internal static class ParentResolver
         }
 
         return false;
+    }
+
+    /// <summary>The parent candidates of <paramref name="child"/> in order, each path once (a path tried already is skipped).</summary>
+    private static IEnumerable<(string Source, string Text, string? Path)> DistinctCandidates(VhdImage child)
+    {
+        var tried = new HashSet<string>(StringComparer.Ordinal);
+        foreach ((string source, string text, string? path) in ParentPaths.Candidates(child))
+        {
+            if (path is null || tried.Add(path))
+            {
+                yield return (source, text, path);
+            }
+        }
     }
 
     private static (VhdImage?, ParentCandidate) Try(string source, string text, string? path, Guid expected)

@@ -1,6 +1,7 @@
 using VhdKit.Chain;
 using VhdKit.Format;
 using VhdKit.Images;
+using VhdKit.Storage;
 
 namespace VhdKit.Operations;
 

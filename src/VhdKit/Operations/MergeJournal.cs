@@ -45,7 +45,7 @@ public static class MergeJournal
         ArgumentNullException.ThrowIfNull(target);
 
         // One journal per file, whatever path reaches it: beside the file a symbolic link leads to.
-        target = new FileInfo(target).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? target;
+        target = LocalFile.Resolve(target)?.FullName ?? target;
         const string Suffix = ".merge";
         const int NameMax = 255;
         string name = Path.GetFileName(target);

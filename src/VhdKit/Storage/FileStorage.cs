@@ -45,12 +45,7 @@ public sealed class FileStorage : IPositionalStorage
     /// </summary>
     /// <exception cref="IOException">Something exists at <paramref name="path"/>, or the file cannot be created.</exception>
     /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
-    public static FileStorage CreateNew(string path)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        SafeFileHandle handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
-        return new FileStorage(handle, path, canWrite: true);
-    }
+    public static FileStorage CreateNew(string path) => CreateNew(path, path);
 
     /// <summary>
     /// Opens an existing file for reading and writing, alone, under another name for messages (a temporary file is
@@ -87,9 +82,8 @@ public sealed class FileStorage : IPositionalStorage
             return;
         }
 
-        var file = new FileInfo(path);
-        FileSystemInfo? target = file.LinkTarget is null ? file : file.ResolveLinkTarget(returnFinalTarget: true);
-        if (target is FileInfo { Exists: true, Length: 0 })
+        // A dangling or looping link resolves to nothing: the open below then says what is wrong.
+        if (LocalFile.Resolve(path) is { Exists: true, Length: 0 })
         {
             throw new VhdKit.Format.VhdFormatException(
                 $"{path} is 0 bytes long: it is empty, or is not a regular file (a FIFO, a socket or a device); a VHD holds at least a 512-byte footer. It was not opened.");

@@ -1,4 +1,4 @@
-namespace VhdKit.Chain;
+namespace VhdKit.Storage;
 
 /// <summary>
 /// What a path names before anything is opened: the file at the end of its symbolic links, and whether that is a
