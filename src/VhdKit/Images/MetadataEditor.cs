@@ -227,16 +227,6 @@ internal sealed partial class MetadataEditor
         }
     }
 
-    /// <summary>Sets BAT entry <paramref name="index"/> (a 4-byte write inside one sector), and flushes.</summary>
-    /// <exception cref="IOException">Writing failed.</exception>
-    public void SetBatEntry(int index, uint sector)
-    {
-        Span<byte> value = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(value, sector);
-        _storage.Write(value, (long)Header.TableOffset + (index * 4L));
-        _storage.Flush();
-    }
-
     /// <summary>Marks the BAT entries <paramref name="blocks"/> unallocated (4-byte writes), then flushes once.</summary>
     /// <exception cref="IOException">Writing failed.</exception>
     public void ClearBatEntries(IReadOnlyList<int> blocks)

@@ -56,16 +56,20 @@ public class MetadataEditorTests
     }
 
     [Fact]
-    public void SetBatEntry_writes_one_entry()
+    public void ClearBatEntries_clears_only_the_named_entries()
     {
         MemoryStorage storage = NewDynamic();
-        EditorFromFacts(storage).SetBatEntry(2, 0x12345678);
+        var named = new byte[8];
+        BinaryPrimitives.WriteUInt32BigEndian(named, 0x12345678);
+        BinaryPrimitives.WriteUInt32BigEndian(named.AsSpan(4), 0x12345678);
+        storage.Write(named, 1536 + 8); // entries 2 and 3
+        EditorFromFacts(storage).ClearBatEntries([2]);
         var entry = new byte[4];
         storage.Read(entry, 1536 + 8);
-        Assert.Equal(0x12345678u, BinaryPrimitives.ReadUInt32BigEndian(entry));
+        Assert.Equal(BlockAllocationTable.Unallocated, BinaryPrimitives.ReadUInt32BigEndian(entry));
         var neighbour = new byte[4];
-        storage.Read(neighbour, 1536 + 4);
-        Assert.Equal(BlockAllocationTable.Unallocated, BinaryPrimitives.ReadUInt32BigEndian(neighbour));
+        storage.Read(neighbour, 1536 + 12);
+        Assert.Equal(0x12345678u, BinaryPrimitives.ReadUInt32BigEndian(neighbour));
     }
 
     [Fact]
