@@ -102,19 +102,13 @@ internal sealed class BitmapCache
                 return raced;
             }
 
-            long cost = CostOf(bitmap);
-            if (_cleanBytes + cost > MaxCleanBytes)
+            if (_clean.TryGetValue(block, out byte[]? held))
             {
-                _clean.Clear();
-                _cleanBytes = 0;
+                return held;
             }
 
-            if (_clean.TryAdd(block, bitmap))
-            {
-                _cleanBytes += cost;
-            }
-
-            return _clean[block];
+            PutClean(block, bitmap);
+            return bitmap;
         }
     }
 
@@ -172,15 +166,7 @@ internal sealed class BitmapCache
                 {
                     // Written: it joins the clean ones, within their bound.
                     _dirty.Remove(block);
-                    long cost = CostOf(bitmap);
-                    if (_cleanBytes + cost > MaxCleanBytes)
-                    {
-                        _clean.Clear();
-                        _cleanBytes = 0;
-                    }
-
-                    _clean[block] = bitmap;
-                    _cleanBytes += cost;
+                    PutClean(block, bitmap);
                 }
             }
         }
@@ -188,6 +174,21 @@ internal sealed class BitmapCache
 
     /// <summary>What a cached bitmap costs: its entry, and its bytes unless it is the shared full one.</summary>
     private long CostOf(byte[] bitmap) => EntryOverhead + (ReferenceEquals(bitmap, _full) ? 0 : bitmap.Length);
+
+    /// <summary>Holds <paramref name="bitmap"/> as the clean bitmap of <paramref name="block"/>, emptying the clean ones first when it would pass their bound.</summary>
+    private void PutClean(int block, byte[] bitmap)
+    {
+        RemoveClean(block);
+        long cost = CostOf(bitmap);
+        if (_cleanBytes + cost > MaxCleanBytes)
+        {
+            _clean.Clear();
+            _cleanBytes = 0;
+        }
+
+        _clean[block] = bitmap;
+        _cleanBytes += cost;
+    }
 
     private void RemoveClean(int block)
     {
