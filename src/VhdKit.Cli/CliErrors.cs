@@ -13,7 +13,12 @@ internal static class CliErrors
     /// <summary>The exit code after Ctrl+C (SIGINT), as shells report it.</summary>
     public const int Interrupted = 130;
 
-    public static int Report(Exception exception, TextWriter error, int exitCode = Failure)
+    /// <summary>Writes <paramref name="exception"/> as one line on <paramref name="error"/>; returns the exit code.</summary>
+    /// <param name="exception">What failed.</param>
+    /// <param name="error">Where the line goes.</param>
+    /// <param name="exitCode">The exit code of a failure (Ctrl+C gives <see cref="Interrupted"/>).</param>
+    /// <param name="outcome">What the command leaves behind, said after the message (and instead of "nothing was left behind" after Ctrl+C).</param>
+    public static int Report(Exception exception, TextWriter error, int exitCode = Failure, string? outcome = null)
     {
         string message = exception switch
         {
@@ -42,6 +47,12 @@ internal static class CliErrors
         if (exception is OperationCanceledException)
         {
             exitCode = Interrupted;
+            message = outcome is null ? message : "Cancelled:";
+        }
+
+        if (outcome is not null)
+        {
+            message = $"{message.ReplaceLineEndings(" ")} {outcome}";
         }
 
         // Failures carry the automation API's HRESULT by name and value, as a Virtual Server script would see them.

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using VhdKit.Automation;
 using VhdKit.Chain;
 
 namespace VhdKit.Cli;
@@ -62,15 +61,9 @@ internal static class WriteCommand
             Console.Out.WriteLine($"Wrote {copy.Written} bytes at offset {at}.");
             return 0;
         }
-        catch (OperationCanceledException e)
+        catch (Exception e) when (copy.Written > 0 || e is OperationCanceledException)
         {
-            Console.Error.WriteLine($"vhd: {VMErrorCodes.Describe(VMErrorCodes.FromException(e))}: Cancelled: {copy.WhatIsLeft(null)}");
-            return CliErrors.Interrupted;
-        }
-        catch (Exception e) when (copy.Written > 0)
-        {
-            Console.Error.WriteLine($"vhd: {VMErrorCodes.Describe(VMErrorCodes.FromException(e))}: {e.Message.ReplaceLineEndings(" ")} {copy.WhatIsLeft(e.Message)}");
-            return CliErrors.Failure;
+            return CliErrors.Report(e, Console.Error, outcome: copy.WhatIsLeft(e.Message));
         }
         catch (Exception e)
         {
