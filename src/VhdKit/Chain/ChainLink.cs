@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using VhdKit.Format;
 using VhdKit.Images;
 
 namespace VhdKit.Chain;
@@ -36,4 +37,25 @@ public sealed class ChainLink
 
     /// <summary>This file's modification time as a VHD timestamp (<see langword="null"/> for the leaf or when unknown).</summary>
     public uint? FileTimestamp { get; }
+
+    /// <summary>
+    /// The modification time of the parent at <paramref name="parentPath"/> as a VHD timestamp (<see langword="null"/>
+    /// when it cannot be read), and whether it equals <paramref name="recorded"/>, the time the child recorded
+    /// (<see langword="null"/> when either is unknown: Windows records 0 for "not recorded").
+    /// </summary>
+    internal static (bool? Matches, uint? FileTime) CompareTimestamp(string parentPath, uint recorded)
+    {
+        uint fileTime;
+        try
+        {
+            fileTime = VhdTimestamp.FromDateTime(File.GetLastWriteTimeUtc(parentPath));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only compared for a warning; a file opened but not stat-able leaves it unknown.
+            return (null, null);
+        }
+
+        return (recorded == 0 ? null : fileTime == recorded, fileTime);
+    }
 }

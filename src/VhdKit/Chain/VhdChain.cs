@@ -110,18 +110,7 @@ public sealed class VhdChain : IDisposable
                 child.Path, ParentResolutionFailure.Cycle, result.Attempts, header.ParentUniqueId);
         }
 
-        uint? fileTimestamp = null;
-        try
-        {
-            fileTimestamp = VhdTimestamp.FromDateTime(File.GetLastWriteTimeUtc(parent.Path));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The time is only compared for a warning; a file we could open but not stat leaves it unknown.
-        }
-
-        // Windows records parent timestamp 0 for "not recorded": nothing to compare (null, as for an unknown file time).
-        bool? matches = fileTimestamp is { } ts && header.ParentTimestamp != 0 ? ts == header.ParentTimestamp : null;
+        (bool? matches, uint? fileTimestamp) = ChainLink.CompareTimestamp(parent.Path, header.ParentTimestamp);
         return new ChainLink(parent, depth, result.Accepted, result.Attempts, matches, fileTimestamp);
     }
 

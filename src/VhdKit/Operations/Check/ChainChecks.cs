@@ -35,9 +35,7 @@ internal static class ChainChecks
 
         using (parent)
         {
-            uint? fileTime = FileTimestamp(parent.Path);
-            // Windows records 0 for "not recorded": nothing to compare.
-            if (fileTime is { } time && header.ParentTimestamp != 0 && time != header.ParentTimestamp)
+            if (ChainLink.CompareTimestamp(parent.Path, header.ParentTimestamp) is (false, { } time))
             {
                 faults.Add(FaultCode.ParentTimestampMismatch, FaultSeverity.Warning, Structure, -1, string.Create(CultureInfo.InvariantCulture,
                     $"{parent.Path} was modified after the child was created from it: the child recorded {header.ParentModifiedAt:u}, the file's time is {VhdTimestamp.ToDateTime(time):u} (`vhd rebase --restamp` accepts it)."));
@@ -52,19 +50,6 @@ internal static class ChainChecks
             }
 
             return parent.Path;
-        }
-    }
-
-    private static uint? FileTimestamp(string path)
-    {
-        try
-        {
-            return VhdTimestamp.FromDateTime(File.GetLastWriteTimeUtc(path));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Only compared for a warning; a file opened but not stat-able leaves it unknown.
-            return null;
         }
     }
 }
