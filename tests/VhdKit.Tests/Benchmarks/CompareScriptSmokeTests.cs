@@ -16,7 +16,7 @@ public sealed class CompareScriptSmokeTests
     public void Compare_script_runs_every_workload_and_prints_one_table()
     {
         PeerTools.Require("bash");
-        string root = RepositoryRoot();
+        string root = Repository.Root;
         using var folder = new TempFolder();
         var environment = $"TMPDIR={folder.Path}";
 
@@ -37,19 +37,6 @@ public sealed class CompareScriptSmokeTests
 
         Assert.DoesNotContain("NaN", result.Stdout);
         Assert.Empty(Directory.GetDirectories(folder.Path, "vhdkit-compare.*")); // the script removes its images (dotnet leaves its own files)
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "VhdKit.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No VhdKit.slnx above {AppContext.BaseDirectory}.");
     }
 }
 
