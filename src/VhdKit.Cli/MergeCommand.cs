@@ -21,7 +21,7 @@ internal static class MergeCommand
                 ProgressDisplay.Run("merge", progress => merged = DiskMerger.Merge(result.GetValue(child)!, options, progress, cancellationToken));
                 CliErrors.Warn(merged.Warnings);
                 Console.Out.WriteLine($"Merged {merged.BytesMerged} bytes into {merged.Target}.");
-                Console.Out.WriteLine(merged.Deleted
+                Console.Out.WriteLine(!merged.Deleted.IsEmpty
                     ? $"Deleted {string.Join(", ", merged.Merged)}."
                     : $"{string.Join(", ", merged.Merged)} no longer belong on top of it (its content changed); delete them or use --delete-child.");
                 return Task.FromResult(0);

@@ -34,7 +34,7 @@ internal static class RepairCommand
                     AnsiConsole.MarkupLine("Nothing to repair.");
                 }
 
-                CheckReport after = VhdChecker.Check(path);
+                CheckResult after = VhdChecker.Check(path);
                 bool fine = dry ? after.IsClean || after.IsRepairable : after.IsClean;
                 if (!fine)
                 {
