@@ -31,7 +31,7 @@ internal static class CheckCommand
         {
             try
             {
-                CheckResult report = VhdChecker.Check(result.GetValue(file)!, new CheckOptions { Chain = result.GetValue(chain) });
+                CheckResult report = CheckOperation.Run(new CheckRequest(result.GetValue(file)!) { Chain = result.GetValue(chain) });
                 int exitCode = ExitCode(report);
                 if (result.GetValue(json))
                 {

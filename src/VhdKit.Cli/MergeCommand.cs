@@ -17,8 +17,8 @@ internal static class MergeCommand
             try
             {
                 MergeResult merged = null!;
-                var options = new MergeOptions { Into = result.GetValue(into), DeleteMerged = result.GetValue(delete) };
-                ProgressDisplay.Run("merge", progress => merged = DiskMerger.Merge(result.GetValue(child)!, options, progress, cancellationToken));
+                var request = new MergeRequest(result.GetValue(child)!) { Into = result.GetValue(into), DeleteMerged = result.GetValue(delete) };
+                ProgressDisplay.Run("merge", progress => merged = MergeOperation.Run(request, progress, cancellationToken));
                 CliErrors.Warn(merged.Warnings);
                 Console.Out.WriteLine($"Merged {merged.BytesMerged} bytes into {merged.Target}.");
                 Console.Out.WriteLine(!merged.Deleted.IsEmpty

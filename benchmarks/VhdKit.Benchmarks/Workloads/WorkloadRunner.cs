@@ -41,7 +41,7 @@ internal static class WorkloadRunner
             case "rawseqwrite": Report(RawWrite(a[0], SequentialOffsets(Mib(a[1])), BufferSize)); return 0;
             case "randwrite": Report(ChildWrite(a[0], a[1], Offsets(a[2]), SmallIo)); return 0;
             case "rawrandwrite": Report(RawWrite(a[0], Offsets(a[1]), SmallIo)); return 0;
-            case "merge": Report(Time(() => DiskMerger.Merge(a[0]))); return 0;
+            case "merge": Report(Time(() => MergeOperation.Run(new MergeRequest(a[0])))); return 0;
             case "convert": Report(Convert(a[0], a[1], Enum.Parse<ConvertFormat>(a[2], ignoreCase: true))); return 0;
             case "create": ReportMillis(CreateLatencies(a[0], a[1], int.Parse(a[2], CultureInfo.InvariantCulture))); return 0;
             case "open": ReportMillis(OpenLatencies(a[0], int.Parse(a[1], CultureInfo.InvariantCulture))); return 0;
@@ -109,7 +109,7 @@ internal static class WorkloadRunner
     {
         var data = new byte[size];
         new Random(2).NextBytes(data);
-        VhdCreator.Create(path, VhdCreateOptions.Differencing(parent));
+        CreateOperation.Run(CreateRequest.Differencing(path, parent));
         using VirtualDisk disk = VirtualDisk.Open(path);
         return Time(() =>
         {
@@ -141,7 +141,7 @@ internal static class WorkloadRunner
     private static double Convert(string source, string target, ConvertFormat format)
     {
         using VirtualDisk disk = VirtualDisk.Open(source, new VirtualDiskOptions { ReadOnly = true });
-        return Time(() => DiskConverter.Convert(disk, target, format));
+        return Time(() => ConvertOperation.Run(new ConvertRequest(disk.Layers[0].Path, target) { TargetFormat = format }));
     }
 
     /// <summary>CreateDifferencingVirtualHardDisk through the automation API, waited for (the file is flushed before the task completes).</summary>

@@ -21,17 +21,8 @@ namespace VhdKit.Operations;
 /// rename lasts. A crash leaves the old file or the new one.
 /// The image is held exclusively meanwhile.
 /// </remarks>
-public static class DiskCompactor
+internal static class DiskCompactor
 {
-    /// <summary>Compacts the image at <paramref name="path"/>.</summary>
-    /// <exception cref="WrongImageTypeException">The image is fixed.</exception>
-    /// <exception cref="ImageInUseException">The image is open elsewhere.</exception>
-    /// <exception cref="ParentResolutionException">A differencing disk's parent cannot be found.</exception>
-    /// <exception cref="IOException">Reading or writing failed; the image is left as it was.</exception>
-    /// <exception cref="OperationCanceledException">Cancelled; the image is left as it was.</exception>
-    public static CompactResult Compact(string path, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        Compact(path, static storage => storage, progress, cancellationToken);
-
     /// <summary>As the public overload; <paramref name="wrapTemporary"/> wraps the temporary file's storage (tests record its writes and flushes).</summary>
     internal static CompactResult Compact(string path, Func<IPositionalStorage, IPositionalStorage> wrapTemporary,
         IProgress<OperationProgress>? progress, CancellationToken cancellationToken)

@@ -23,32 +23,9 @@ namespace VhdKit.Operations;
 /// Copying the same sectors again is harmless, so running the same merge after an interruption completes it.
 /// While the journal exists, the target's own content (seen without the child) is partly merged.
 /// </remarks>
-public static class DiskMerger
+internal static class DiskMerger
 {
     private const long FlushEvery = 64L * 1024 * 1024;
-
-    /// <summary>The journal beside a target while a merge into it is under way.</summary>
-    public static string JournalPath(string target) => MergeJournal.PathFor(target);
-
-    /// <summary>Merges <paramref name="childPath"/> into its parent, or into <see cref="MergeOptions.Into"/>.</summary>
-    /// <exception cref="WrongImageTypeException">The child is not a differencing disk.</exception>
-    /// <exception cref="ParentResolutionException">A parent cannot be found or has the wrong id.</exception>
-    /// <exception cref="ArgumentException"><see cref="MergeOptions.Into"/> is not an ancestor of the child.</exception>
-    /// <exception cref="InvalidOperationException">Nothing was changed: a merged layer holds data past the target's
-    /// end (a child larger than its parent; the target must grow first), or <see cref="MergeOptions.DeleteMerged"/>
-    /// is asked and a merged image has other children beside it.</exception>
-    /// <exception cref="MergeInterruptedException">Another merge into the target was interrupted (its journal names other images): run that one again first.</exception>
-    /// <exception cref="ImageInUseException">The target is open elsewhere (or is read by another chain).</exception>
-    /// <exception cref="UnauthorizedAccessException">The target is read-only.</exception>
-    /// <exception cref="IOException">Reading or writing failed; the merge can be run again.</exception>
-    /// <exception cref="OperationCanceledException">Cancelled; the merge can be run again.</exception>
-    public static MergeResult Merge(string childPath, MergeOptions? options = null, IProgress<OperationProgress>? progress = null,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(childPath);
-        options ??= MergeOptions.Default;
-        return Merge(new MergeRequest(childPath) { Into = options.Into, DeleteMerged = options.DeleteMerged }, progress, cancellationToken);
-    }
 
     /// <summary>The merge <see cref="MergeOperation"/> runs.</summary>
     internal static MergeResult Merge(MergeRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)

@@ -23,16 +23,8 @@ namespace VhdKit.Operations;
 /// specification's CHS geometry for the new size, and VhdKit's creator <c>win </c> when qemu would otherwise
 /// read a rounded size from it.
 /// </remarks>
-public static class DiskResizer
+internal static class DiskResizer
 {
-    /// <summary>Resizes the image at <paramref name="path"/> to <paramref name="newSize"/> bytes.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The size is not a multiple of 512 from 3 MiB to 2040 GiB.</exception>
-    /// <exception cref="WrongImageTypeException">The image is a differencing disk.</exception>
-    /// <exception cref="InvalidOperationException">Shrinking would cut stored data, shrinking a fixed disk, or the disk has children.</exception>
-    /// <exception cref="ImageInUseException">The image is open elsewhere.</exception>
-    /// <exception cref="IOException">Writing failed; the image stays valid.</exception>
-    public static void Resize(string path, long newSize) => Resize(new ResizeRequest(path, newSize), null, CancellationToken.None);
-
     /// <summary>The resize <see cref="ResizeOperation"/> runs: checks, then (unless cancelled by then) the editor's changes.</summary>
     internal static ResizeResult Resize(ResizeRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {

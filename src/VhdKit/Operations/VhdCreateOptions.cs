@@ -3,7 +3,7 @@ using VhdKit.Format;
 namespace VhdKit.Operations;
 
 /// <summary>What to create: a fixed or dynamic disk of a size, or a differencing disk on a parent.</summary>
-public sealed record VhdCreateOptions
+internal sealed record VhdCreateOptions
 {
     /// <summary>Fixed, dynamic or differencing.</summary>
     public VhdDiskType Type { get; init; } = VhdDiskType.Dynamic;

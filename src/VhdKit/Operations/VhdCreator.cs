@@ -7,33 +7,14 @@ using VhdKit.Storage;
 namespace VhdKit.Operations;
 
 /// <summary>Creates fixed, dynamic and differencing images.</summary>
-public static class VhdCreator
+internal static class VhdCreator
 {
     private const int ZeroFillChunk = 1024 * 1024;
 
     /// <summary>
-    /// Creates a new image at <paramref name="path"/>. The containing folder is created if missing. The image is
-    /// written to a temporary file in the same folder, flushed, then moved into place without replacing
-    /// anything; a failed or cancelled creation leaves nothing behind.
-    /// </summary>
-    /// <param name="path">The new image.</param>
-    /// <param name="options">What to create.</param>
-    /// <param name="progress">Receives progress (bytes of a zero-filled fixed disk; otherwise one step).</param>
-    /// <param name="cancellationToken">Cancels the creation.</param>
-    /// <exception cref="ArgumentException">The size or block size is not allowed, or a differencing disk has no parent path.</exception>
-    /// <exception cref="ImageAlreadyExistsException">Something exists at <paramref name="path"/>.</exception>
-    /// <exception cref="VhdFormatException">The parent is not a valid VHD.</exception>
-    /// <exception cref="ParentResolutionException">The parent's own chain does not resolve.</exception>
-    /// <exception cref="FileNotFoundException">The parent does not exist.</exception>
-    /// <exception cref="MergeInterruptedException">The parent is the target of an interrupted merge (run the merge again first).</exception>
-    /// <exception cref="IOException">Writing failed (for example, the disk is full).</exception>
-    /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    public static void Create(string path, VhdCreateOptions options, IProgress<OperationProgress>? progress = null,
-        CancellationToken cancellationToken = default) =>
-        Create(path, options, progress, CreateHooks.None, cancellationToken);
-
-    /// <summary>
-    /// <see cref="Create(string, VhdCreateOptions, IProgress{OperationProgress}?, CancellationToken)"/> with
+    /// Creates a new image at <paramref name="path"/> (the creation <see cref="CreateOperation"/> runs). The containing
+    /// folder is created if missing. The image is written to a temporary file in the same folder, flushed, then moved
+    /// into place without replacing anything; a failed or cancelled creation leaves nothing behind.
     /// <paramref name="hooks"/>: how the temporary file is opened, and a call made just before it is moved into place.
     /// </summary>
     internal static void Create(string path, VhdCreateOptions options, IProgress<OperationProgress>? progress,

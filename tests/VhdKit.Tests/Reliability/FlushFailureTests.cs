@@ -37,7 +37,7 @@ public class FlushFailureTests : IDisposable
             Assert.Equal(FlushFailingStorage.Eio, error.HResult);
         }
 
-        Assert.True(VhdChecker.Check(path).IsClean);
+        Assert.True(CheckOperation.Run(new CheckRequest(path)).IsClean);
         ChainBuilder.AssertBytes(before, DiskBytes.Of(path));
     }
 
@@ -89,8 +89,7 @@ public class FlushFailureTests : IDisposable
 
         using (VirtualDisk disk = VirtualDisk.Open(leaf, new VirtualDiskOptions { ReadOnly = true }))
         {
-            Assert.Throws<IOException>(() => DiskConverter.Convert(disk, target, format,
-                storage => new FlushFailingStorage(storage), null, CancellationToken.None));
+            Assert.Throws<IOException>(() => ConvertOperation.Run(new ConvertRequest(disk.Layers[0].Path, target) { TargetFormat = format }, storage => new FlushFailingStorage(storage), null, CancellationToken.None));
         }
 
         Assert.False(Path.Exists(target));
@@ -128,7 +127,7 @@ public class FlushFailureTests : IDisposable
 
         // The merge writes allocated blocks of the target in place (the child holds the same sectors, so a re-run
         // completes it); the target stays a valid image and the chain through the child reads as before.
-        Assert.True(VhdChecker.Check(parent).IsClean);
+        Assert.True(CheckOperation.Run(new CheckRequest(parent)).IsClean);
         using VirtualDisk disk = VirtualDisk.Open(child, new VirtualDiskOptions { ReadOnly = true });
         ChainBuilder.AssertContent(chain.Model, disk);
     }

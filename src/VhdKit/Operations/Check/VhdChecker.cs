@@ -19,24 +19,8 @@ namespace VhdKit.Operations;
 /// repairable), 3 when every error is repairable by <c>vhd repair FILE</c>, 2 otherwise (1 when the file cannot be
 /// read at all).
 /// </remarks>
-public static class VhdChecker
+internal static class VhdChecker
 {
-    /// <summary>Checks the VHD at <paramref name="path"/>.</summary>
-    /// <param name="path">The file (the leaf, with <see cref="CheckOptions.Chain"/>).</param>
-    /// <param name="options">What to check; <see cref="CheckOptions.Default"/> when <see langword="null"/>.</param>
-    /// <returns>Every fault found; a damaged file is a report, not an exception.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="path"/> is <see langword="null"/>.</exception>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="IOException">The file cannot be opened.</exception>
-    /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
-    public static CheckResult Check(string path, CheckOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        options ??= CheckOptions.Default;
-        return Check(path, new CheckRequest(path) { Chain = options.Chain, MaxChainDepth = options.MaxChainDepth, MaxFaultsPerCode = options.MaxFaultsPerCode },
-            null, CancellationToken.None);
-    }
-
     /// <summary>The check <see cref="CheckOperation"/> runs, of <paramref name="path"/> (as faults will name it).</summary>
     internal static CheckResult Check(string path, CheckRequest options, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
@@ -61,12 +45,11 @@ public static class VhdChecker
     /// <summary>Checks the VHD held by <paramref name="storage"/> (one file; no chain).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="storage"/> is <see langword="null"/>.</exception>
     /// <exception cref="IOException">The storage cannot be read.</exception>
-    public static CheckResult Check(IPositionalStorage storage, CheckOptions? options = null)
+    public static CheckResult Check(IPositionalStorage storage, int maxFaultsPerCode = 32)
     {
         ArgumentNullException.ThrowIfNull(storage);
-        options ??= CheckOptions.Default;
         var faults = ImmutableArray.CreateBuilder<CheckFault>();
-        ImageScan.Run(storage, options.MaxFaultsPerCode).Faults.AddTo(faults);
+        ImageScan.Run(storage, maxFaultsPerCode).Faults.AddTo(faults);
         return new CheckResult(storage.Name, faults.ToImmutable());
     }
 

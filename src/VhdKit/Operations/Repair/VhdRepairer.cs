@@ -26,21 +26,10 @@ namespace VhdKit.Operations;
 /// <item>The footer copy at offset 0, rewritten from the good footer, flushed.</item>
 /// </list>
 /// Every write is in place and small, so no temporary copy of the file is needed. Afterwards
-/// <see cref="VhdChecker.Check(string, CheckOptions?)"/> finds none of the repaired faults.
+/// <see cref="CheckOperation"/> finds none of the repaired faults.
 /// </remarks>
-public static class VhdRepairer
+internal static class VhdRepairer
 {
-    /// <summary>Repairs the VHD at <paramref name="path"/> in place.</summary>
-    /// <param name="path">The file.</param>
-    /// <param name="dryRun">List what would be done without opening the file for writing.</param>
-    /// <returns>The actions taken (or, in a dry run, that would be), in order; empty when nothing is repairable.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="path"/> is <see langword="null"/>.</exception>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="ImageInUseException">Another process has the file open for writing (not in a dry run).</exception>
-    /// <exception cref="IOException">The file cannot be read or written.</exception>
-    /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
-    public static ImmutableArray<RepairAction> Repair(string path, bool dryRun = false) => Repair(path, dryRun, null, CancellationToken.None);
-
     /// <summary>The repair <see cref="RepairOperation"/> runs; cancellation is honoured between the steps (see <see cref="Repair(IPositionalStorage, bool, IProgress{OperationProgress}?, CancellationToken)"/>).</summary>
     internal static ImmutableArray<RepairAction> Repair(string path, bool dryRun, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
@@ -63,7 +52,7 @@ public static class VhdRepairer
         }
     }
 
-    /// <summary>Repairs the VHD held by <paramref name="storage"/>; see <see cref="Repair(string, bool)"/>.</summary>
+    /// <summary>Repairs the VHD held by <paramref name="storage"/>; see <see cref="RepairOperation"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="storage"/> is <see langword="null"/>.</exception>
     /// <exception cref="NotSupportedException">Not a dry run, and the storage is read-only.</exception>
     /// <exception cref="IOException">The storage cannot be read or written.</exception>
