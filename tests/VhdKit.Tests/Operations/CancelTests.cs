@@ -64,10 +64,10 @@ public class CancelTests : IDisposable
         // The child is untouched, the chain reads the same, and merging again completes the merge.
         Assert.Equal(childBefore, File.ReadAllBytes(chain.Leaf));
         ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(chain.Leaf));
-        Assert.True(File.Exists(MergeOperation.JournalPath(Path.GetFullPath(chain.Layers[0]))));
+        Assert.True(File.Exists(MergeJournal.PathFor(Path.GetFullPath(chain.Layers[0]))));
         MergeOperation.Run(new MergeRequest(chain.Leaf));
         ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(chain.Layers[0]));
-        Assert.False(File.Exists(MergeOperation.JournalPath(Path.GetFullPath(chain.Layers[0]))));
+        Assert.False(File.Exists(MergeJournal.PathFor(Path.GetFullPath(chain.Layers[0]))));
     }
 
     [SkippableFact]

@@ -27,7 +27,7 @@ public class MergeTests : IDisposable
         Assert.Equal(child, File.ReadAllBytes(chain.Leaf));
         ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(chain.Layers[1]));
         ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(chain.Leaf));
-        Assert.False(File.Exists(MergeOperation.JournalPath(result.Target)));
+        Assert.False(File.Exists(MergeJournal.PathFor(result.Target)));
     }
 
     [SkippableFact]

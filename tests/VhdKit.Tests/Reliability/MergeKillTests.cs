@@ -69,7 +69,7 @@ public class MergeKillTests(ITestOutputHelper output) : IDisposable
             foreach (string file in new[] { parent, child })
             {
                 CheckResult report = CheckOperation.Run(new CheckRequest(file));
-                bool journal = File.Exists(MergeOperation.JournalPath(Path.GetFullPath(file)));
+                bool journal = File.Exists(MergeJournal.PathFor(Path.GetFullPath(file)));
                 Assert.Equal(journal, report.Faults.Any(f => f.Code == FaultCode.MergeInterrupted));
                 Assert.True(report.Faults.All(f => f.Severity != FaultSeverity.Error || f.Code == FaultCode.MergeInterrupted), $"run {runs} ({(merge ? "merge" : "compact")}, {(exited ? "completed" : "killed")}), {Path.GetFileName(file)}: {string.Join("; ", report.Faults.Select(f => $"{f.Code}: {f.Message}"))}");
             }

@@ -9,16 +9,13 @@ namespace VhdKit.Operations;
 /// </summary>
 /// <remarks>
 /// Interruption (crash, kill, full disk, cancel) is safe and running the same merge again completes it: a journal
-/// <c>TARGET.merge</c> naming the child is written and flushed before the target changes; runs are copied through
+/// <c>TARGET.merge</c> (<see cref="MergeJournal.PathFor"/>) naming the child is written and flushed before the target changes; runs are copied through
 /// the target's crash-safe write path, flushed every 64 MiB and at the end; the merged layers are only read; the
 /// journal is deleted once the target is flushed, then (if asked) the merged files. Cancellation is honoured before
 /// every chunk copied.
 /// </remarks>
 public static class MergeOperation
 {
-    /// <summary>The journal beside a target while a merge into it is under way.</summary>
-    public static string JournalPath(string target) => MergeJournal.PathFor(target);
-
     /// <summary>Merges <see cref="MergeRequest.Child"/> into its parent, or into <see cref="MergeRequest.Into"/>.</summary>
     /// <param name="request">What to merge.</param>
     /// <param name="progress">Receives bytes copied of the bytes the merged layers hold.</param>
