@@ -33,11 +33,15 @@ internal static class VhdChecker
                 MergeJournal.Describe(Path.GetFullPath(path), journal), Repairable: false, path));
         }
 
-        progress?.Report(new OperationProgress(1, options.Chain && clean ? 2 : 1));
+        int files = 1;
         if (options.Chain && clean)
         {
-            CheckChain(path, options, faults, progress, cancellationToken);
+            // Files checked of those known so far: each parent found adds one.
+            progress?.Report(new OperationProgress(1, 2));
+            files += CheckChain(path, options, faults, progress, cancellationToken);
         }
+
+        progress?.Report(new OperationProgress(files, files));
 
         return new CheckResult(path, faults.ToImmutable());
     }
@@ -62,8 +66,8 @@ internal static class VhdChecker
         return faults.FirstError is null;
     }
 
-    /// <summary>Walks the chain from <paramref name="leaf"/>: each link, then each parent file.</summary>
-    private static void CheckChain(string leaf, CheckRequest options, ImmutableArray<CheckFault>.Builder target,
+    /// <summary>Walks the chain from <paramref name="leaf"/>: each link, then each parent file. Returns the parent files checked.</summary>
+    private static int CheckChain(string leaf, CheckRequest options, ImmutableArray<CheckFault>.Builder target,
         IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal) { Path.GetFullPath(leaf) };
@@ -78,7 +82,7 @@ internal static class VhdChecker
             {
                 if (image.DiskType != VhdDiskType.Differencing)
                 {
-                    return;
+                    return depth;
                 }
 
                 if (depth + 1 >= options.MaxChainDepth)
@@ -86,7 +90,7 @@ internal static class VhdChecker
                     faults.Add(FaultCode.ChainTooDeep, FaultSeverity.Error, "Parent link", -1, string.Create(CultureInfo.InvariantCulture,
                         $"The chain of {leaf} is deeper than {options.MaxChainDepth} images; stopped at {current}."));
                     faults.AddTo(target);
-                    return;
+                    return depth;
                 }
 
                 parent = ChainChecks.CheckLink(image, faults);
@@ -102,15 +106,15 @@ internal static class VhdChecker
             faults.AddTo(target);
             if (parent is null)
             {
-                return;
+                return depth;
             }
 
             cancellationToken.ThrowIfCancellationRequested();
             bool parentClean = CheckFile(parent, options, target);
-            progress?.Report(new OperationProgress(depth + 2, depth + (parentClean ? 3 : 2)));
+            progress?.Report(new OperationProgress(depth + 2, depth + 3));
             if (!parentClean)
             {
-                return;
+                return depth + 1;
             }
 
             current = parent;
