@@ -1,4 +1,3 @@
-using System.Buffers;
 using VhdKit.Chain;
 using VhdKit.Format;
 using VhdKit.Images;
@@ -9,8 +8,6 @@ namespace VhdKit.Operations;
 /// <summary>Creates fixed, dynamic and differencing images.</summary>
 internal static class VhdCreator
 {
-    private const int ZeroFillChunk = 1024 * 1024;
-
     /// <summary>
     /// Creates a new image at <paramref name="path"/> (the creation <see cref="CreateOperation"/> runs). The containing
     /// folder is created if missing. The image is written to a temporary file in the same folder, flushed, then moved
@@ -187,22 +184,8 @@ internal static class VhdCreator
         storage.SetLength(image.Size + VhdFooter.Size);
         if (image.ZeroFill)
         {
-            byte[] zeros = ArrayPool<byte>.Shared.Rent(ZeroFillChunk);
-            try
-            {
-                Array.Clear(zeros, 0, ZeroFillChunk);
-                for (long offset = 0; offset < image.Size; offset += ZeroFillChunk)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    int count = (int)Math.Min(ZeroFillChunk, image.Size - offset);
-                    storage.Write(zeros.AsSpan(0, count), offset);
-                    progress?.Report(new OperationProgress(offset + count, image.Size));
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(zeros);
-            }
+            // The copy engine's loop, reading zeros: chunked, cancellable, with progress.
+            CopyEngine.Copy([new DiskExtent(0, image.Size, 0)], static (chunk, _) => chunk.Clear(), storage.Write, progress, cancellationToken);
         }
 
         Span<byte> bytes = stackalloc byte[VhdFooter.Size];
