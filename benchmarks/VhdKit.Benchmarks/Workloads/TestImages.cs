@@ -35,11 +35,9 @@ internal static class TestImages
             parent = path;
         }
 
-        using (VirtualDisk depth3 = VirtualDisk.Open(Path.Combine(folder, "l2.vhd"), new VirtualDiskOptions { ReadOnly = true }))
-        {
-            ConvertOperation.Run(new ConvertRequest(depth3.Layers[0].Path, Path.Combine(folder, "d3.raw")) { TargetFormat = ConvertFormat.Raw });
-            ConvertOperation.Run(new ConvertRequest(depth3.Layers[0].Path, Path.Combine(folder, "d3-flat.vhd")) { TargetFormat = ConvertFormat.Dynamic });
-        }
+        string depth3 = Path.Combine(folder, "l2.vhd");
+        ConvertOperation.Run(new ConvertRequest(depth3, Path.Combine(folder, "d3.raw")) { TargetFormat = ConvertFormat.Raw });
+        ConvertOperation.Run(new ConvertRequest(depth3, Path.Combine(folder, "d3-flat.vhd")) { TargetFormat = ConvertFormat.Dynamic });
 
         File.WriteAllLines(Path.Combine(folder, "offsets.txt"),
             Enumerable.Range(0, 4096).Select(_ => (random.NextInt64(0, capacity / 4096) * 4096).ToString(System.Globalization.CultureInfo.InvariantCulture)));
