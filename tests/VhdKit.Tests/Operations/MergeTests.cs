@@ -74,7 +74,7 @@ public class MergeTests : IDisposable
             using (var storage = new StopAfterWritesStorage(FileStorage.Open(parent, FileAccess.ReadWrite, FileShare.None), stop))
             using (VhdImage target = VhdImage.Open(storage, leaveOpen: true))
             {
-                Assert.Throws<IOException>(() => DiskMerger.Merge([layer], target));
+                Assert.Throws<IOException>(() => MergeOperation.Merge([layer], target));
             }
 
             // Both open and check clean (warnings, such as an orphan tail, allowed); the child is unchanged;
@@ -158,7 +158,7 @@ public class MergeTests : IDisposable
         using var storage = new StopAfterWritesStorage(FileStorage.Open(parent, FileAccess.ReadWrite, FileShare.None), 0);
         using (VhdImage target = VhdImage.Open(storage, leaveOpen: true))
         {
-            DiskMerger.Merge([layer], target);
+            MergeOperation.Merge([layer], target);
         }
 
         return storage.Writes;

@@ -24,7 +24,7 @@ public class TemporaryFileTests : IDisposable
         File.SetUnixFileMode(image, OwnerOnly);
         UnixFileMode? seen = null;
 
-        DiskCompactor.Compact(image, storage =>
+        CompactOperation.Compact(image, storage =>
         {
             // The storage is named after the image (errors name what the user asked for); the file is the one temporary.
             seen = File.GetUnixFileMode(Assert.Single(Directory.GetFiles(_folder.Path, ".vhdkit-*.tmp")));

@@ -49,7 +49,7 @@ public class FlushFailureTests : IDisposable
         byte[] fileBefore = File.ReadAllBytes(image);
 
         Assert.Throws<IOException>(() =>
-            DiskCompactor.Compact(image, storage => new FlushFailingStorage(storage), null, CancellationToken.None));
+            CompactOperation.Compact(image, storage => new FlushFailingStorage(storage), null, CancellationToken.None));
 
         Assert.Equal(fileBefore, File.ReadAllBytes(image));
         Assert.Empty(Temporaries());
@@ -66,11 +66,11 @@ public class FlushFailureTests : IDisposable
         string copy = _folder.File("copy.vhd");
         File.Copy(image, copy);
         FlushFailingStorage? counting = null;
-        DiskCompactor.Compact(copy, storage => counting = new FlushFailingStorage(storage, int.MaxValue), null, CancellationToken.None);
+        CompactOperation.Compact(copy, storage => counting = new FlushFailingStorage(storage, int.MaxValue), null, CancellationToken.None);
         int last = counting!.Flushes;
 
         Assert.Throws<IOException>(() =>
-            DiskCompactor.Compact(image, storage => new FlushFailingStorage(storage, last), null, CancellationToken.None));
+            CompactOperation.Compact(image, storage => new FlushFailingStorage(storage, last), null, CancellationToken.None));
 
         Assert.Equal(fileBefore, File.ReadAllBytes(image));
         Assert.Empty(Temporaries());
@@ -103,10 +103,10 @@ public class FlushFailureTests : IDisposable
     {
         string parent = ImageFiles.Dynamic(_folder.File("base.vhd"));
         string target = _folder.File("new.vhd");
-        VhdCreateOptions options = differencing ? VhdCreateOptions.Differencing(parent) : VhdCreateOptions.Fixed(4 * ImageFiles.MiB);
+        CreateRequest request = differencing ? CreateRequest.Differencing(target, parent) : CreateRequest.Fixed(target, 4 * ImageFiles.MiB);
         var hooks = new CreateHooks(storage => new FlushFailingStorage(storage), static () => { });
 
-        Assert.Throws<IOException>(() => VhdCreator.Create(target, options, null, hooks, CancellationToken.None));
+        Assert.Throws<IOException>(() => CreateOperation.Create(request, null, hooks, CancellationToken.None));
 
         Assert.False(Path.Exists(target));
         Assert.Empty(Temporaries());
@@ -122,7 +122,7 @@ public class FlushFailureTests : IDisposable
         using (VhdImage layer = VhdImage.Open(child))
         using (VhdImage target = VhdImage.Open(new FlushFailingStorage(FileStorage.Open(parent, FileAccess.ReadWrite)), leaveOpen: false))
         {
-            Assert.Throws<IOException>(() => DiskMerger.Merge([layer], target));
+            Assert.Throws<IOException>(() => MergeOperation.Merge([layer], target));
         }
 
         // The merge writes allocated blocks of the target in place (the child holds the same sectors, so a re-run

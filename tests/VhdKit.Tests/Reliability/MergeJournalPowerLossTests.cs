@@ -36,7 +36,7 @@ public class MergeJournalPowerLossTests(ITestOutputHelper output) : IDisposable
         using (VhdImage leaf = VhdImage.Open(new MemoryStorage(childBytes, "leaf", canWrite: false)))
         using (VhdImage target = VhdImage.Open(storage))
         {
-            DiskMerger.Merge([leaf], target);
+            MergeOperation.Merge([leaf], target);
         }
 
         int tried = 0;

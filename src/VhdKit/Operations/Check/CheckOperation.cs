@@ -10,7 +10,7 @@ namespace VhdKit.Operations;
 /// Read-only. Cancellation is honoured before the check and before each parent of a chain. <c>vhd check FILE</c>
 /// exits 0 when the result has no error, 3 when every error is repairable, 2 otherwise.
 /// </remarks>
-public static class CheckOperation
+public static partial class CheckOperation
 {
     /// <summary>Checks the VHD at <see cref="CheckRequest.Path"/>.</summary>
     /// <param name="request">What to check.</param>
@@ -26,7 +26,7 @@ public static class CheckOperation
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Path);
-        return VhdChecker.Check(Path.GetFullPath(request.Path), request, progress, cancellationToken);
+        return Check(Path.GetFullPath(request.Path), request, progress, cancellationToken);
     }
 
     /// <summary>The same check as <see cref="Run(CheckRequest, IProgress{OperationProgress}?, CancellationToken)"/>, on the thread pool.</summary>

@@ -13,7 +13,7 @@ namespace VhdKit.Operations;
 /// over the original, and the folder flushed; a crash leaves the old file or the new one. Cancellation is honoured
 /// before every chunk; a cancelled compaction deletes the temporary file and leaves the image as it was.
 /// </remarks>
-public static class CompactOperation
+public static partial class CompactOperation
 {
     /// <summary>Compacts the image at <see cref="CompactRequest.Path"/>.</summary>
     /// <param name="request">What to compact.</param>
@@ -30,7 +30,7 @@ public static class CompactOperation
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Path);
-        return DiskCompactor.Compact(request.Path, static storage => storage, progress, cancellationToken);
+        return Compact(request.Path, static storage => storage, progress, cancellationToken);
     }
 
     /// <summary>The same compaction as <see cref="Run(CompactRequest, IProgress{OperationProgress}?, CancellationToken)"/>, on the thread pool.</summary>

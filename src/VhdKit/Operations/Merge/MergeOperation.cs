@@ -14,7 +14,7 @@ namespace VhdKit.Operations;
 /// journal is deleted once the target is flushed, then (if asked) the merged files. Cancellation is honoured before
 /// every chunk copied.
 /// </remarks>
-public static class MergeOperation
+public static partial class MergeOperation
 {
     /// <summary>Merges <see cref="MergeRequest.Child"/> into its parent, or into <see cref="MergeRequest.Into"/>.</summary>
     /// <param name="request">What to merge.</param>
@@ -36,7 +36,7 @@ public static class MergeOperation
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Child);
-        return DiskMerger.Merge(request, progress, cancellationToken);
+        return Merge(request, progress, cancellationToken);
     }
 
     /// <summary>The same merge as <see cref="Run(MergeRequest, IProgress{OperationProgress}?, CancellationToken)"/>, on the thread pool.</summary>

@@ -13,7 +13,7 @@ namespace VhdKit.Operations;
 /// flushed before the next, so a crash at any point leaves a file that opens if it did before. Cancellation is
 /// honoured before each of the three steps (BAT entries, header checksum, footers), never inside one.
 /// </remarks>
-public static class RepairOperation
+public static partial class RepairOperation
 {
     /// <summary>Repairs the VHD at <see cref="RepairRequest.Path"/> in place (or, with <see cref="RepairRequest.DryRun"/>, lists what it would do).</summary>
     /// <param name="request">What to repair.</param>
@@ -31,7 +31,7 @@ public static class RepairOperation
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Path);
         string path = Path.GetFullPath(request.Path);
-        var actions = VhdRepairer.Repair(path, request.DryRun, progress, cancellationToken);
+        var actions = Repair(path, request.DryRun, progress, cancellationToken);
         CheckResult after = CheckOperation.Run(new CheckRequest(path), null, cancellationToken);
         return new RepairResult(path, request.DryRun, actions, after, []);
     }

@@ -12,7 +12,7 @@ namespace VhdKit.Operations;
 /// the new size). Cancellation is honoured once, at the one safe point: after every check, before the first write.
 /// Past it the editor's few ordered writes run to the end; a resize is never left half done.
 /// </remarks>
-public static class ResizeOperation
+public static partial class ResizeOperation
 {
     /// <summary>Resizes the image at <see cref="ResizeRequest.Path"/> to <see cref="ResizeRequest.NewSize"/> bytes.</summary>
     /// <param name="request">What to resize.</param>
@@ -27,7 +27,7 @@ public static class ResizeOperation
     /// <exception cref="IOException">Writing failed; the image stays valid.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; nothing was written.</exception>
     public static ResizeResult Run(ResizeRequest request, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        DiskResizer.Resize(request, progress, cancellationToken);
+        Resize(request, progress, cancellationToken);
 
     /// <summary>The same resize as <see cref="Run(ResizeRequest, IProgress{OperationProgress}?, CancellationToken)"/>, on the thread pool.</summary>
     /// <inheritdoc cref="Run(ResizeRequest, IProgress{OperationProgress}?, CancellationToken)"/>

@@ -5,21 +5,19 @@ using VhdKit.Storage;
 
 namespace VhdKit.Operations;
 
-/// <summary>Creates fixed, dynamic and differencing images.</summary>
-internal static class VhdCreator
+// The creation itself: plan from the request (parent, sizes), write into a temporary file, move into place.
+public static partial class CreateOperation
 {
     /// <summary>
-    /// Creates a new image at <paramref name="path"/> (the creation <see cref="CreateOperation"/> runs). The containing
+    /// Creates a new image at the request's path (the creation <see cref="CreateOperation"/> runs). The containing
     /// folder is created if missing. The image is written to a temporary file in the same folder, flushed, then moved
     /// into place without replacing anything; a failed or cancelled creation leaves nothing behind.
     /// <paramref name="hooks"/>: how the temporary file is opened, and a call made just before it is moved into place.
     /// </summary>
-    internal static void Create(string path, VhdCreateOptions options, IProgress<OperationProgress>? progress,
-        CreateHooks hooks, CancellationToken cancellationToken)
+    internal static void Create(CreateRequest options, IProgress<OperationProgress>? progress, CreateHooks hooks, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(options);
-        string fullPath = Path.GetFullPath(path);
+        string fullPath = Path.GetFullPath(options.Path);
         NewFile.ThrowIfExists(fullPath);
         NewImage image = Plan(fullPath, options);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
@@ -45,10 +43,13 @@ internal static class VhdCreator
         progress?.Report(new OperationProgress(1, 1));
     }
 
-    /// <summary>Writes a new image of fixed or dynamic type into <paramref name="storage"/> (which should be empty).</summary>
-    /// <exception cref="ArgumentException">The options are not allowed, or ask for a differencing disk (use the path overload).</exception>
+    /// <summary>
+    /// Writes a new image of fixed or dynamic type into <paramref name="storage"/> (which should be empty); the
+    /// request's path is not used (the storage is the file).
+    /// </summary>
+    /// <exception cref="ArgumentException">The request is not allowed, or asks for a differencing disk (use the path overload).</exception>
     /// <exception cref="IOException">Writing failed.</exception>
-    public static void Create(IPositionalStorage storage, VhdCreateOptions options)
+    internal static void Create(IPositionalStorage storage, CreateRequest options)
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(options);
@@ -60,7 +61,7 @@ internal static class VhdCreator
         Write(storage, Plan(storage.Name, options), null, CancellationToken.None);
     }
 
-    private static NewImage Plan(string fullPath, VhdCreateOptions options)
+    private static NewImage Plan(string fullPath, CreateRequest options)
     {
         var image = new NewImage
         {
@@ -90,7 +91,7 @@ internal static class VhdCreator
         return image;
     }
 
-    private static void PlanDifferencing(string fullPath, VhdCreateOptions options, NewImage image)
+    private static void PlanDifferencing(string fullPath, CreateRequest options, NewImage image)
     {
         if (string.IsNullOrEmpty(options.ParentPath))
         {

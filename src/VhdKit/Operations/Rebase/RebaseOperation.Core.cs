@@ -5,13 +5,13 @@ using VhdKit.Images;
 
 namespace VhdKit.Operations;
 
-/// <summary>
-/// Points a differencing disk at its parent in a new place (like <c>qemu-img rebase -u</c> and Hyper-V's
-/// Set-VHD -ParentPath), or accepts a parent whose modification time changed (re-stamp). Rewrites the parent
-/// locators (W2ru relative to the child's folder, and the absolute one), the parent's name and timestamp;
-/// the disk's content is not touched. In place, under the writer lock, crash-safe: see <see cref="ChildRelinker"/>.
-/// </summary>
-internal static class Reparenter
+// <summary>
+// Points a differencing disk at its parent in a new place (like <c>qemu-img rebase -u</c> and Hyper-V's
+// Set-VHD -ParentPath), or accepts a parent whose modification time changed (re-stamp). Rewrites the parent
+// locators (W2ru relative to the child's folder, and the absolute one), the parent's name and timestamp;
+// the disk's content is not touched. In place, under the writer lock, crash-safe: see <see cref="ChildRelinker"/>.
+// </summary>
+public static partial class RebaseOperation
 {
     /// <summary>
     /// The rebase or re-stamp <see cref="RebaseOperation"/> runs: checks, then (unless cancelled by then) the
