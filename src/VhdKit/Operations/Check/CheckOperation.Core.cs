@@ -6,19 +6,7 @@ using VhdKit.Storage;
 
 namespace VhdKit.Operations;
 
-// <summary>
-// Checks a VHD file (and, on request, its parent chain) like <c>qemu-img check</c> and blktap's
-// <c>vhd-util check</c>: every structure is read without trusting it and every fault is listed, with its code,
-// severity, structure, offset and message; it never stops at the first. Time and memory are bounded by the
-// file's size and VhdKit's limits (<see cref="VhdImage.MaxBatEntries"/>, <see cref="VhdImage.MaxLocatorDataLength"/>),
-// never by a size read from the file.
-// </summary>
-// <remarks>
-// The file is judged by the same scan that opening uses, so a report with no error is exactly a file that opens
-// and reads. <c>vhd check FILE</c> exits 0 when the report has no error (warnings allowed, some of them
-// repairable), 3 when every error is repairable by <c>vhd repair FILE</c>, 2 otherwise (1 when the file cannot be
-// read at all).
-// </remarks>
+// The internal half of CheckOperation: the work itself, with the seams tests and the automation API use.
 public static partial class CheckOperation
 {
     /// <summary>The check <see cref="CheckOperation"/> runs, of <paramref name="path"/> (as faults will name it).</summary>

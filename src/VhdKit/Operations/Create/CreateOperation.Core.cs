@@ -5,7 +5,7 @@ using VhdKit.Storage;
 
 namespace VhdKit.Operations;
 
-// The creation itself: plan from the request (parent, sizes), write into a temporary file, move into place.
+// The internal half of CreateOperation: the work itself, with the seams tests and the automation API use.
 public static partial class CreateOperation
 {
     /// <summary>

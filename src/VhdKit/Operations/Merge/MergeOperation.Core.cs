@@ -6,23 +6,7 @@ using VhdKit.Storage;
 
 namespace VhdKit.Operations;
 
-// <summary>
-// Merges a differencing disk into its parent (or an ancestor further up, with the layers between in one pass),
-// like qemu-img commit and Hyper-V's Merge-VHD. Only the sectors the merged layers hold are copied, in runs.
-// </summary>
-// <remarks>
-// Interruption (crash, kill, full disk, cancel) is safe and a re-run completes the merge:
-// <list type="number">
-// <item>A journal file <c>TARGET.merge</c> naming the child is written and flushed before the target changes.</item>
-// <item>Runs are copied into the target through its crash-safe write path (<see cref="VhdImage.WriteSectors"/>,
-// with flushes every 64 MiB and at the end). The merged layers are only read, so the child stays valid and
-// unchanged, and the chain through it reads the same before, during and after the merge: it holds every sector
-// being copied. The target stays a valid image at every point (its own write order).</item>
-// <item>The journal is deleted once the target is flushed; then, if asked, the merged files are deleted.</item>
-// </list>
-// Copying the same sectors again is harmless, so running the same merge after an interruption completes it.
-// While the journal exists, the target's own content (seen without the child) is partly merged.
-// </remarks>
+// The internal half of MergeOperation: the work itself, with the seams tests and the automation API use.
 public static partial class MergeOperation
 {
     private const long FlushEvery = 64L * 1024 * 1024;

@@ -8,11 +8,21 @@ namespace VhdKit.Operations;
 /// like qemu-img commit and Hyper-V's Merge-VHD. Only the sectors the merged layers hold are copied, in runs.
 /// </summary>
 /// <remarks>
-/// Interruption (crash, kill, full disk, cancel) is safe and running the same merge again completes it: a journal
-/// <c>TARGET.merge</c> (<see cref="MergeJournal.PathFor"/>) naming the child is written and flushed before the target changes; runs are copied through
-/// the target's crash-safe write path, flushed every 64 MiB and at the end; the merged layers are only read; the
-/// journal is deleted once the target is flushed, then (if asked) the merged files. Cancellation is honoured before
-/// every chunk copied.
+/// Interruption (crash, kill, full disk, cancel) is safe and a re-run completes the merge:
+/// <list type="number">
+/// <item>A journal file <c>TARGET.merge</c> naming the child is written and flushed before the target changes.</item>
+/// <item>Runs are copied into the target through its crash-safe write path (<see cref="VhdImage.WriteSectors"/>,
+/// with flushes every 64 MiB and at the end). The merged layers are only read, so the child stays valid and
+/// unchanged, and the chain through it reads the same before, during and after the merge: it holds every sector
+/// being copied. The target stays a valid image at every point (its own write order).</item>
+/// <item>The journal is deleted once the target is flushed; then, if asked, the merged files are deleted.</item>
+/// </list>
+/// Copying the same sectors again is harmless, so running the same merge after an interruption completes it.
+/// While the journal exists, the target's own content (seen without the child) is partly merged.
+/// <para>
+/// The journal lies at <see cref="MergeJournal.PathFor"/>. Cancellation is honoured before every chunk copied; the
+/// journal stays, and running the same merge again completes it.
+/// </para>
 /// </remarks>
 public static partial class MergeOperation
 {

@@ -5,12 +5,7 @@ using VhdKit.Images;
 
 namespace VhdKit.Operations;
 
-// <summary>
-// Points a differencing disk at its parent in a new place (like <c>qemu-img rebase -u</c> and Hyper-V's
-// Set-VHD -ParentPath), or accepts a parent whose modification time changed (re-stamp). Rewrites the parent
-// locators (W2ru relative to the child's folder, and the absolute one), the parent's name and timestamp;
-// the disk's content is not touched. In place, under the writer lock, crash-safe: see <see cref="ChildRelinker"/>.
-// </summary>
+// The internal half of RebaseOperation: the work itself, with the seams tests and the automation API use.
 public static partial class RebaseOperation
 {
     /// <summary>

@@ -7,27 +7,7 @@ using VhdKit.Storage;
 
 namespace VhdKit.Operations;
 
-// <summary>
-// Fixes the faults <see cref="CheckOperation"/> marks repairable, and nothing else: it never guesses data. It rebuilds
-// a lost or damaged end footer from the copy at offset 0 (and the copy from the end footer), recomputes footer
-// and header checksums when every other field of the structure is valid, clears BAT entries that name blocks
-// wholly outside the file, and cuts orphan tails (keeping the footer).
-// </summary>
-// <remarks>
-// It plans from the facts of the one scan (<c>ImageScan</c>, what opening and <c>check</c> use too) and writes
-// only through the metadata editor (<see cref="MetadataEditor"/>), each step flushed before the next, so that a
-// crash at any point leaves a file that opens if it did before (at worst with faults not yet fixed):
-// <list type="number">
-// <item>BAT entries naming blocks outside the file are cleared, 4 bytes each (they read nothing valid before).</item>
-// <item>The dynamic header's checksum is recomputed over the header as the file holds it (one sector written).</item>
-// <item>The end footer: at the end of the data (over the orphan tail, which no BAT entry names), flushed, then the
-// file cut just after it; never over or before a byte a BAT entry names (when an entry names bytes past the
-// data, nothing is cut and only a checksum is fixed in place).</item>
-// <item>The footer copy at offset 0, rewritten from the good footer, flushed.</item>
-// </list>
-// Every write is in place and small, so no temporary copy of the file is needed. Afterwards
-// <see cref="CheckOperation"/> finds none of the repaired faults.
-// </remarks>
+// The internal half of RepairOperation: the work itself, with the seams tests and the automation API use.
 public static partial class RepairOperation
 {
     /// <summary>The repair <see cref="RepairOperation"/> runs; cancellation is honoured between the steps (see <see cref="Repair(IPositionalStorage, bool, IProgress{OperationProgress}?, CancellationToken)"/>).</summary>
