@@ -104,7 +104,7 @@ public class RawImportTests : IDisposable
 
         var e = Assert.Throws<ArgumentException>(() => ConvertOperation.Run(new ConvertRequest(raw, _folder.File("odd.vhd"))));
 
-        Assert.StartsWith($"{raw} is {(4 * Mi) + 100} bytes; a VHD's size must be a multiple of 512 bytes", e.Message);
+        Assert.StartsWith($"{raw} is {(4 * Mi) + 100} bytes and cannot be a VHD: a VHD's size must be a multiple of 512 bytes", e.Message);
         Assert.Equal([raw], Directory.GetFileSystemEntries(_folder.Path));
     }
 

@@ -85,10 +85,10 @@ public static class ConvertOperation
     private static void ThrowIfNoVhdSize(ConvertSource source)
     {
         long size = source.Capacity;
-        if (size < VhdConstants.MinimumDiskSize || size > VhdConstants.MaximumDiskSize || size % VhdConstants.SectorSize != 0)
+        if (!DiskSizeRule.Allows(size))
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"{source.Path} is {size} bytes; a VHD's size must be a multiple of 512 bytes from {VhdConstants.MinimumDiskSize} (3 MiB) to {VhdConstants.MaximumDiskSize} (2040 GiB) bytes. Convert to raw, or resize the source first."));
+                $"{source.Path} is {size} bytes and cannot be a VHD: {DiskSizeRule.Message(size, "a VHD's size")} Convert to raw, or resize the source first."));
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using VhdKit.Chain;
 using VhdKit.Format;
 using VhdKit.Images;
@@ -129,23 +130,14 @@ public static partial class CreateOperation
         }
     }
 
-    private static long CheckSize(long size)
-    {
-        if (size < VhdConstants.MinimumDiskSize || size > VhdConstants.MaximumDiskSize || size % VhdConstants.SectorSize != 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(size), size,
-                $"The size must be a multiple of 512 bytes from {VhdConstants.MinimumDiskSize} (3 MiB) to {VhdConstants.MaximumDiskSize} (2040 GiB) bytes.");
-        }
-
-        return size;
-    }
+    private static long CheckSize(long size) => DiskSizeRule.Check(size);
 
     private static int CheckBlockSize(int blockSize)
     {
         if (blockSize is not (VhdConstants.MinimumCreatedBlockSize or VhdConstants.DefaultBlockSize))
         {
-            throw new ArgumentOutOfRangeException(nameof(blockSize), blockSize,
-                "The block size must be 2 MiB (the default) or 512 KiB: the sizes Hyper-V and Virtual PC use.");
+            throw new ArgumentOutOfRangeException(null, string.Create(CultureInfo.InvariantCulture,
+                $"The block size must be 2 MiB (the default) or 512 KiB, the sizes Hyper-V and Virtual PC use; got {blockSize} bytes."));
         }
 
         return blockSize;
