@@ -31,7 +31,7 @@ internal static class CheckCommand
         {
             try
             {
-                CheckReport report = VhdChecker.Check(result.GetValue(file)!, new CheckOptions { Chain = result.GetValue(chain) });
+                CheckResult report = CheckOperation.Run(new CheckRequest(result.GetValue(file)!) { Chain = result.GetValue(chain) });
                 int exitCode = ExitCode(report);
                 if (result.GetValue(json))
                 {
@@ -52,9 +52,9 @@ internal static class CheckCommand
         return command;
     }
 
-    public static int ExitCode(CheckReport report) => report.IsClean ? Clean : report.IsRepairable ? Repairable : Faults;
+    public static int ExitCode(CheckResult report) => report.IsClean ? Clean : report.IsRepairable ? Repairable : Faults;
 
-    private static void Render(CheckReport report)
+    private static void Render(CheckResult report)
     {
         if (report.Faults.IsEmpty)
         {

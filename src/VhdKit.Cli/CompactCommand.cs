@@ -15,7 +15,7 @@ internal static class CompactCommand
             try
             {
                 CompactResult compacted = null!;
-                ProgressDisplay.Run("compact", progress => compacted = DiskCompactor.Compact(result.GetValue(file)!, progress, cancellationToken));
+                ProgressDisplay.Run("compact", progress => compacted = CompactOperation.Run(new CompactRequest(result.GetValue(file)!), progress, cancellationToken));
                 Console.Out.WriteLine($"{compacted.SizeBefore} -> {compacted.SizeAfter} bytes; {compacted.BlocksBefore} -> {compacted.BlocksAfter} blocks.");
                 return Task.FromResult(0);
             }

@@ -18,13 +18,13 @@ internal static class ConvertCommand
         {
             try
             {
-                using VirtualDisk disk = VirtualDisk.Open(result.GetValue(source)!, new VirtualDiskOptions { ReadOnly = true });
-                CliErrors.Warn(disk.Warnings);
                 ConvertFormat kind = Enum.Parse<ConvertFormat>(result.GetValue(format)!, ignoreCase: true);
                 string destination = result.GetValue(target)!;
+                ConvertResult converted = null!;
                 ProgressDisplay.Run($"convert to {kind.ToString().ToLowerInvariant()}", progress =>
-                    DiskConverter.Convert(disk, destination, kind, progress, cancellationToken));
-                Console.Out.WriteLine($"Wrote {Path.GetFullPath(destination)} ({kind.ToString().ToLowerInvariant()}, {disk.Capacity} bytes)");
+                    converted = ConvertOperation.Run(new ConvertRequest(result.GetValue(source)!, destination) { TargetFormat = kind }, progress, cancellationToken));
+                CliErrors.Warn(converted.Warnings);
+                Console.Out.WriteLine($"Wrote {Path.GetFullPath(destination)} ({kind.ToString().ToLowerInvariant()}, {converted.VirtualSize} bytes)");
                 return Task.FromResult(0);
             }
             catch (Exception e)

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using VhdKit.Automation;
 using VhdKit.Format;
 using VhdKit.Operations;
 
@@ -25,17 +24,10 @@ internal static class CreateCommand
         {
             try
             {
-                VhdCreateOptions options = Options(result.GetValue(type), result.GetValue(size), result.GetValue(blockSize),
-                    result.GetValue(parent), result.GetValue(zeroFill));
                 string path = Path.GetFullPath(result.GetValue(file)!);
-                if (options.ParentPath is { } parentPath)
-                {
-                    CreateDifferencing(path, Path.GetFullPath(parentPath), cancellationToken);
-                }
-                else
-                {
-                    VhdCreator.Create(path, options, null, cancellationToken);
-                }
+                CreateRequest request = Request(path, result.GetValue(type), result.GetValue(size), result.GetValue(blockSize),
+                    result.GetValue(parent), result.GetValue(zeroFill));
+                CreateOperation.Run(request, null, cancellationToken);
 
                 Console.Out.WriteLine($"Created {path}");
                 return Task.FromResult(0);
@@ -48,31 +40,7 @@ internal static class CreateCommand
         return command;
     }
 
-    /// <summary>
-    /// Through the automation API, with every check and error code of CreateDifferencingVirtualHardDisk (free
-    /// space, volume limits, names). Shell users' relative paths were made absolute against the current folder.
-    /// </summary>
-    private static void CreateDifferencing(string path, string parentPath, CancellationToken cancellationToken)
-    {
-        var server = new VMVirtualServer();
-        try
-        {
-            // Ctrl+C cancels the task; a cancelled creation leaves no file.
-            IVMTask task = server.CreateDifferencingVirtualHardDisk(path, parentPath, null, cancellationToken);
-            task.WaitForCompletion(-1);
-
-            if (task.Result != VMTaskResult.Success)
-            {
-                throw new VMException(task.Error, task.ErrorDescription, path);
-            }
-        }
-        finally
-        {
-            server.Shutdown();
-        }
-    }
-
-    private static VhdCreateOptions Options(string? type, string? size, string? blockSize, string? parent, bool zeroFill)
+    private static CreateRequest Request(string path, string? type, string? size, string? blockSize, string? parent, bool zeroFill)
     {
         if (parent is not null)
         {
@@ -86,7 +54,7 @@ internal static class CreateCommand
                 throw new ArgumentException("A differencing disk takes its size and block size from its parent; drop --size and --block-size.");
             }
 
-            return VhdCreateOptions.Differencing(parent);
+            return CreateRequest.Differencing(path, parent);
         }
 
         if (type == "differencing")
@@ -107,11 +75,11 @@ internal static class CreateCommand
                 throw new ArgumentException("A fixed disk has no blocks; drop --block-size.");
             }
 
-            return VhdCreateOptions.Fixed(bytes) with { ZeroFill = zeroFill };
+            return CreateRequest.Fixed(path, bytes) with { ZeroFill = zeroFill };
         }
 
         int block = blockSize is null ? VhdConstants.DefaultBlockSize : checked((int)ParseSize(blockSize, "--block-size"));
-        return VhdCreateOptions.Dynamic(bytes, block);
+        return CreateRequest.Dynamic(path, bytes, block);
     }
 
     private static long ParseSize(string text, string option) => Offsets.Parse(text, option);

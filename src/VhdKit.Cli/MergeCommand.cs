@@ -17,11 +17,11 @@ internal static class MergeCommand
             try
             {
                 MergeResult merged = null!;
-                var options = new MergeOptions { Into = result.GetValue(into), DeleteMerged = result.GetValue(delete) };
-                ProgressDisplay.Run("merge", progress => merged = DiskMerger.Merge(result.GetValue(child)!, options, progress, cancellationToken));
+                var request = new MergeRequest(result.GetValue(child)!) { Into = result.GetValue(into), DeleteMerged = result.GetValue(delete) };
+                ProgressDisplay.Run("merge", progress => merged = MergeOperation.Run(request, progress, cancellationToken));
                 CliErrors.Warn(merged.Warnings);
                 Console.Out.WriteLine($"Merged {merged.BytesMerged} bytes into {merged.Target}.");
-                Console.Out.WriteLine(merged.Deleted
+                Console.Out.WriteLine(!merged.Deleted.IsEmpty
                     ? $"Deleted {string.Join(", ", merged.Merged)}."
                     : $"{string.Join(", ", merged.Merged)} no longer belong on top of it (its content changed); delete them or use --delete-child.");
                 return Task.FromResult(0);

@@ -30,11 +30,11 @@ internal static class RebaseCommand
 
                 if (newParent is null)
                 {
-                    Console.Out.WriteLine($"{Path.GetFullPath(childPath)} now records the current time of {Reparenter.Restamp(childPath)}.");
+                    Console.Out.WriteLine($"{Path.GetFullPath(childPath)} now records the current time of {RebaseOperation.Run(RebaseRequest.Restamp(childPath)).Parent}.");
                     return 0;
                 }
 
-                CliErrors.Warn(Reparenter.Rebase(childPath, newParent, new RebaseOptions { IgnoreIdMismatch = result.GetValue(ignore) }));
+                CliErrors.Warn(RebaseOperation.Run(new RebaseRequest(childPath, newParent) { IgnoreIdMismatch = result.GetValue(ignore) }).Warnings);
                 Console.Out.WriteLine($"{Path.GetFullPath(childPath)} now has parent {Path.GetFullPath(newParent)}.");
                 return 0;
             }

@@ -23,7 +23,8 @@ internal static class RepairCommand
             {
                 string path = result.GetValue(file)!;
                 bool dry = result.GetValue(dryRun);
-                ImmutableArray<RepairAction> actions = VhdRepairer.Repair(path, dry);
+                RepairResult repaired = RepairOperation.Run(new RepairRequest(path) { DryRun = dry });
+                ImmutableArray<RepairAction> actions = repaired.Actions;
                 foreach (RepairAction action in actions)
                 {
                     AnsiConsole.MarkupLine(ConsoleText.Markup((dry ? "would: " : "done: ") + action.Description));
@@ -34,7 +35,7 @@ internal static class RepairCommand
                     AnsiConsole.MarkupLine("Nothing to repair.");
                 }
 
-                CheckReport after = VhdChecker.Check(path);
+                CheckResult after = repaired.After;
                 bool fine = dry ? after.IsClean || after.IsRepairable : after.IsClean;
                 if (!fine)
                 {

@@ -16,7 +16,7 @@ internal static class ResizeCommand
             try
             {
                 long bytes = Offsets.Parse(result.GetValue(size)!, "--size");
-                DiskResizer.Resize(result.GetValue(file)!, bytes);
+                ResizeOperation.Run(new ResizeRequest(result.GetValue(file)!, bytes));
                 Console.Out.WriteLine($"{Path.GetFullPath(result.GetValue(file)!)} is now {bytes} bytes.");
                 return 0;
             }

@@ -1,43 +1,20 @@
+using VhdKit.Chain;
 using VhdKit.Format;
 using VhdKit.Images;
 
 namespace VhdKit.Operations;
 
-/// <summary>
-/// Changes the virtual size of a fixed or dynamic disk in place. Growing is always allowed (up to 2040 GiB);
-/// a dynamic disk shrinks only when nothing is stored past the new end; a fixed disk does not shrink (its tail
-/// may hold data nobody tracks). A differencing disk's size is its parent's, and a disk with children beside
-/// it is refused, since their size must equal their parent's.
-/// </summary>
-/// <remarks>
-/// Every change goes through <see cref="MetadataEditor"/> and its crash-safe order. Growing a dynamic disk: a
-/// larger table is written past the old end footer (never over it), with the unchanged footer at the new end,
-/// and flushed; then the header's first sector (table offset, entry count, checksum: a single-sector write);
-/// then the end footer with the new size and geometry, then its copy at offset 0. Shrinking: the footers first,
-/// then the header. Every crash state opens with the old or the new size (a header describing more entries than
-/// the size needs is tolerated; a copy at 0 left behind is repaired by <c>vhd repair</c>). A footer lost at
-/// the end is rebuilt past the last block, never over it. Fixed: the new footer is written at the new end (which
-/// extends the file) and flushed, then the old footer's sector, now inside the data, is zeroed and flushed; a
-/// crash between leaves the old footer's bytes in that one new sector. The new footer records the
-/// specification's CHS geometry for the new size, and VhdKit's creator <c>win </c> when qemu would otherwise
-/// read a rounded size from it.
-/// </remarks>
-public static class DiskResizer
+// The internal half of ResizeOperation: the work itself, with the seams tests and the automation API use.
+public static partial class ResizeOperation
 {
-    /// <summary>Resizes the image at <paramref name="path"/> to <paramref name="newSize"/> bytes.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The size is not a multiple of 512 from 3 MiB to 2040 GiB.</exception>
-    /// <exception cref="WrongImageTypeException">The image is a differencing disk.</exception>
-    /// <exception cref="InvalidOperationException">Shrinking would cut stored data, shrinking a fixed disk, or the disk has children.</exception>
-    /// <exception cref="ImageInUseException">The image is open elsewhere.</exception>
-    /// <exception cref="IOException">Writing failed; the image stays valid.</exception>
-    public static void Resize(string path, long newSize)
+    /// <summary>The resize <see cref="ResizeOperation"/> runs: checks, then (unless cancelled by then) the editor's changes.</summary>
+    internal static ResizeResult Resize(ResizeRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        if (newSize < VhdConstants.MinimumDiskSize || newSize > VhdConstants.MaximumDiskSize || newSize % VhdConstants.SectorSize != 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(newSize), newSize,
-                $"The size must be a multiple of 512 bytes from {VhdConstants.MinimumDiskSize} (3 MiB) to {VhdConstants.MaximumDiskSize} (2040 GiB) bytes.");
-        }
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Path);
+        string path = request.Path;
+        long newSize = request.NewSize;
+        DiskSizeRule.Check(newSize, "The new size");
 
         string fullPath = Path.GetFullPath(path);
         using VhdImage image = VhdImage.Open(fullPath, new VhdOpenOptions { Writable = true });
@@ -47,7 +24,17 @@ public static class DiskResizer
         }
 
         ThrowIfChildren(fullPath, image.UniqueId);
+        long sizeBefore = image.Capacity;
+        long fileBefore = image.FileLength;
+        progress?.Report(new OperationProgress(0, 1));
+
+        // The one safe point: every check is done and nothing is written yet. Past it the editor's ordered
+        // writes run to the end, so a cancellation never leaves a half-resized image.
+        cancellationToken.ThrowIfCancellationRequested();
         Resize(image, newSize);
+        progress?.Report(new OperationProgress(1, 1));
+        return new ResizeResult(fullPath, sizeBefore, newSize, fileBefore, image.FileLength,
+            sizeBefore == newSize ? [$"{fullPath} is already {newSize} bytes; nothing was changed."] : []);
     }
 
     /// <summary>Resizes <paramref name="image"/> (open for writing) to <paramref name="newSize"/> bytes; the caller has checked the size and the children.</summary>
@@ -125,11 +112,11 @@ public static class DiskResizer
         uint inUse = (uint)image.Bat!.Count;
         if (newSize < image.Capacity)
         {
-            foreach ((long offset, long length) in image.GetAllocatedRanges())
+            foreach (DiskExtent held in LayerWalk.Extents([image], image.Capacity, allocatedOnly: true))
             {
-                if (offset + length > newSize)
+                if (held.Offset + held.Length > newSize)
                 {
-                    throw new InvalidOperationException($"{image.Path} holds data up to byte {offset + length}; it cannot shrink to {newSize} bytes.");
+                    throw new InvalidOperationException($"{image.Path} holds data up to byte {held.Offset + held.Length}; it cannot shrink to {newSize} bytes.");
                 }
             }
 

@@ -6,34 +6,9 @@ using VhdKit.Storage;
 
 namespace VhdKit.Operations;
 
-/// <summary>
-/// Compacts a dynamic or differencing disk: a dynamic disk drops the sectors and blocks that read as zeros; a
-/// differencing disk also drops the sectors identical to what its parent chain holds there (as VirtualBox
-/// does), so the parent shows through. The guest's view is unchanged, the file shrinks.
-/// </summary>
-/// <remarks>
-/// Crash-safe by a whole-file rewrite: the metadata (footer, header, locator texts) is written by
-/// <see cref="MetadataEditor.WriteNewImage"/> into a temporary file in the same folder, in a fresh layout with an
-/// empty BAT (a header a rebase moved past the blocks comes back to offset 512); the kept runs are written through
-/// the crash-safe write path; the file takes the original's modification time (the content is the same, so
-/// children's recorded parent timestamps stay right), is flushed (checked: a failed fsync fails the compaction,
-/// renames nothing and deletes the temporary file), renamed over the original, and the folder is flushed so the
-/// rename lasts. A crash leaves the old file or the new one.
-/// The image is held exclusively meanwhile.
-/// </remarks>
-public static class DiskCompactor
+// The internal half of CompactOperation: the work itself, with the seams tests and the automation API use.
+public static partial class CompactOperation
 {
-    private const int Chunk = 1024 * 1024;
-
-    /// <summary>Compacts the image at <paramref name="path"/>.</summary>
-    /// <exception cref="WrongImageTypeException">The image is fixed.</exception>
-    /// <exception cref="ImageInUseException">The image is open elsewhere.</exception>
-    /// <exception cref="ParentResolutionException">A differencing disk's parent cannot be found.</exception>
-    /// <exception cref="IOException">Reading or writing failed; the image is left as it was.</exception>
-    /// <exception cref="OperationCanceledException">Cancelled; the image is left as it was.</exception>
-    public static CompactResult Compact(string path, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        Compact(path, static storage => storage, progress, cancellationToken);
-
     /// <summary>As the public overload; <paramref name="wrapTemporary"/> wraps the temporary file's storage (tests record its writes and flushes).</summary>
     internal static CompactResult Compact(string path, Func<IPositionalStorage, IPositionalStorage> wrapTemporary,
         IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
@@ -51,9 +26,10 @@ public static class DiskCompactor
         // The rewritten file replaces the image: it keeps the image's permissions (a private image stays private)
         // rather than taking the umask's. It is created with them, so it is never readable by more people, even
         // before the copy starts; then set exactly (the umask may have narrowed them).
-        UnixFileMode? mode = OperatingSystem.IsWindows() ? null : File.GetUnixFileMode(fullPath);
+        UnixFileMode? mode = NewFile.ModeOf(fullPath);
         FileStorage file = NewFile.CreateTemporary(fullPath, mode, out string temporary);
         int blocksAfter;
+        long scanned;
         try
         {
             using (file)
@@ -67,7 +43,7 @@ public static class DiskCompactor
 
                 CopyMetadata(source, storage);
                 using VhdImage target = VhdImage.Open(storage, leaveOpen: true);
-                CopyKeptRuns(chain, target, progress, cancellationToken);
+                scanned = CopyKeptRuns(chain, target, progress, cancellationToken);
                 target.Flush();
                 blocksAfter = target.Bat!.AllocatedCount();
 
@@ -78,7 +54,7 @@ public static class DiskCompactor
 
             long before = source.FileLength;
             NewFile.ReplaceWith(temporary, fullPath);
-            return new CompactResult(before, new FileInfo(fullPath).Length, source.Bat!.AllocatedCount(), blocksAfter);
+            return new CompactResult(fullPath, before, new FileInfo(fullPath).Length, source.Bat!.AllocatedCount(), blocksAfter, scanned, chain.Warnings);
         }
         catch
         {
@@ -99,38 +75,24 @@ public static class DiskCompactor
         MetadataEditor.WriteNewImage(storage, source.Footer, source.Header!.Value, locators);
     }
 
-    private static void CopyKeptRuns(VhdChain chain, VhdImage target, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Copies the sectors of the leaf that differ from what shows through without it; returns the bytes compared.</summary>
+    private static long CopyKeptRuns(VhdChain chain, VhdImage target, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
-        VhdImage source = chain.Leaf;
-        VhdImage[] self = [source];
+        VhdImage[] self = [chain.Leaf];
         VhdImage[] parents = [.. chain.Links.Skip(1).Select(l => l.Image)];
-        var held = source.GetAllocatedRanges();
-        long total = held.Sum(r => r.Length);
-        long done = 0;
-        byte[] mine = ArrayPool<byte>.Shared.Rent(Chunk);
-        byte[] below = ArrayPool<byte>.Shared.Rent(Chunk);
+        byte[] below = ArrayPool<byte>.Shared.Rent(CopyEngine.ChunkSize);
         try
         {
-            foreach ((long start, long length) in held)
-            {
-                for (long offset = start; offset < start + length;)
+            return CopyEngine.Copy(LayerWalk.Extents(self, chain.Leaf.Capacity, allocatedOnly: true), (chunk, offset) => LayerWalk.Read(self, chunk, offset),
+                (data, offset) =>
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    int count = (int)Math.Min(start + length - offset, Chunk - (offset % Chunk));
-                    Span<byte> data = mine.AsSpan(0, count);
-                    LayerWalk.Read(self, data, offset);
-                    Span<byte> underneath = below.AsSpan(0, count);
+                    Span<byte> underneath = below.AsSpan(0, data.Length);
                     LayerWalk.Read(parents, underneath, offset); // zeros under a dynamic disk
                     WriteDifferingSectors(target, data, underneath, offset);
-                    offset += count;
-                    done += count;
-                    progress?.Report(new OperationProgress(done, total));
-                }
-            }
+                }, progress, cancellationToken);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(mine);
             ArrayPool<byte>.Shared.Return(below);
         }
     }

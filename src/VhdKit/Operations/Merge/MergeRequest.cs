@@ -1,11 +1,9 @@
 namespace VhdKit.Operations;
 
-/// <summary>How to merge a differencing disk.</summary>
-public sealed record MergeOptions
+/// <summary>What to merge: a differencing disk into its parent, or into an ancestor further up.</summary>
+/// <param name="Child">The differencing disk to merge.</param>
+public sealed record MergeRequest(string Child)
 {
-    /// <summary>The default: into the immediate parent, keeping the child file.</summary>
-    public static readonly MergeOptions Default = new();
-
     /// <summary>
     /// The ancestor to merge into (a path naming one of the chain's images); <see langword="null"/> for the
     /// immediate parent. The layers between are merged in the same pass.

@@ -1,11 +1,9 @@
 namespace VhdKit.Operations;
 
-/// <summary>What <see cref="VhdChecker.Check(string, CheckOptions?)"/> looks at.</summary>
-public sealed record CheckOptions
+/// <summary>What to check: one VHD file, or a differencing disk with its whole chain.</summary>
+/// <param name="Path">The file (the leaf, with <see cref="Chain"/>).</param>
+public sealed record CheckRequest(string Path)
 {
-    /// <summary>The default: the one file only.</summary>
-    public static readonly CheckOptions Default = new();
-
     /// <summary>
     /// Whether to resolve the parents of a differencing disk and check each of them and each link (parent found,
     /// unique id, timestamp, size), like <c>qemu-img check</c> of a backing chain.
