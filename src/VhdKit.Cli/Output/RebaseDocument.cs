@@ -1,0 +1,22 @@
+using VhdKit.Images;
+
+namespace VhdKit.Cli.Output;
+
+/// <summary><c>vhd rebase --output=json</c>: the parent the child now names (its content is not touched).</summary>
+/// <param name="Filename">The child, as an absolute path.</param>
+/// <param name="Restamp">Whether only the parent's modification time was recorded again (<c>--restamp</c>).</param>
+/// <param name="BackingFilename">The parent as the child now names it (its relative W2ru locator).</param>
+/// <param name="FullBackingFilename">The parent's absolute path.</param>
+internal sealed record RebaseDocument(string Filename, bool Restamp, string? BackingFilename, string FullBackingFilename) : VerbDocument
+{
+    /// <inheritdoc/>
+    public override string Command => "rebase";
+
+    /// <summary>Reads the child back after the rebase.</summary>
+    /// <exception cref="IOException">The child cannot be read back.</exception>
+    public static RebaseDocument Read(string child, bool restamp, string parent)
+    {
+        using VhdImage image = VhdImage.Open(child);
+        return new RebaseDocument(Path.GetFullPath(child), restamp, ImageDocument.BackingName(image), Path.GetFullPath(parent));
+    }
+}
