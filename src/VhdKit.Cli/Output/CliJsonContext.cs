@@ -32,16 +32,17 @@ namespace VhdKit.Cli.Output;
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     /// <summary>Indented documents (every verb but <c>serve</c>).</summary>
-    public static CliJsonContext Indented { get; } = WithRelaxedEscaping(writeIndented: true);
+    public static CliJsonContext Indented => field ??= WithRelaxedEscaping(writeIndented: true);
 
     /// <summary>Documents on one line (<c>serve</c>'s announcement, read line by line).</summary>
-    public static CliJsonContext OneLine { get; } = WithRelaxedEscaping(writeIndented: false);
+    public static CliJsonContext OneLine => field ??= WithRelaxedEscaping(writeIndented: false);
 
     /// <summary>The JSON text of <paramref name="document"/>.</summary>
     public static string Serialize(VerbDocument document, bool writeIndented = true) =>
         JsonSerializer.Serialize(document, (writeIndented ? Indented : OneLine).VerbDocument);
 
-    // The generator's options cannot name an encoder, so the relaxed one is set here.
+    // The generator's options cannot name an encoder, so the relaxed one is set here; built on first use, after the
+    // generated Default (a static initializer here could run before it).
     private static CliJsonContext WithRelaxedEscaping(bool writeIndented) => new(new JsonSerializerOptions(Default.Options)
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
