@@ -1,14 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Spectre.Console;
+using VhdKit.Cli.Output;
 using VhdKit.Images;
 using VhdKit.Operations;
 
 namespace VhdKit.Cli;
 
 /// <summary>
-/// <c>vhd check [--json] [--chain] FILE</c>: every fault of the image (and its chain), like <c>qemu-img check</c>.
+/// <c>vhd check [--output json] [--chain] FILE</c>: every fault of the image (and its chain), like <c>qemu-img check</c>.
 /// Exit codes: 0 the image opens and reads (warnings allowed, some repairable), 2 faults found, 3 faults found and all of them repairable by
 /// <c>vhd repair FILE</c>, 1 the file could not be checked at all.
 /// </summary>
@@ -23,33 +23,16 @@ internal static class CheckCommand
 
     public static Command Build()
     {
-        var json = new Option<bool>("--json") { Description = "Print stable JSON instead of a table." };
         var chain = new Option<bool>("--chain", "-c") { Description = "Also resolve and check every parent and each link (id, timestamp, size)." };
         var file = new Argument<string>("FILE") { Description = "The image." };
-        var command = new Command("check", "List every fault of a VHD (exit 0 clean, 2 faults, 3 all faults repairable with `vhd repair`).") { json, chain, file };
-        command.SetAction(result =>
+        var verb = new CliVerb("check", "List every fault of a VHD (exit 0 clean, 2 faults, 3 all faults repairable with `vhd repair`).", "check") { Subject = file };
+        return verb.Build([chain, file], context =>
         {
-            try
-            {
-                CheckReport report = VhdChecker.Check(result.GetValue(file)!, new CheckOptions { Chain = result.GetValue(chain) });
-                int exitCode = ExitCode(report);
-                if (result.GetValue(json))
-                {
-                    Console.Out.WriteLine(JsonSerializer.Serialize(new Json(report.Path, report.IsClean, report.IsRepairable, exitCode, report.Faults), InfoCommand.Json));
-                }
-                else
-                {
-                    Render(report);
-                }
-
-                return exitCode;
-            }
-            catch (Exception e)
-            {
-                return CliErrors.Report(e, Console.Error);
-            }
+            CheckReport report = VhdChecker.Check(context.Get(file), new CheckOptions { Chain = context.Get(chain) });
+            int exitCode = ExitCode(report);
+            context.Result(new Json(report.Path, report.IsClean, report.IsRepairable, exitCode, report.Faults), () => Render(report));
+            return exitCode;
         });
-        return command;
     }
 
     public static int ExitCode(CheckReport report) => report.IsClean ? Clean : report.IsRepairable ? Repairable : Faults;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using VhdKit.Automation;
+using VhdKit.Cli.Output;
 using VhdKit.Format;
 using VhdKit.Operations;
 
@@ -8,6 +9,9 @@ namespace VhdKit.Cli;
 /// <summary><c>vhd create [--type fixed|dynamic] --size SIZE [--block-size SIZE] FILE</c> and <c>vhd create --parent PARENT FILE</c>.</summary>
 internal static class CreateCommand
 {
+    /// <summary>The result: the new file.</summary>
+    internal sealed record Created(string Path);
+
     public static Command Build()
     {
         var type = new Option<string>("--type", "-t")
@@ -17,35 +21,29 @@ internal static class CreateCommand
         type.AcceptOnlyFromAmong("fixed", "dynamic", "differencing");
         var size = new Option<string>("--size", "-s") { Description = "Virtual size: B, KiB, MiB, GiB, TiB (MB/GB mean MiB/GiB), a multiple of 512 bytes from 3 MiB to 2040 GiB." };
         var blockSize = new Option<string>("--block-size") { Description = "Block size of a dynamic disk: 2MiB (default) or 512KiB." };
-        var parent = new Option<string>("--parent", "-p") { Description = "Create a differencing disk on this parent image." };
+        var parent = new Option<string>("--parent") { Description = "Create a differencing disk on this parent image." };
         var zeroFill = new Option<bool>("--zero-fill") { Description = "Write zeros over a fixed disk's data instead of leaving the file sparse." };
         var file = new Argument<string>("FILE") { Description = "The new image; its folder is created if missing. An existing file is never overwritten." };
-        var command = new Command("create", "Create a fixed, dynamic or differencing VHD.") { type, size, blockSize, parent, zeroFill, file };
-        command.SetAction((result, cancellationToken) =>
+        var verb = new CliVerb("create", "Create a fixed, dynamic or differencing VHD.", "create") { Subject = file };
+        return verb.Build([type, size, blockSize, parent, zeroFill, file], context =>
         {
-            try
+            VhdCreateOptions options = Options(context.Get(type), context.Get(size), context.Get(blockSize),
+                context.Get(parent), context.Get(zeroFill));
+            string path = Path.GetFullPath(context.Get(file));
+            if (options.ParentPath is { } parentPath)
             {
-                VhdCreateOptions options = Options(result.GetValue(type), result.GetValue(size), result.GetValue(blockSize),
-                    result.GetValue(parent), result.GetValue(zeroFill));
-                string path = Path.GetFullPath(result.GetValue(file)!);
-                if (options.ParentPath is { } parentPath)
-                {
-                    CreateDifferencing(path, Path.GetFullPath(parentPath), cancellationToken);
-                }
-                else
-                {
-                    VhdCreator.Create(path, options, null, cancellationToken);
-                }
+                // The differencing create documents the seed's API: its errors end with the HRESULT.
+                context.ShowsHResult = true;
+                CreateDifferencing(path, Path.GetFullPath(parentPath), context.CancellationToken);
+            }
+            else
+            {
+                context.Track("create", progress => VhdCreator.Create(path, options, progress, context.CancellationToken));
+            }
 
-                Console.Out.WriteLine($"Created {path}");
-                return Task.FromResult(0);
-            }
-            catch (Exception e)
-            {
-                return Task.FromResult(CliErrors.Report(e, Console.Error));
-            }
+            context.Result(new Created(path), $"Created {path}");
+            return ExitCodes.Success;
         });
-        return command;
     }
 
     /// <summary>

@@ -1,52 +1,26 @@
 using System.CommandLine;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using VhdKit.Chain;
+using VhdKit.Cli.Output;
 using VhdKit.Images;
 using VhdKit.Operations;
 
 namespace VhdKit.Cli;
 
-/// <summary><c>vhd info [--chain] [--json] FILE</c>: every footer, header, locator and chain fact.</summary>
+/// <summary><c>vhd info [--chain] [--output json] FILE</c>: every footer, header, locator and chain fact.</summary>
 internal static class InfoCommand
 {
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
-    };
-
     public static Command Build()
     {
-        var chain = new Option<bool>("--chain", "-c") { Description = "Resolve and show the whole parent chain, with how each parent was found." };
-        var json = new Option<bool>("--json") { Description = "Print stable JSON instead of tables." };
+        var chain = new Option<bool>("--chain", "-c", "--backing-chain") { Description = "Resolve and show the whole parent chain, with how each parent was found (qemu-img: --backing-chain)." };
         var file = new Argument<string>("FILE") { Description = "The image." };
-        var command = new Command("info", "Show everything a VHD's footer, header and locators hold, and its chain.") { chain, json, file };
-        command.SetAction(result =>
+        var verb = new CliVerb("info", "Show everything a VHD's footer, header and locators hold, and its chain.", "inspect") { Subject = file };
+        return verb.Build([chain, file], context =>
         {
-            try
-            {
-                InfoReport report = Read(result.GetValue(file)!, result.GetValue(chain));
-                if (result.GetValue(json))
-                {
-                    Console.Out.WriteLine(JsonSerializer.Serialize(report, Json));
-                }
-                else
-                {
-                    InfoRenderer.Render(report);
-                }
-
-                CliErrors.Warn(report.Warnings);
-
-                return 0;
-            }
-            catch (Exception e)
-            {
-                return CliErrors.Report(e, Console.Error);
-            }
+            InfoReport report = Read(context.Get(file), context.Get(chain));
+            context.Result(report, () => InfoRenderer.Render(report));
+            context.Warn(report.Warnings);
+            return ExitCodes.Success;
         });
-        return command;
     }
 
     internal static InfoReport Read(string path, bool chain)

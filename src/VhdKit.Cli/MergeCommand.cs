@@ -1,4 +1,5 @@
 using System.CommandLine;
+using VhdKit.Cli.Output;
 using VhdKit.Operations;
 
 namespace VhdKit.Cli;
@@ -11,26 +12,20 @@ internal static class MergeCommand
         var into = new Option<string>("--into") { Description = "Merge into this ancestor (the layers between are merged too, in one pass)." };
         var delete = new Option<bool>("--delete-child") { Description = "Delete the merged child (and the layers merged with it) once the merge is durable." };
         var child = new Argument<string>("CHILD") { Description = "The differencing disk to merge." };
-        var command = new Command("merge", "Merge a differencing disk into its parent (or an ancestor). Interrupted, it can be run again to complete.") { into, delete, child };
-        command.SetAction((result, cancellationToken) =>
+        var verb = new CliVerb("merge", "Merge a differencing disk into its parent (or an ancestor). Interrupted, it can be run again to complete.", "merge") { Subject = child };
+        return verb.Build([into, delete, child], context =>
         {
-            try
+            var options = new MergeOptions { Into = context.Get(into), DeleteMerged = context.Get(delete) };
+            MergeResult merged = context.Track("merge", progress => DiskMerger.Merge(context.Get(child), options, progress, context.CancellationToken));
+            context.Warn(merged.Warnings);
+            context.Result(merged, () =>
             {
-                MergeResult merged = null!;
-                var options = new MergeOptions { Into = result.GetValue(into), DeleteMerged = result.GetValue(delete) };
-                ProgressDisplay.Run("merge", progress => merged = DiskMerger.Merge(result.GetValue(child)!, options, progress, cancellationToken));
-                CliErrors.Warn(merged.Warnings);
-                Console.Out.WriteLine($"Merged {merged.BytesMerged} bytes into {merged.Target}.");
-                Console.Out.WriteLine(merged.Deleted
+                context.Say($"Merged {merged.BytesMerged} bytes into {merged.Target}.");
+                context.Say(merged.Deleted
                     ? $"Deleted {string.Join(", ", merged.Merged)}."
                     : $"{string.Join(", ", merged.Merged)} no longer belong on top of it (its content changed); delete them or use --delete-child.");
-                return Task.FromResult(0);
-            }
-            catch (Exception e)
-            {
-                return Task.FromResult(CliErrors.Report(e, Console.Error));
-            }
+            });
+            return ExitCodes.Success;
         });
-        return command;
     }
 }

@@ -38,6 +38,7 @@ public static class Program
             RepairCommand.Build(),
             ServeCommand.Build(),
         };
-        return root.Parse(args).Invoke();
+        // Ctrl+C and SIGTERM are the runner's (CliVerb): the verb cleans up and says what is left, however long that takes.
+        return root.Parse(args).Invoke(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 }

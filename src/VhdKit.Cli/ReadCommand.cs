@@ -1,5 +1,6 @@
 using System.CommandLine;
 using VhdKit.Chain;
+using VhdKit.Cli.Output;
 
 namespace VhdKit.Cli;
 
@@ -12,47 +13,40 @@ internal static class ReadCommand
         var length = new Option<string>("--length", "-l") { Description = "How many bytes (default: to the end of the disk)." };
         var to = new Option<string>("--to") { Description = "The output file ('-' for standard output); never overwritten.", Required = true };
         var file = new Argument<string>("FILE") { Description = "The image." };
-        var command = new Command("read", "Read bytes of a disk (through its parents) into a file.") { offset, length, to, file };
-        command.SetAction(result =>
+        var verb = new CliVerb("read", "Read bytes of a disk (through its parents) into a file.", "read") { Subject = file };
+        return verb.Build([offset, length, to, file], context =>
         {
-            try
+            using VirtualDisk disk = VirtualDisk.Open(context.Get(file), new VirtualDiskOptions { ReadOnly = true });
+            context.Warn(disk.Warnings);
+            long at = Offsets.Parse(context.Get(offset)!, "--offset");
+            if (at < 0 || at > disk.Capacity)
             {
-                using VirtualDisk disk = VirtualDisk.Open(result.GetValue(file)!, new VirtualDiskOptions { ReadOnly = true });
-                CliErrors.Warn(disk.Warnings);
-                long at = Offsets.Parse(result.GetValue(offset)!, "--offset");
-                if (at < 0 || at > disk.Capacity)
-                {
-                    throw new ArgumentException($"--offset {at} lies outside the {disk.Capacity}-byte disk.");
-                }
-
-                long count = result.GetValue(length) is { } text ? Offsets.Parse(text, "--length") : disk.Capacity - at;
-                if (count < 0 || count > disk.Capacity - at)
-                {
-                    throw new ArgumentException($"--length {count} at {at} does not fit in the {disk.Capacity}-byte disk (at most {disk.Capacity - at} bytes from there).");
-                }
-
-                string target = result.GetValue(to)!;
-                using Stream output = target == "-" ? Console.OpenStandardOutput() : new FileStream(target, FileMode.CreateNew, FileAccess.Write);
-                var buffer = new byte[1024 * 1024];
-                for (long done = 0; done < count;)
-                {
-                    int n = disk.Read(buffer.AsSpan(0, (int)Math.Min(buffer.Length, count - done)), at + done);
-                    if (n == 0)
-                    {
-                        throw new IOException($"Reading {result.GetValue(file)} stopped at {at + done}, before the {count} bytes asked for.");
-                    }
-
-                    output.Write(buffer, 0, n);
-                    done += n;
-                }
-
-                return 0;
+                throw new ArgumentException($"--offset {at} lies outside the {disk.Capacity}-byte disk.");
             }
-            catch (Exception e)
+
+            long count = context.Get(length) is { } text ? Offsets.Parse(text, "--length") : disk.Capacity - at;
+            if (count < 0 || count > disk.Capacity - at)
             {
-                return CliErrors.Report(e, Console.Error);
+                throw new ArgumentException($"--length {count} at {at} does not fit in the {disk.Capacity}-byte disk (at most {disk.Capacity - at} bytes from there).");
             }
+
+            string target = context.Get(to)!;
+            using Stream output = target == "-" ? Console.OpenStandardOutput() : new FileStream(target, FileMode.CreateNew, FileAccess.Write);
+            var buffer = new byte[1024 * 1024];
+            for (long done = 0; done < count;)
+            {
+                context.CancellationToken.ThrowIfCancellationRequested();
+                int n = disk.Read(buffer.AsSpan(0, (int)Math.Min(buffer.Length, count - done)), at + done);
+                if (n == 0)
+                {
+                    throw new IOException($"Reading {context.Get(file)} stopped at {at + done}, before the {count} bytes asked for.");
+                }
+
+                output.Write(buffer, 0, n);
+                done += n;
+            }
+
+            return ExitCodes.Success;
         });
-        return command;
     }
 }

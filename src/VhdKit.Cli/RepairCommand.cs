@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.CommandLine;
-using Spectre.Console;
+using VhdKit.Cli.Output;
 using VhdKit.Operations;
 
 namespace VhdKit.Cli;
@@ -12,42 +12,39 @@ namespace VhdKit.Cli;
 /// </summary>
 internal static class RepairCommand
 {
+    /// <summary>The result: each action (done or, in a dry run, planned) and whether the file is fine afterwards.</summary>
+    internal sealed record Repaired(string Path, bool DryRun, IReadOnlyList<RepairAction> Actions, bool Fine);
+
     public static Command Build()
     {
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "List what would be done; change nothing." };
         var file = new Argument<string>("FILE") { Description = "The image." };
-        var command = new Command("repair", "Fix the repairable faults `vhd check` finds (end footer, footer copy, checksums, orphan tail, BAT entries outside the file).") { dryRun, file };
-        command.SetAction(result =>
+        var verb = new CliVerb("repair", "Fix the repairable faults `vhd check` finds (end footer, footer copy, checksums, orphan tail, BAT entries outside the file).", "repair") { Subject = file };
+        return verb.Build([dryRun, file], context =>
         {
-            try
+            string path = context.Get(file);
+            bool dry = context.Get(dryRun);
+            ImmutableArray<RepairAction> actions = VhdRepairer.Repair(path, dry);
+            CheckReport after = VhdChecker.Check(path);
+            bool fine = dry ? after.IsClean || after.IsRepairable : after.IsClean;
+            context.Result(new Repaired(Path.GetFullPath(path), dry, actions, fine), () =>
             {
-                string path = result.GetValue(file)!;
-                bool dry = result.GetValue(dryRun);
-                ImmutableArray<RepairAction> actions = VhdRepairer.Repair(path, dry);
                 foreach (RepairAction action in actions)
                 {
-                    AnsiConsole.MarkupLine(ConsoleText.Markup((dry ? "would: " : "done: ") + action.Description));
+                    context.Say((dry ? "would: " : "done: ") + action.Description);
                 }
 
                 if (actions.IsEmpty)
                 {
-                    AnsiConsole.MarkupLine("Nothing to repair.");
+                    context.Say("Nothing to repair.");
                 }
-
-                CheckReport after = VhdChecker.Check(path);
-                bool fine = dry ? after.IsClean || after.IsRepairable : after.IsClean;
-                if (!fine)
-                {
-                    Console.Error.WriteLine($"vhd: {path} still has faults repair cannot fix; see `vhd check {path}`.");
-                }
-
-                return fine ? 0 : CheckCommand.Faults;
-            }
-            catch (Exception e)
+            });
+            if (!fine)
             {
-                return CliErrors.Report(e, Console.Error);
+                context.Warn($"{path} still has faults repair cannot fix; see `vhd check {path}`.");
             }
+
+            return fine ? ExitCodes.Success : CheckCommand.Faults;
         });
-        return command;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using VhdKit.Cli.Output;
 using VhdKit.Operations;
 
 namespace VhdKit.Cli;
@@ -6,25 +7,21 @@ namespace VhdKit.Cli;
 /// <summary><c>vhd resize --size SIZE FILE</c>: grow a fixed or dynamic disk, or shrink a dynamic one that holds nothing past the new end.</summary>
 internal static class ResizeCommand
 {
+    /// <summary>The result: the file and its new virtual size.</summary>
+    internal sealed record Resized(string Path, long VirtualSize);
+
     public static Command Build()
     {
         var size = new Option<string>("--size", "-s") { Description = "The new virtual size (B, KiB, MiB, GiB, TiB).", Required = true };
         var file = new Argument<string>("FILE") { Description = "A fixed or dynamic image without children." };
-        var command = new Command("resize", "Change the virtual size of a fixed or dynamic disk (the partitions inside are not touched).") { size, file };
-        command.SetAction(result =>
+        var verb = new CliVerb("resize", "Change the virtual size of a fixed or dynamic disk (the partitions inside are not touched).", "resize") { Subject = file };
+        return verb.Build([size, file], context =>
         {
-            try
-            {
-                long bytes = Offsets.Parse(result.GetValue(size)!, "--size");
-                DiskResizer.Resize(result.GetValue(file)!, bytes);
-                Console.Out.WriteLine($"{Path.GetFullPath(result.GetValue(file)!)} is now {bytes} bytes.");
-                return 0;
-            }
-            catch (Exception e)
-            {
-                return CliErrors.Report(e, Console.Error);
-            }
+            long bytes = Offsets.Parse(context.Get(size)!, "--size");
+            DiskResizer.Resize(context.Get(file), bytes);
+            string path = Path.GetFullPath(context.Get(file));
+            context.Result(new Resized(path, bytes), $"{path} is now {bytes} bytes.");
+            return ExitCodes.Success;
         });
-        return command;
     }
 }

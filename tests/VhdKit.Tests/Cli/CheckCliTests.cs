@@ -52,7 +52,7 @@ public class CheckCliTests : IDisposable
 
         using JsonDocument json = JsonDocument.Parse(result.Stdout);
         JsonElement root = json.RootElement;
-        Assert.Equal(["path", "clean", "repairable", "exitCode", "faults"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["path", "clean", "repairable", "exitCode", "faults", "warnings"], root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(file, root.GetProperty("path").GetString());
         Assert.False(root.GetProperty("clean").GetBoolean());
         Assert.True(root.GetProperty("repairable").GetBoolean());
