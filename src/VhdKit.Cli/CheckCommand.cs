@@ -18,9 +18,6 @@ internal static class CheckCommand
     public const int Faults = 2;
     public const int Repairable = 3;
 
-    /// <summary>The stable JSON shape.</summary>
-    internal sealed record Json(string Path, bool Clean, bool Repairable, int ExitCode, IReadOnlyList<CheckFault> Faults);
-
     public static Command Build()
     {
         var chain = new Option<bool>("--chain", "-c") { Description = "Also resolve and check every parent and each link (id, timestamp, size)." };
@@ -28,9 +25,10 @@ internal static class CheckCommand
         var verb = new CliVerb("check", "List every fault of a VHD (exit 0 clean, 2 faults, 3 all faults repairable with `vhd repair`).", "check") { Subject = file };
         return verb.Build([chain, file], context =>
         {
-            CheckReport report = VhdChecker.Check(context.Get(file), new CheckOptions { Chain = context.Get(chain) });
+            bool withChain = context.Get(chain);
+            CheckReport report = VhdChecker.Check(context.Get(file), new CheckOptions { Chain = withChain });
             int exitCode = ExitCode(report);
-            context.Result(new Json(report.Path, report.IsClean, report.IsRepairable, exitCode, report.Faults), () => Render(report));
+            context.Result(CheckDocument.From(report, withChain, exitCode), () => Render(report));
             return exitCode;
         });
     }

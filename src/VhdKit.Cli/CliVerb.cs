@@ -53,7 +53,7 @@ internal sealed record CliVerb(string Name, string Description, string Doing)
     {
         OutputMode mode = Shared.OutputOf(parse);
         ProgressMode progress = Shared.ProgressOf(parse);
-        var writer = new ResultWriter(mode, progress == ProgressMode.Quiet, Console.Out, Console.Error);
+        var writer = new ResultWriter(Name, mode, progress == ProgressMode.Quiet, Console.Out, Console.Error);
         using var cancellation = new CancellationTokenSource();
         using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Stop(c, cancellation));
         using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Stop(c, cancellation));
@@ -95,7 +95,7 @@ internal sealed record CliVerb(string Name, string Description, string Doing)
             (true, _) => outcome,
             _ => $"{reason.TrimEnd()} {outcome}",
         };
-        writer.Fail(new ErrorReport(Name, Doing, context.Subject, message, code, cancelled, exitCode));
+        writer.Fail(new ErrorReport(Name, Doing, context.Subject, message, code, cancelled, exitCode), exception);
         return exitCode;
     }
 

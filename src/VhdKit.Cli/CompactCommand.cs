@@ -14,7 +14,7 @@ internal static class CompactCommand
         return verb.Build([file], context =>
         {
             CompactResult compacted = context.Track("compact", progress => DiskCompactor.Compact(context.Get(file), progress, context.CancellationToken));
-            context.Result(compacted, $"{compacted.SizeBefore} -> {compacted.SizeAfter} bytes; {compacted.BlocksBefore} -> {compacted.BlocksAfter} blocks.");
+            context.Result(CompactDocument.From(context.Get(file), compacted), $"{compacted.SizeBefore} -> {compacted.SizeAfter} bytes; {compacted.BlocksBefore} -> {compacted.BlocksAfter} blocks.");
             return ExitCodes.Success;
         });
     }

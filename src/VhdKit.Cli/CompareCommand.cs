@@ -16,7 +16,6 @@ internal static class CompareCommand
     private const int Chunk = 1024 * 1024;
 
     /// <summary>The result: equal or not, where they first differ, and each side's length.</summary>
-    internal sealed record Comparison(bool Identical, long? FirstDifference, long LengthA, long LengthB);
 
     public static Command Build()
     {
@@ -30,7 +29,7 @@ internal static class CompareCommand
             using DiskContent b = DiskContent.Open(context.Get(second));
             context.Warn(a.Warnings.Concat(b.Warnings));
             long? difference = FirstDifference(a, b);
-            context.Result(new Comparison(difference is null, difference, a.Length, b.Length), difference is { } offset
+            context.Result(new CompareDocument(a.Describe(context.Get(first)), b.Describe(context.Get(second)), difference is null, difference), difference is { } offset
                 ? $"Content differs at offset {offset} (0x{offset:X}, sector {offset / 512})."
                 : a.Length == b.Length ? "Identical." : $"Identical (the larger's {Math.Abs(a.Length - b.Length)} extra bytes are zeros).");
             return difference is null ? ExitCodes.Success : Different;

@@ -9,7 +9,6 @@ namespace VhdKit.Cli;
 internal static class ConvertCommand
 {
     /// <summary>The result: the new file, its format and virtual size.</summary>
-    internal sealed record Converted(string Path, string Format, long VirtualSize);
 
     public static Command Build()
     {
@@ -26,7 +25,8 @@ internal static class ConvertCommand
             string destination = Path.GetFullPath(context.Get(target));
             string name = kind.ToString().ToLowerInvariant();
             context.Track($"convert to {name}", progress => DiskConverter.Convert(disk, destination, kind, progress, context.CancellationToken));
-            context.Result(new Converted(destination, name, disk.Capacity), $"Wrote {destination} ({name}, {disk.Capacity} bytes)");
+            ImageFileDocument written = kind == ConvertFormat.Raw ? ImageFileDocument.Raw(destination) : ImageFileDocument.Read(destination);
+            context.Result(new ConvertDocument(ImageFileDocument.From(disk.Layers[0]), written), $"Wrote {destination} ({name}, {disk.Capacity} bytes)");
             return ExitCodes.Success;
         });
     }

@@ -10,7 +10,6 @@ namespace VhdKit.Cli;
 internal static class CreateCommand
 {
     /// <summary>The result: the new file.</summary>
-    internal sealed record Created(string Path);
 
     public static Command Build()
     {
@@ -41,7 +40,7 @@ internal static class CreateCommand
                 context.Track("create", progress => VhdCreator.Create(path, options, progress, context.CancellationToken));
             }
 
-            context.Result(new Created(path), $"Created {path}");
+            context.Result(CreateDocument.Read(path, options.ParentPath), $"Created {path}");
             return ExitCodes.Success;
         });
     }

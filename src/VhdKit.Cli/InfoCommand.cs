@@ -16,31 +16,36 @@ internal static class InfoCommand
         var verb = new CliVerb("info", "Show everything a VHD's footer, header and locators hold, and its chain.", "inspect") { Subject = file };
         return verb.Build([chain, file], context =>
         {
-            InfoReport report = Read(context.Get(file), context.Get(chain));
+            (InfoDocument report, IReadOnlyList<string> warnings) = Read(context.Get(file), context.Get(chain));
             context.Result(report, () => InfoRenderer.Render(report));
-            context.Warn(report.Warnings);
+            context.Warn(warnings);
             return ExitCodes.Success;
         });
     }
 
-    internal static InfoReport Read(string path, bool chain)
+    /// <summary>The document of <paramref name="path"/> (and its parents, with <paramref name="chain"/>), and what opening it warned of, an interrupted merge included.</summary>
+    internal static (InfoDocument Report, IReadOnlyList<string> Warnings) Read(string path, bool chain)
     {
-        InfoReport report;
+        InfoDocument report;
+        List<string> warnings;
         if (chain)
         {
             using VhdChain opened = VhdChain.Open(path);
-            report = InfoReport.FromChain(opened);
+            (report, warnings) = (InfoDocument.FromChain(opened), [.. opened.Warnings]);
         }
         else
         {
             using VhdImage image = VhdImage.Open(path);
-            report = InfoReport.FromImage(image);
+            (report, warnings) = (InfoDocument.FromImage(image), [.. image.Warnings]);
         }
 
         // A merge into this image that was interrupted: its content is partly merged.
         string fullPath = Path.GetFullPath(path);
-        return MergeJournal.Read(fullPath) is { } journal
-            ? report with { Warnings = [.. report.Warnings, MergeJournal.Describe(fullPath, journal)] }
-            : report;
+        if (MergeJournal.Read(fullPath) is { } journal)
+        {
+            warnings.Add(MergeJournal.Describe(fullPath, journal));
+        }
+
+        return (report, warnings);
     }
 }

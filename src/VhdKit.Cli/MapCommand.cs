@@ -9,8 +9,6 @@ namespace VhdKit.Cli;
 /// <summary><c>vhd map [--output json] FILE</c>: which layer of the chain holds each extent (like <c>qemu-img map</c>).</summary>
 internal static class MapCommand
 {
-    internal sealed record Extent(long Offset, long Length, int Layer, string? File, bool Allocated);
-
     public static Command Build()
     {
         var file = new Argument<string>("FILE") { Description = "The image." };
@@ -19,23 +17,22 @@ internal static class MapCommand
         {
             using VirtualDisk disk = VirtualDisk.Open(context.Get(file), new VirtualDiskOptions { ReadOnly = true });
             context.Warn(disk.Warnings);
-            Extent[] extents = [.. disk.GetExtents().Select(e => new Extent(e.Offset, e.Length, e.Layer,
-                e.IsAllocated ? Path.GetFullPath(disk.Layers[e.Layer].Path) : null, e.IsAllocated))];
-            context.Result(extents, () => Render(extents));
+            MapDocument map = MapDocument.From(disk);
+            context.Result(map, () => Render(map.Extents));
             return ExitCodes.Success;
         });
     }
 
-    private static void Render(Extent[] extents)
+    private static void Render(IReadOnlyList<ExtentDocument> extents)
     {
         var table = new Table().Border(TableBorder.Simple).AddColumns("Offset", "Length", "Layer", "File");
-        foreach (Extent e in extents)
+        foreach (ExtentDocument e in extents)
         {
             table.AddRow(
-                string.Create(CultureInfo.InvariantCulture, $"0x{e.Offset:X}"),
+                string.Create(CultureInfo.InvariantCulture, $"0x{e.Start:X}"),
                 string.Create(CultureInfo.InvariantCulture, $"0x{e.Length:X}"),
-                e.Allocated ? e.Layer.ToString(CultureInfo.InvariantCulture) : "-",
-                ConsoleText.Markup(e.File ?? "(zeros)"));
+                e.Depth is { } depth ? depth.ToString(CultureInfo.InvariantCulture) : "-",
+                ConsoleText.Markup(e.Filename ?? "(zeros)"));
         }
 
         AnsiConsole.Write(table);

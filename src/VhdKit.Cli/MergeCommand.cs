@@ -18,7 +18,7 @@ internal static class MergeCommand
             var options = new MergeOptions { Into = context.Get(into), DeleteMerged = context.Get(delete) };
             MergeResult merged = context.Track("merge", progress => DiskMerger.Merge(context.Get(child), options, progress, context.CancellationToken));
             context.Warn(merged.Warnings);
-            context.Result(merged, () =>
+            context.Result(MergeDocument.From(context.Get(child), merged), () =>
             {
                 context.Say($"Merged {merged.BytesMerged} bytes into {merged.Target}.");
                 context.Say(merged.Deleted

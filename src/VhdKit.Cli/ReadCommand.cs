@@ -31,6 +31,11 @@ internal static class ReadCommand
             }
 
             string target = context.Get(to)!;
+            if (target == "-" && context.Output == OutputMode.Json)
+            {
+                throw new ArgumentException("--to - writes the disk's bytes to standard output, where --output=json writes its document; give --to FILE.");
+            }
+
             using Stream output = target == "-" ? Console.OpenStandardOutput() : new FileStream(target, FileMode.CreateNew, FileAccess.Write);
             var buffer = new byte[1024 * 1024];
             for (long done = 0; done < count;)
@@ -44,6 +49,11 @@ internal static class ReadCommand
 
                 output.Write(buffer, 0, n);
                 done += n;
+            }
+
+            if (target != "-")
+            {
+                context.Result(new ReadDocument(Path.GetFullPath(context.Get(file)), at, count, Path.GetFullPath(target)), () => { });
             }
 
             return ExitCodes.Success;

@@ -12,7 +12,6 @@ namespace VhdKit.Cli;
 internal static class RebaseCommand
 {
     /// <summary>The result: the child and the parent it now records.</summary>
-    internal sealed record Rebased(string Path, string Parent, bool Restamped);
 
     public static Command Build()
     {
@@ -34,12 +33,12 @@ internal static class RebaseCommand
             if (newParent is null)
             {
                 string current = Reparenter.Restamp(childPath);
-                context.Result(new Rebased(fullPath, current, true), $"{fullPath} now records the current time of {current}.");
+                context.Result(RebaseDocument.Read(fullPath, true, current), $"{fullPath} now records the current time of {current}.");
                 return ExitCodes.Success;
             }
 
             context.Warn(Reparenter.Rebase(childPath, newParent, new RebaseOptions { IgnoreIdMismatch = context.Get(ignore) }));
-            context.Result(new Rebased(fullPath, Path.GetFullPath(newParent), false), $"{fullPath} now has parent {Path.GetFullPath(newParent)}.");
+            context.Result(RebaseDocument.Read(fullPath, false, newParent), $"{fullPath} now has parent {Path.GetFullPath(newParent)}.");
             return ExitCodes.Success;
         });
     }

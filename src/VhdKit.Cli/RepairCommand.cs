@@ -12,9 +12,6 @@ namespace VhdKit.Cli;
 /// </summary>
 internal static class RepairCommand
 {
-    /// <summary>The result: each action (done or, in a dry run, planned) and whether the file is fine afterwards.</summary>
-    internal sealed record Repaired(string Path, bool DryRun, IReadOnlyList<RepairAction> Actions, bool Fine);
-
     public static Command Build()
     {
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "List what would be done; change nothing." };
@@ -27,7 +24,7 @@ internal static class RepairCommand
             ImmutableArray<RepairAction> actions = VhdRepairer.Repair(path, dry);
             CheckReport after = VhdChecker.Check(path);
             bool fine = dry ? after.IsClean || after.IsRepairable : after.IsClean;
-            context.Result(new Repaired(Path.GetFullPath(path), dry, actions, fine), () =>
+            context.Result(RepairDocument.From(path, dry, actions, fine, after), () =>
             {
                 foreach (RepairAction action in actions)
                 {

@@ -8,7 +8,6 @@ namespace VhdKit.Cli;
 internal static class ResizeCommand
 {
     /// <summary>The result: the file and its new virtual size.</summary>
-    internal sealed record Resized(string Path, long VirtualSize);
 
     public static Command Build()
     {
@@ -18,9 +17,11 @@ internal static class ResizeCommand
         return verb.Build([size, file], context =>
         {
             long bytes = Offsets.Parse(context.Get(size)!, "--size");
-            DiskResizer.Resize(context.Get(file), bytes);
             string path = Path.GetFullPath(context.Get(file));
-            context.Result(new Resized(path, bytes), $"{path} is now {bytes} bytes.");
+            long before = ImageFileDocument.Read(path).VirtualSize;
+            DiskResizer.Resize(path, bytes);
+            ImageFileDocument after = ImageFileDocument.Read(path);
+            context.Result(new ResizeDocument(path, before, after.VirtualSize, after.FileLength), $"{path} is now {bytes} bytes.");
             return ExitCodes.Success;
         });
     }

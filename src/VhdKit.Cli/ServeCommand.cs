@@ -36,8 +36,7 @@ internal static class ServeCommand
                 ReadOnly = context.Get(readOnly),
                 Log = message => Console.Error.WriteLine($"vhd serve: {message}"),
             });
-            Console.Out.WriteLine(server.Uri);
-            Console.Out.Flush();
+            context.Announce(new ServeDocument(Path.GetFullPath(context.Get(file)), server.Uri, context.Get(readOnly), disk.Capacity), server.Uri);
             await server.RunAsync(context.CancellationToken).ConfigureAwait(false);
             Console.Error.WriteLine("vhd serve: stopping: flushing and closing");
             return ExitCodes.Success;

@@ -28,9 +28,6 @@ internal static class WriteCommand
 
     private const int Chunk = 1024 * 1024;
 
-    /// <summary>The result: the image, where the bytes went, and how many.</summary>
-    internal sealed record Wrote(string Path, long Offset, long Bytes);
-
     public static Command Build()
     {
         var offset = new Option<string>("--offset", "-o") { Description = "Where in the disk to write (bytes, or with a unit: 1MiB).", Required = true };
@@ -50,17 +47,23 @@ internal static class WriteCommand
         context.Warn(disk.Warnings);
         CheckRange(disk.Capacity, at, input.CanSeek ? input.Length : null, source);
         copy.At = at;
+        string? sourcePath = source == "-" ? null : Path.GetFullPath(source);
         try
         {
             context.Track("write", progress => copy.Run(input, disk, input.CanSeek ? input.Length : null, progress, context.CancellationToken));
         }
-        catch (Exception) when (copy.Written > copy.Flushed)
+        catch (Exception)
         {
-            copy.FlushAfterStop(disk);
+            if (copy.Written > copy.Flushed)
+            {
+                copy.FlushAfterStop(disk);
+            }
+
+            context.ResultSoFar(new WriteDocument(Path.GetFullPath(image), at, sourcePath, copy.Written, copy.Flushed));
             throw;
         }
 
-        context.Result(new Wrote(Path.GetFullPath(image), at, copy.Written), $"Wrote {copy.Written} bytes at offset {at}.");
+        context.Result(new WriteDocument(Path.GetFullPath(image), at, sourcePath, copy.Written, copy.Flushed), $"Wrote {copy.Written} bytes at offset {at}.");
         return ExitCodes.Success;
     }
 

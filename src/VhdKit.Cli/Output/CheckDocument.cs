@@ -10,11 +10,8 @@ namespace VhdKit.Cli.Output;
 /// <param name="Repairable">Whether there are errors and <c>vhd repair</c> fixes every one.</param>
 /// <param name="ExitCode">The exit code: 0 clean, 2 faults, 3 all faults repairable.</param>
 /// <param name="Faults">Every fault, warnings included, in the order of the file's structures, then the chain's links.</param>
-internal sealed record CheckDocument(string Filename, FormatName Format, bool Chain, bool Clean, bool Repairable, int ExitCode, IReadOnlyList<FaultDocument> Faults) : VerbDocument
+internal sealed record CheckDocument(string Filename, FormatName Format, bool Chain, bool Clean, bool Repairable, int ExitCode, IReadOnlyList<FaultDocument> Faults) : VerbDocument("check")
 {
-    /// <inheritdoc/>
-    public override string Command => "check";
-
     public static CheckDocument From(CheckReport report, bool chain, int exitCode) => new(
         Path.GetFullPath(report.Path),
         FormatName.Vpc,

@@ -8,11 +8,8 @@ namespace VhdKit.Cli.Output;
 /// <param name="FileLength">The file's length now, in bytes.</param>
 /// <param name="AllocatedBlocksBefore">Blocks allocated before.</param>
 /// <param name="AllocatedBlocks">Blocks allocated now.</param>
-internal sealed record CompactDocument(string Filename, long FileLengthBefore, long FileLength, int AllocatedBlocksBefore, int AllocatedBlocks) : VerbDocument
+internal sealed record CompactDocument(string Filename, long FileLengthBefore, long FileLength, int AllocatedBlocksBefore, int AllocatedBlocks) : VerbDocument("compact")
 {
-    /// <inheritdoc/>
-    public override string Command => "compact";
-
     public static CompactDocument From(string path, CompactResult result) =>
         new(Path.GetFullPath(path), result.SizeBefore, result.SizeAfter, result.BlocksBefore, result.BlocksAfter);
 }

@@ -5,8 +5,6 @@ namespace VhdKit.Cli.Output;
 /// <param name="Second">The second file.</param>
 /// <param name="Identical">Whether the content is the same (a larger disk's extra bytes must be zeros).</param>
 /// <param name="FirstDifference">The offset of the first differing byte; <see langword="null"/> when identical.</param>
-internal sealed record CompareDocument(ImageFileDocument First, ImageFileDocument Second, bool Identical, long? FirstDifference) : VerbDocument
+internal sealed record CompareDocument(ImageFileDocument First, ImageFileDocument Second, bool Identical, long? FirstDifference) : VerbDocument("compare")
 {
-    /// <inheritdoc/>
-    public override string Command => "compare";
 }

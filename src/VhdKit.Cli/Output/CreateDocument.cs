@@ -22,11 +22,8 @@ internal sealed record CreateDocument(
     long? ClusterSize,
     Guid UniqueId,
     string? BackingFilename,
-    string? FullBackingFilename) : VerbDocument
+    string? FullBackingFilename) : VerbDocument("create")
 {
-    /// <inheritdoc/>
-    public override string Command => "create";
-
     /// <summary>Reads the image just created at <paramref name="path"/>.</summary>
     /// <param name="path">The new image.</param>
     /// <param name="parentPath">The parent it was created on, or <see langword="null"/>.</param>

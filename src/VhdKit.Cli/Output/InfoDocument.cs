@@ -7,11 +7,8 @@ namespace VhdKit.Cli.Output;
 /// <param name="Filename">The image named, as an absolute path.</param>
 /// <param name="Chain">Whether the parents were resolved (<c>--chain</c>).</param>
 /// <param name="Images">The image named (depth 0), then its parents, nearest first.</param>
-internal sealed record InfoDocument(string Filename, bool Chain, IReadOnlyList<ImageDocument> Images) : VerbDocument
+internal sealed record InfoDocument(string Filename, bool Chain, IReadOnlyList<ImageDocument> Images) : VerbDocument("info")
 {
-    /// <inheritdoc/>
-    public override string Command => "info";
-
     public static InfoDocument FromImage(VhdImage image) =>
         new(Path.GetFullPath(image.Path), false, [ImageDocument.From(image, null, null)]);
 

@@ -6,11 +6,8 @@ namespace VhdKit.Cli.Output;
 /// <param name="Filename">The image, as an absolute path.</param>
 /// <param name="VirtualSize">The disk's size in bytes: the extents cover it exactly.</param>
 /// <param name="Extents">The runs, in order, adjacent, none empty.</param>
-internal sealed record MapDocument(string Filename, long VirtualSize, IReadOnlyList<ExtentDocument> Extents) : VerbDocument
+internal sealed record MapDocument(string Filename, long VirtualSize, IReadOnlyList<ExtentDocument> Extents) : VerbDocument("map")
 {
-    /// <inheritdoc/>
-    public override string Command => "map";
-
     public static MapDocument From(VirtualDisk disk) => new(
         Path.GetFullPath(disk.Layers[0].Path),
         disk.Capacity,

@@ -8,11 +8,8 @@ namespace VhdKit.Cli.Output;
 /// <param name="Merged">The images whose content was merged, leaf first, as absolute paths.</param>
 /// <param name="BytesMerged">The bytes copied into the target.</param>
 /// <param name="Deleted">Whether the merged images were deleted (<c>--delete-child</c>).</param>
-internal sealed record MergeDocument(string Filename, string Target, IReadOnlyList<string> Merged, long BytesMerged, bool Deleted) : VerbDocument
+internal sealed record MergeDocument(string Filename, string Target, IReadOnlyList<string> Merged, long BytesMerged, bool Deleted) : VerbDocument("merge")
 {
-    /// <inheritdoc/>
-    public override string Command => "merge";
-
     public static MergeDocument From(string child, MergeResult result) => new(
         Path.GetFullPath(child),
         Path.GetFullPath(result.Target),

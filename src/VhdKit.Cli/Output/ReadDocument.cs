@@ -5,8 +5,6 @@ namespace VhdKit.Cli.Output;
 /// <param name="Offset">Where in the disk the copy started, in bytes.</param>
 /// <param name="Length">The bytes copied.</param>
 /// <param name="Destination">The file written, as an absolute path.</param>
-internal sealed record ReadDocument(string Filename, long Offset, long Length, string Destination) : VerbDocument
+internal sealed record ReadDocument(string Filename, long Offset, long Length, string Destination) : VerbDocument("read")
 {
-    /// <inheritdoc/>
-    public override string Command => "read";
 }

@@ -7,11 +7,8 @@ namespace VhdKit.Cli.Output;
 /// <param name="Restamp">Whether only the parent's modification time was recorded again (<c>--restamp</c>).</param>
 /// <param name="BackingFilename">The parent as the child now names it (its relative W2ru locator).</param>
 /// <param name="FullBackingFilename">The parent's absolute path.</param>
-internal sealed record RebaseDocument(string Filename, bool Restamp, string? BackingFilename, string FullBackingFilename) : VerbDocument
+internal sealed record RebaseDocument(string Filename, bool Restamp, string? BackingFilename, string FullBackingFilename) : VerbDocument("rebase")
 {
-    /// <inheritdoc/>
-    public override string Command => "rebase";
-
     /// <summary>Reads the child back after the rebase.</summary>
     /// <exception cref="IOException">The child cannot be read back.</exception>
     public static RebaseDocument Read(string child, bool restamp, string parent)

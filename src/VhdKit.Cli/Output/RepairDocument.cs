@@ -8,11 +8,8 @@ namespace VhdKit.Cli.Output;
 /// <param name="Actions">The changes made (or that would be made), in order; empty when nothing needed repair.</param>
 /// <param name="Clean">Whether no error remains (in a dry run: whether none would).</param>
 /// <param name="Faults">What <c>vhd check</c> finds after the repair (in a dry run: now, before it).</param>
-internal sealed record RepairDocument(string Filename, bool DryRun, IReadOnlyList<RepairActionDocument> Actions, bool Clean, IReadOnlyList<FaultDocument> Faults) : VerbDocument
+internal sealed record RepairDocument(string Filename, bool DryRun, IReadOnlyList<RepairActionDocument> Actions, bool Clean, IReadOnlyList<FaultDocument> Faults) : VerbDocument("repair")
 {
-    /// <inheritdoc/>
-    public override string Command => "repair";
-
     public static RepairDocument From(string path, bool dryRun, IEnumerable<RepairAction> actions, bool clean, CheckReport after) => new(
         Path.GetFullPath(path),
         dryRun,

@@ -5,8 +5,6 @@ namespace VhdKit.Cli.Output;
 /// <param name="VirtualSizeBefore">The size before, in bytes.</param>
 /// <param name="VirtualSize">The size now, in bytes.</param>
 /// <param name="FileLength">The file's length now, in bytes.</param>
-internal sealed record ResizeDocument(string Filename, long VirtualSizeBefore, long VirtualSize, long FileLength) : VerbDocument
+internal sealed record ResizeDocument(string Filename, long VirtualSizeBefore, long VirtualSize, long FileLength) : VerbDocument("resize")
 {
-    /// <inheritdoc/>
-    public override string Command => "resize";
 }

@@ -1,33 +1,18 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
-
 namespace VhdKit.Cli.Output;
 
 /// <summary>
 /// Where a verb's result, chatter, warnings and error go. Text: the result rendered on stdout, chatter on stdout
 /// (not with <c>-q</c>), warnings and the error as <c>vhd: ...</c> lines on stderr. JSON: nothing is printed until
-/// the verb ends; then exactly one JSON document goes to stdout, holding the result, the warnings and the error,
-/// even when the verb failed before it had a result.
+/// the verb ends; then exactly one JSON document (<see cref="VerbDocument"/>, docs/json.md) goes to stdout, holding
+/// the result, the warnings and the error, even when the verb failed before it had a result.
 /// </summary>
-internal sealed class ResultWriter(OutputMode mode, bool quiet, TextWriter output, TextWriter error)
+/// <param name="verb">The verb, named in the <c>command</c> key of a document that has no result.</param>
+internal sealed class ResultWriter(string verb, OutputMode mode, bool quiet, TextWriter output, TextWriter error)
 {
     private readonly List<string> _warnings = [];
-    private object? _result;
-    private ErrorReport? _error;
-
-    /// <summary>
-    /// How result objects become JSON: the one serializer hook. Camel-case names, enums as names, indented,
-    /// non-ASCII text and quotes unescaped.
-    /// </summary>
-    public static JsonSerializerOptions JsonOptions { get; } = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    private VerbDocument? _result;
+    private ErrorDocument? _error;
+    private bool _announced;
 
     public OutputMode Mode => mode;
 
@@ -53,8 +38,8 @@ internal sealed class ResultWriter(OutputMode mode, bool quiet, TextWriter outpu
         }
     }
 
-    /// <summary>The verb's result: <paramref name="renderText"/> runs now in text mode; <paramref name="json"/> is the document's content in JSON mode.</summary>
-    public void Result(object json, Action renderText)
+    /// <summary>The verb's result: <paramref name="renderText"/> runs now in text mode; <paramref name="json"/> is the document in JSON mode.</summary>
+    public void Result(VerbDocument json, Action renderText)
     {
         if (mode == OutputMode.Json)
         {
@@ -66,12 +51,43 @@ internal sealed class ResultWriter(OutputMode mode, bool quiet, TextWriter outpu
         }
     }
 
-    /// <summary>The verb failed: the line on stderr now in text mode, or the document's <c>error</c>.</summary>
-    public void Fail(ErrorReport report)
+    /// <summary>
+    /// What a verb that then fails has done so far (<c>write</c>: the bytes written and flushed): in JSON mode the
+    /// document, with <c>error</c> set by the failure; in text mode nothing (the error line says what is left).
+    /// </summary>
+    public void ResultSoFar(VerbDocument json)
     {
         if (mode == OutputMode.Json)
         {
-            _error = report;
+            _result = json;
+        }
+    }
+
+    /// <summary>
+    /// A result that cannot wait for the verb's end (<c>serve</c>: the address, once it listens): in JSON mode the
+    /// document is written now, on one line, and is the only one; whatever follows goes to stderr as text.
+    /// </summary>
+    public void Announce(VerbDocument json, string text)
+    {
+        if (mode == OutputMode.Json)
+        {
+            output.WriteLine(CliJsonContext.Serialize(json with { Warnings = [.. json.Warnings, .. _warnings] }, writeIndented: false));
+            _announced = true;
+        }
+        else
+        {
+            output.WriteLine(text);
+        }
+
+        output.Flush();
+    }
+
+    /// <summary>The verb failed: the line on stderr now in text mode, or the document's <c>error</c>.</summary>
+    public void Fail(ErrorReport report, Exception exception)
+    {
+        if (mode == OutputMode.Json && !_announced)
+        {
+            _error = ErrorDocument.From(exception, Sentence(report));
         }
         else
         {
@@ -83,57 +99,29 @@ internal sealed class ResultWriter(OutputMode mode, bool quiet, TextWriter outpu
     public void Unexpected(ErrorReport report, Exception exception)
     {
         error.WriteLine($"vhd: unexpected error: {exception}");
-        if (mode == OutputMode.Json)
+        if (mode == OutputMode.Json && !_announced)
         {
-            _error = report;
+            _error = ErrorDocument.From(exception, Sentence(report));
         }
     }
 
-    /// <summary>Ends the verb: in JSON mode, writes the one document.</summary>
+    /// <summary>Ends the verb: in JSON mode, writes the one document (unless it was announced already).</summary>
     public void Finish()
     {
-        if (mode == OutputMode.Json)
+        if (mode == OutputMode.Json && !_announced)
         {
-            output.WriteLine(Compose(_result, _warnings, _error).ToJsonString(JsonOptions));
+            VerbDocument document = _result ?? new FailureDocument(verb);
+            output.WriteLine(CliJsonContext.Serialize(document with { Warnings = [.. document.Warnings, .. _warnings], Error = _error }));
         }
 
         output.Flush();
     }
 
-    /// <summary>
-    /// The document: the result's own object, with <c>warnings</c> (merged into the result's own list when it has
-    /// one) and, after a failure, <c>error</c>. A result that is not an object (an array) sits under <c>result</c>
-    /// when warnings or an error must go beside it.
-    /// </summary>
-    internal static JsonNode Compose(object? result, IReadOnlyList<string> warnings, ErrorReport? error)
+    /// <summary>The error line without its <c>vhd: </c> prefix: "cannot inspect x.vhd: ...".</summary>
+    private static string Sentence(ErrorReport report)
     {
-        JsonNode? node = result is null ? null : JsonSerializer.SerializeToNode(result, result.GetType(), JsonOptions);
-        if (node is not null and not JsonObject && warnings.Count == 0 && error is null)
-        {
-            return node;
-        }
-
-        JsonObject document = node as JsonObject ?? (node is null ? [] : new JsonObject { ["result"] = node });
-        if (warnings.Count > 0 || document["warnings"] is null)
-        {
-            if (document["warnings"] is not JsonArray list)
-            {
-                list = [];
-                document["warnings"] = list;
-            }
-
-            var present = list.Select(w => w?.GetValue<string>()).ToHashSet();
-            foreach (string warning in warnings.Where(w => !present.Contains(w)))
-            {
-                list.Add(warning);
-            }
-        }
-
-        if (error is not null)
-        {
-            document["error"] = JsonSerializer.SerializeToNode(error, JsonOptions);
-        }
-
-        return document;
+        const string Prefix = "vhd: ";
+        string line = report.ToLine();
+        return line.StartsWith(Prefix, StringComparison.Ordinal) ? line[Prefix.Length..] : line;
     }
 }

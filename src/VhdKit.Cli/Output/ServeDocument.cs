@@ -8,8 +8,6 @@ namespace VhdKit.Cli.Output;
 /// <param name="Uri">The NBD URI clients connect to (<c>nbd://127.0.0.1:10809</c>, <c>nbd+unix:///?socket=/path</c>).</param>
 /// <param name="ReadOnly">Whether every client is read-only.</param>
 /// <param name="VirtualSize">The export's size in bytes.</param>
-internal sealed record ServeDocument(string Filename, string Uri, bool ReadOnly, long VirtualSize) : VerbDocument
+internal sealed record ServeDocument(string Filename, string Uri, bool ReadOnly, long VirtualSize) : VerbDocument("serve")
 {
-    /// <inheritdoc/>
-    public override string Command => "serve";
 }

@@ -53,10 +53,16 @@ internal sealed class VerbContext
     public void Say(string line) => _writer.Say(line);
 
     /// <summary>The result: rendered as text now, or the JSON document's content.</summary>
-    public void Result(object json, Action renderText) => _writer.Result(json, renderText);
+    public void Result(VerbDocument json, Action renderText) => _writer.Result(json, renderText);
 
     /// <summary>The result, with a one-line text summary (not printed with <c>-q</c>, as qemu-img's <c>-q</c>).</summary>
-    public void Result(object json, string text) => _writer.Result(json, () => _writer.Say(text));
+    public void Result(VerbDocument json, string text) => _writer.Result(json, () => _writer.Say(text));
+
+    /// <summary>What the verb has done so far, for the JSON document should it fail now (nothing in text mode).</summary>
+    public void ResultSoFar(VerbDocument json) => _writer.ResultSoFar(json);
+
+    /// <summary>A result written at once (<c>serve</c>'s address): one JSON line, or <paramref name="text"/>.</summary>
+    public void Announce(VerbDocument json, string text) => _writer.Announce(json, text);
 
     /// <summary>Runs long work with progress shown as <paramref name="description"/> (per <c>-p</c>/<c>-q</c>).</summary>
     public T Track<T>(string description, Func<IProgress<OperationProgress>, T> work) => _progress.Run(description, work);

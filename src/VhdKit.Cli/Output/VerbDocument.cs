@@ -40,9 +40,12 @@ internal abstract record VerbDocument
     [JsonPropertyOrder(-2)]
     public int SchemaVersion { get; } = CurrentSchemaVersion;
 
+    /// <param name="command">The verb that writes the document.</param>
+    protected VerbDocument(string command) => Command = command;
+
     /// <summary>The verb that wrote the document (<c>info</c>, <c>check</c>, ...).</summary>
     [JsonPropertyOrder(-1)]
-    public abstract string Command { get; }
+    public string Command { get; }
 
     /// <summary>What the verb tolerated or wants said, in the order it happened; empty when nothing.</summary>
     [JsonPropertyOrder(1000)]

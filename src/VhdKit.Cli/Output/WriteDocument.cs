@@ -9,8 +9,6 @@ namespace VhdKit.Cli.Output;
 /// <param name="Source">The file read, as an absolute path; <see langword="null"/> for standard input.</param>
 /// <param name="BytesWritten">The bytes written (a prefix of the input).</param>
 /// <param name="BytesFlushed">The bytes of them known durable (flushed).</param>
-internal sealed record WriteDocument(string Filename, long Offset, string? Source, long BytesWritten, long BytesFlushed) : VerbDocument
+internal sealed record WriteDocument(string Filename, long Offset, string? Source, long BytesWritten, long BytesFlushed) : VerbDocument("write")
 {
-    /// <inheritdoc/>
-    public override string Command => "write";
 }

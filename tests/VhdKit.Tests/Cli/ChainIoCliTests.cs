@@ -29,8 +29,9 @@ public class ChainIoCliTests : IDisposable
         ProcessResult map = CliRunner.RunIn(_folder.Path, "map", "--json", "child.vhd");
         Ok(map);
         using JsonDocument extents = JsonDocument.Parse(map.Stdout);
-        var layers = extents.RootElement.EnumerateArray().Select(e => (e.GetProperty("offset").GetInt64(), e.GetProperty("length").GetInt64(), e.GetProperty("layer").GetInt32())).ToList();
-        Assert.Equal([(0L, 3584L, 1), (3584L, (3L << 20) - 3584, -1), (3L << 20, 3072L, 0), ((3L << 20) + 3072, (5L << 20) - 3072, -1)], layers);
+        var layers = extents.RootElement.GetProperty("extents").EnumerateArray()
+            .Select(e => (e.GetProperty("start").GetInt64(), e.GetProperty("length").GetInt64(), e.GetProperty("depth").ValueKind == JsonValueKind.Null ? (int?)null : e.GetProperty("depth").GetInt32())).ToList();
+        Assert.Equal([(0L, 3584L, 1), (3584L, (3L << 20) - 3584, null), (3L << 20, 3072L, 0), ((3L << 20) + 3072, (5L << 20) - 3072, null)], layers);
 
         Ok(CliRunner.RunIn(_folder.Path, "convert", "--format", "raw", "child.vhd", "flat.raw"));
         Ok(CliRunner.RunIn(_folder.Path, "convert", "child.vhd", "flat.vhd"));

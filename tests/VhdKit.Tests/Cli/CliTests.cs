@@ -20,18 +20,18 @@ public class CliTests : IDisposable
         Assert.True(info.ExitCode == 0, info.Stderr);
         using JsonDocument json = JsonDocument.Parse(info.Stdout);
         JsonElement image = json.RootElement.GetProperty("images")[0];
-        Assert.Equal("Dynamic", image.GetProperty("diskType").GetString());
-        Assert.Equal(64L << 20, image.GetProperty("virtualSize").GetInt64());
+        Assert.Equal("dynamic", image.GetProperty("subformat").GetString());
+        Assert.Equal(64L << 20, image.GetProperty("virtual-size").GetInt64());
         JsonElement footer = image.GetProperty("footer");
-        Assert.Equal("conectix", footer.GetProperty("cookie").GetString());
-        Assert.Equal("win ", footer.GetProperty("creatorApplication").GetString());
-        Assert.Equal("Wi2k", footer.GetProperty("creatorHostOs").GetString());
-        Assert.True(footer.GetProperty("checksumValid").GetBoolean());
+        Assert.True(footer.GetProperty("cookie-valid").GetBoolean());
+        Assert.Equal("win ", footer.GetProperty("creator-application").GetString());
+        Assert.Equal("Wi2k", footer.GetProperty("creator-host-os").GetString());
+        Assert.True(footer.GetProperty("checksum-valid").GetBoolean());
         Assert.Equal(963, footer.GetProperty("geometry").GetProperty("cylinders").GetInt32()); // the spec's 963/8/17
-        JsonElement header = image.GetProperty("dynamicHeader");
-        Assert.Equal(512 * 1024, header.GetProperty("blockSize").GetInt32());
-        Assert.Equal(128u, header.GetProperty("maxTableEntries").GetUInt32());
-        Assert.Equal(0, image.GetProperty("parentLocators").GetArrayLength());
+        JsonElement header = image.GetProperty("dynamic-header");
+        Assert.Equal(512 * 1024, header.GetProperty("block-size").GetInt32());
+        Assert.Equal(128u, header.GetProperty("max-table-entries").GetUInt32());
+        Assert.Equal(0, image.GetProperty("parent-locators").GetArrayLength());
     }
 
     [Fact]
@@ -45,11 +45,11 @@ public class CliTests : IDisposable
         JsonElement images = json.RootElement.GetProperty("images");
         Assert.Equal(2, images.GetArrayLength());
         JsonElement link = images[1].GetProperty("link");
-        Assert.Equal("W2ru", link.GetProperty("foundVia").GetString());
-        Assert.Equal(@"..\base.vhd", link.GetProperty("locatorText").GetString());
-        Assert.True(link.GetProperty("timestampMatches").GetBoolean());
-        Assert.Equal(images[1].GetProperty("footer").GetProperty("uniqueId").GetGuid(),
-            images[0].GetProperty("dynamicHeader").GetProperty("parentUniqueId").GetGuid());
+        Assert.Equal("W2ru", link.GetProperty("found-via").GetString());
+        Assert.Equal(@"..\base.vhd", link.GetProperty("locator-text").GetString());
+        Assert.True(link.GetProperty("timestamp-matches").GetBoolean());
+        Assert.Equal(images[1].GetProperty("footer").GetProperty("unique-id").GetGuid(),
+            images[0].GetProperty("dynamic-header").GetProperty("parent-unique-id").GetGuid());
 
         ProcessResult table = CliRunner.RunIn(_folder.Path, "info", "--chain", "sub/child.vhd");
         Assert.Equal(0, table.ExitCode);

@@ -20,7 +20,7 @@ public class OutputModeCliTests : IDisposable
         ProcessResult result = CliRunner.Run(["info", .. spelling, path]);
         Assert.True(result.ExitCode == 0, result.Stderr);
         using JsonDocument json = JsonDocument.Parse(result.Stdout);
-        Assert.Equal("Dynamic", json.RootElement.GetProperty("images")[0].GetProperty("diskType").GetString());
+        Assert.Equal("dynamic", json.RootElement.GetProperty("images")[0].GetProperty("subformat").GetString());
     }
 
     [Fact]
@@ -35,7 +35,8 @@ public class OutputModeCliTests : IDisposable
         using JsonDocument json = JsonDocument.Parse(result.Stdout);
         JsonElement error = json.RootElement.GetProperty("error");
         Assert.Contains(Path.GetFullPath(parent), error.GetProperty("message").GetString(), StringComparison.Ordinal);
-        Assert.Equal("info", error.GetProperty("verb").GetString());
+        Assert.Equal("info", json.RootElement.GetProperty("command").GetString());
+        Assert.Equal("parent-not-found", error.GetProperty("code").GetString());
     }
 
     [Fact]
