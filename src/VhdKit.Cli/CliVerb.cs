@@ -49,6 +49,31 @@ internal sealed record CliVerb(string Name, string Description, string Doing)
         return command;
     }
 
+    /// <summary>
+    /// With <c>--output=json</c>, a command line that does not parse (a missing argument, an unknown option) still
+    /// gives one JSON document, with the parser's errors as <c>error</c>; in text mode the parser's own errors and
+    /// help are shown. Returns the exit code, or <see langword="null"/> when the line parsed or JSON was not asked for.
+    /// </summary>
+    public static int? ReportParseErrorsAsJson(ParseResult parse)
+    {
+        if (parse.Errors.Count == 0 || parse.CommandResult.Command is RootCommand || !AsksForJson(parse))
+        {
+            return null;
+        }
+
+        string verb = parse.CommandResult.Command.Name;
+        var writer = new ResultWriter(verb, OutputMode.Json, quiet: true, Console.Out, Console.Error);
+        string reasons = string.Join(" ", parse.Errors.Select(e => e.Message));
+        writer.Fail(new ErrorReport(verb, "parse the command line", null, reasons, null, false, ExitCodes.Failure), new ArgumentException(reasons));
+        writer.Finish();
+        return ExitCodes.Failure;
+    }
+
+    /// <summary><c>--json</c> or <c>--output json</c> was given (read from the tokens: the line may not parse, <c>--output</c> included).</summary>
+    private static bool AsksForJson(ParseResult parse) =>
+        parse.GetResult(Shared.Json) is { Implicit: false }
+        || parse.GetResult(Shared.Output) is { Tokens: [{ Value: var mode }] } && string.Equals(mode, "json", StringComparison.OrdinalIgnoreCase);
+
     private async Task<int> RunAsync(ParseResult parse, Func<VerbContext, Task<int>> body)
     {
         OutputMode mode = Shared.OutputOf(parse);

@@ -39,6 +39,7 @@ public static class Program
             ServeCommand.Build(),
         };
         // Ctrl+C and SIGTERM are the runner's (CliVerb): the verb cleans up and says what is left, however long that takes.
-        return root.Parse(args).Invoke(new InvocationConfiguration { ProcessTerminationTimeout = null });
+        ParseResult parse = root.Parse(args);
+        return CliVerb.ReportParseErrorsAsJson(parse) ?? parse.Invoke(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 }

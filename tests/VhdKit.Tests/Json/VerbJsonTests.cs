@@ -313,6 +313,21 @@ public class VerbJsonTests : IDisposable
         Assert.Equal(8 * MiB, root.GetProperty("virtual-size").GetInt64());
     }
 
+    [Theory]
+    [InlineData("info", "--output=json")]
+    [InlineData("check", "--json", "--no-such-option", "x.vhd")]
+    [InlineData("resize", "--output", "json", "x.vhd")]
+    public void A_command_line_that_does_not_parse_still_gives_one_json_document(string verb, params string[] arguments)
+    {
+        ProcessResult result = CliRunner.RunIn(_folder.Path, [verb, .. arguments]);
+        Assert.Equal(1, result.ExitCode);
+        using JsonDocument document = JsonSchemaCheck.AssertValid(result.Stdout, verb);
+        JsonElement error = document.RootElement.GetProperty("error");
+        Assert.Equal("invalid-argument", error.GetProperty("code").GetString());
+        Assert.StartsWith("cannot parse the command line: ", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["schemaVersion", "command", "warnings", "error"], document.RootElement.EnumerateObject().Select(p => p.Name));
+    }
+
     [Fact]
     public void Text_in_documents_is_not_html_escaped()
     {
