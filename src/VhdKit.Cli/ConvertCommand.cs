@@ -13,7 +13,7 @@ internal static class ConvertCommand
 
     public static Command Build()
     {
-        var format = new Option<string>("--format", "-f") { Description = "raw, fixed or dynamic (default dynamic).", DefaultValueFactory = _ => "dynamic" };
+        var format = new Option<string>("--format", "-f") { HelpName = "raw|fixed|dynamic", Description = "raw, fixed or dynamic (default dynamic).", DefaultValueFactory = _ => "dynamic" };
         format.AcceptOnlyFromAmong("raw", "fixed", "dynamic");
         var source = new Argument<string>("SRC") { Description = "The image (a differencing disk is read through its parents)." };
         var target = new Argument<string>("DST") { Description = "The new file; never overwritten." };

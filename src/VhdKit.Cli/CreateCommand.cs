@@ -16,12 +16,13 @@ internal static class CreateCommand
     {
         var type = new Option<string>("--type", "-t")
         {
+            HelpName = "fixed|dynamic",
             Description = "fixed or dynamic (default dynamic; with --parent, differencing).",
         };
         type.AcceptOnlyFromAmong("fixed", "dynamic", "differencing");
-        var size = new Option<string>("--size", "-s") { Description = "Virtual size: B, KiB, MiB, GiB, TiB (MB/GB mean MiB/GiB), a multiple of 512 bytes from 3 MiB to 2040 GiB." };
-        var blockSize = new Option<string>("--block-size") { Description = "Block size of a dynamic disk: 2MiB (default) or 512KiB." };
-        var parent = new Option<string>("--parent") { Description = "Create a differencing disk on this parent image." };
+        var size = new Option<string>("--size", "-s") { HelpName = "SIZE", Description = "Virtual size: B, KiB, MiB, GiB, TiB (MB/GB mean MiB/GiB), a multiple of 512 bytes from 3 MiB to 2040 GiB." };
+        var blockSize = new Option<string>("--block-size") { HelpName = "SIZE", Description = "Block size of a dynamic disk: 2MiB (default) or 512KiB." };
+        var parent = new Option<string>("--parent") { HelpName = "PARENT", Description = "Create a differencing disk on this parent image." };
         var zeroFill = new Option<bool>("--zero-fill") { Description = "Write zeros over a fixed disk's data instead of leaving the file sparse." };
         var file = new Argument<string>("FILE") { Description = "The new image; its folder is created if missing. An existing file is never overwritten." };
         var verb = new CliVerb("create", "Create a fixed, dynamic or differencing VHD.", "create") { Subject = file };
@@ -97,7 +98,12 @@ internal static class CreateCommand
             throw new ArgumentException("--size is required (e.g. --size 64MiB).");
         }
 
-        long bytes = ParseSize(size, "--size");
+        long bytes = DiskSize.Check(ParseSize(size, "--size"));
+        if (zeroFill && type != "fixed")
+        {
+            throw new ArgumentException("--zero-fill is for a fixed disk (a dynamic disk stores no zeros); add --type fixed or drop --zero-fill.");
+        }
+
         if (type == "fixed")
         {
             if (blockSize is not null)

@@ -16,7 +16,7 @@ internal static class RebaseCommand
 
     public static Command Build()
     {
-        var parent = new Option<string>("--parent") { Description = "The parent's new location." };
+        var parent = new Option<string>("--parent") { HelpName = "PARENT", Description = "The parent's new location." };
         var restamp = new Option<bool>("--restamp") { Description = "Keep the parent the child resolves to, and record its current modification time." };
         var ignore = new Option<bool>("--ignore-id-mismatch") { Description = "Accept a parent whose unique id differs (only if it really holds the same content)." };
         var child = new Argument<string>("CHILD") { Description = "The differencing disk." };

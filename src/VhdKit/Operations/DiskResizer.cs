@@ -43,7 +43,7 @@ public static class DiskResizer
         using VhdImage image = VhdImage.Open(fullPath, new VhdOpenOptions { Writable = true });
         if (image.DiskType == VhdDiskType.Differencing)
         {
-            throw new WrongImageTypeException(fullPath, image.DiskType, "resizing (its size is its parent's)");
+            throw new WrongImageTypeException(fullPath, image.DiskType, "resizing", "a fixed or dynamic disk (a differencing disk's size is its parent's)");
         }
 
         ThrowIfChildren(fullPath, image.UniqueId);
@@ -55,7 +55,7 @@ public static class DiskResizer
     {
         if (image.DiskType == VhdDiskType.Differencing)
         {
-            throw new WrongImageTypeException(image.Path, image.DiskType, "resizing (its size is its parent's)");
+            throw new WrongImageTypeException(image.Path, image.DiskType, "resizing", "a fixed or dynamic disk (a differencing disk's size is its parent's)");
         }
 
         if (newSize == image.Capacity)
