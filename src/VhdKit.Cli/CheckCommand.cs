@@ -28,16 +28,16 @@ internal static class CheckCommand
         var verb = new CliVerb("check", "List every fault of a VHD (exit 0 clean, 2 faults, 3 all faults repairable with `vhd repair`).", "check") { Subject = file };
         return verb.Build([chain, file], context =>
         {
-            CheckReport report = VhdChecker.Check(context.Get(file), new CheckOptions { Chain = context.Get(chain) });
+            CheckResult report = VhdChecker.Check(context.Get(file), new CheckOptions { Chain = context.Get(chain) });
             int exitCode = ExitCode(report);
             context.Result(new Json(report.Path, report.IsClean, report.IsRepairable, exitCode, report.Faults), () => Render(report));
             return exitCode;
         });
     }
 
-    public static int ExitCode(CheckReport report) => report.IsClean ? Clean : report.IsRepairable ? Repairable : Faults;
+    public static int ExitCode(CheckResult report) => report.IsClean ? Clean : report.IsRepairable ? Repairable : Faults;
 
-    private static void Render(CheckReport report)
+    private static void Render(CheckResult report)
     {
         if (report.Faults.IsEmpty)
         {

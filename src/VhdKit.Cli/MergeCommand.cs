@@ -21,7 +21,7 @@ internal static class MergeCommand
             context.Result(merged, () =>
             {
                 context.Say($"Merged {merged.BytesMerged} bytes into {merged.Target}.");
-                context.Say(merged.Deleted ? $"Deleted {string.Join(", ", merged.Merged)}." : Leftover(merged));
+                context.Say(!merged.Deleted.IsEmpty ? $"Deleted {string.Join(", ", merged.Merged)}." : Leftover(merged));
             });
             return ExitCodes.Success;
         });

@@ -25,7 +25,7 @@ internal static class RepairCommand
             string path = context.Get(file);
             bool dry = context.Get(dryRun);
             ImmutableArray<RepairAction> actions = VhdRepairer.Repair(path, dry);
-            CheckReport after = VhdChecker.Check(path);
+            CheckResult after = VhdChecker.Check(path);
             bool fine = dry ? after.IsClean || after.IsRepairable : after.IsClean;
             context.Result(new Repaired(Path.GetFullPath(path), dry, actions, fine), () =>
             {

@@ -154,6 +154,9 @@ public sealed class FileStorage : IPositionalStorage
         }
     }
 
+    /// <summary>Where the file holds data (holes left out where the file system tells them); see <see cref="Storage.DataRanges"/>.</summary>
+    internal System.Collections.Immutable.ImmutableArray<Chain.DiskExtent> GetDataRanges() => Storage.DataRanges.Of(_handle, Length);
+
     /// <summary>Sets the file's modification time through the open handle (durable with the next <see cref="Flush"/>).</summary>
     /// <exception cref="IOException">The change failed.</exception>
     internal void SetLastWriteTimeUtc(DateTime time) => File.SetLastWriteTimeUtc(_handle, time);
