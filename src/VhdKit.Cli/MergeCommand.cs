@@ -15,8 +15,8 @@ internal static class MergeCommand
         var verb = new CliVerb("merge", "Merge a differencing disk into its parent (or an ancestor). Interrupted, it can be run again to complete.", "merge") { Subject = child };
         return verb.Build([into, delete, child], context =>
         {
-            var options = new MergeOptions { Into = context.Get(into), DeleteMerged = context.Get(delete) };
-            MergeResult merged = context.Track("merge", progress => DiskMerger.Merge(context.Get(child), options, progress, context.CancellationToken));
+            var request = new MergeRequest(context.Get(child)) { Into = context.Get(into), DeleteMerged = context.Get(delete) };
+            MergeResult merged = context.Track("merge", progress => MergeOperation.Run(request, progress, context.CancellationToken));
             context.Warn(merged.Warnings);
             context.Result(merged, () =>
             {

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.CommandLine;
 using VhdKit.Cli.Output;
 using VhdKit.Operations;
@@ -12,9 +11,6 @@ namespace VhdKit.Cli;
 /// </summary>
 internal static class RepairCommand
 {
-    /// <summary>The result: each action (done or, in a dry run, planned) and whether the file is fine afterwards.</summary>
-    internal sealed record Repaired(string Path, bool DryRun, IReadOnlyList<RepairAction> Actions, bool Fine);
-
     public static Command Build()
     {
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "List what would be done; change nothing." };
@@ -24,27 +20,26 @@ internal static class RepairCommand
         {
             string path = context.Get(file);
             bool dry = context.Get(dryRun);
-            ImmutableArray<RepairAction> actions = VhdRepairer.Repair(path, dry);
-            CheckResult after = VhdChecker.Check(path);
-            bool fine = dry ? after.IsClean || after.IsRepairable : after.IsClean;
-            context.Result(new Repaired(Path.GetFullPath(path), dry, actions, fine), () =>
+            RepairResult repaired = context.Track("repair", progress => RepairOperation.Run(new RepairRequest(path) { DryRun = dry }, progress, context.CancellationToken));
+            context.Warn(repaired.Warnings);
+            context.Result(repaired, () =>
             {
-                foreach (RepairAction action in actions)
+                foreach (RepairAction action in repaired.Actions)
                 {
                     context.Say((dry ? "would: " : "done: ") + action.Description);
                 }
 
-                if (actions.IsEmpty)
+                if (repaired.Actions.IsEmpty)
                 {
                     context.Say("Nothing to repair.");
                 }
             });
-            if (!fine)
+            if (!repaired.Fixed)
             {
                 context.Warn($"{path} still has faults repair cannot fix; see `vhd check {path}`.");
             }
 
-            return fine ? ExitCodes.Success : CheckCommand.Faults;
+            return repaired.Fixed ? ExitCodes.Success : CheckCommand.Faults;
         });
     }
 }
