@@ -35,7 +35,7 @@ internal static class ConvertCommand
                 TargetFormat = Target(context.Get(targetFormat), ImageOptions.Parse(context.Get(options), "subformat").Subformat),
             };
             string kind = request.TargetFormat.ToString().ToLowerInvariant();
-            ConvertResult converted = context.Track($"convert to {kind}", progress => ConvertOperation.Run(request, progress, context.CancellationToken));
+            ConvertResult converted = context.Track("convert", progress => ConvertOperation.Run(request, progress, context.CancellationToken));
             context.Warn(converted.Warnings);
             context.Result(converted, $"Wrote {converted.Target} ({kind}, {converted.VirtualSize} bytes, from {ImageFormatNames.NameOf(converted.SourceFormat)})");
             return ExitCodes.Success;
