@@ -8,7 +8,7 @@ using VhdKit.Operations;
 namespace VhdKit.Cli;
 
 /// <summary>
-/// <c>vhd check [--output json] [--chain] FILE</c>: every fault of the image (and its chain), like <c>qemu-img check</c>.
+/// <c>vhd check [--output json] [--chain] [-r leaks|all] FILE</c>: every fault of the image (and its chain), like <c>qemu-img check</c>.
 /// Exit codes: 0 the image opens and reads (warnings allowed, some repairable), 2 faults found, 3 faults found and all of them repairable by
 /// <c>vhd repair FILE</c>, 1 the file could not be checked at all.
 /// </summary>
@@ -21,21 +21,40 @@ internal static class CheckCommand
     public static Command Build()
     {
         var chain = new Option<bool>("--chain", "-c") { Description = "Also resolve and check every parent and each link (id, timestamp, size)." };
+        var repair = new Option<string>("--repair", "-r")
+        {
+            HelpName = "leaks|all",
+            Description = "qemu-img's check -r: first run `vhd repair` on the file (VhdKit repairs only what is safe, so leaks and all do the same), then check.",
+        };
+        repair.AcceptOnlyFromAmong("leaks", "all");
         var file = new Argument<string>("FILE") { Description = "The image." };
         var verb = new CliVerb("check", "List every fault of a VHD (exit 0 clean, 2 faults, 3 all faults repairable with `vhd repair`).", "check") { Subject = file };
-        return verb.Build([chain, file], context =>
+        return verb.Build([chain, repair, file], context =>
         {
-            bool withChain = context.Get(chain);
-            CheckReport report = VhdChecker.Check(context.Get(file), new CheckOptions { Chain = withChain });
+            IReadOnlyList<RepairAction> repairs = [];
+            if (context.Get(repair) is not null)
+            {
+                RepairResult repaired = context.Track("repair", progress => RepairOperation.Run(new RepairRequest(context.Get(file)), progress, context.CancellationToken));
+                context.Warn(repaired.Warnings);
+                foreach (RepairAction action in repaired.Actions)
+                {
+                    context.Say("repaired: " + action.Description);
+                }
+
+                repairs = repaired.Actions;
+            }
+
+            CheckResult report = context.Track("check", progress =>
+                CheckOperation.Run(new CheckRequest(context.Get(file)) { Chain = context.Get(chain) }, progress, context.CancellationToken));
             int exitCode = ExitCode(report);
-            context.Result(CheckDocument.From(report, withChain, exitCode), () => Render(report));
+            context.Result(CheckDocument.From(report, context.Get(chain), exitCode, repairs), () => Render(report));
             return exitCode;
         });
     }
 
-    public static int ExitCode(CheckReport report) => report.IsClean ? Clean : report.IsRepairable ? Repairable : Faults;
+    public static int ExitCode(CheckResult report) => report.IsClean ? Clean : report.IsRepairable ? Repairable : Faults;
 
-    private static void Render(CheckReport report)
+    private static void Render(CheckResult report)
     {
         if (report.Faults.IsEmpty)
         {

@@ -13,8 +13,8 @@ internal static class CompactCommand
         var verb = new CliVerb("compact", "Shrink a dynamic or differencing image: drop zero blocks, and sectors identical to the parent's.", "compact") { Subject = file };
         return verb.Build([file], context =>
         {
-            CompactResult compacted = context.Track("compact", progress => DiskCompactor.Compact(context.Get(file), progress, context.CancellationToken));
-            context.Result(CompactDocument.From(context.Get(file), compacted), $"{compacted.SizeBefore} -> {compacted.SizeAfter} bytes; {compacted.BlocksBefore} -> {compacted.BlocksAfter} blocks.");
+            CompactResult compacted = context.Track("compact", progress => CompactOperation.Run(new CompactRequest(context.Get(file)), progress, context.CancellationToken));
+            context.Result(CompactDocument.From(compacted), $"{compacted.SizeBefore} -> {compacted.SizeAfter} bytes; {compacted.BlocksBefore} -> {compacted.BlocksAfter} blocks.");
             return ExitCodes.Success;
         });
     }

@@ -82,28 +82,29 @@ internal static class InfoRenderer
         }
     }
 
+    /// <summary>
+    /// The chain as lines, not a table: a table cell wraps a long path in the middle (and a copied path then breaks),
+    /// so each image's path stands whole on its line, with how it was found on the lines under it.
+    /// </summary>
     private static void RenderChain(InfoDocument report)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title("Chain (leaf first)");
-        foreach (string column in new[] { "Depth", "Image", "Found via", "Id", "Timestamp", "Tried" })
-        {
-            table.AddColumn(column);
-        }
-
+        Console.Out.WriteLine("Chain (leaf first)");
         foreach (ImageDocument image in report.Images)
         {
-            LinkDocument? link = image.Link;
-            string tried = link is null ? string.Empty : string.Join("\n", link.Attempts.Select(a => $"{a.Source} {a.Filename ?? "(none)"}: {a.Outcome}"));
-            table.AddRow(
-                ConsoleText.Markup(Invariant(image.Depth)),
-                ConsoleText.Markup(image.Filename),
-                ConsoleText.Markup(link is null ? "(leaf)" : $"{link.FoundVia} '{link.LocatorText}'"),
-                link is null ? string.Empty : "match",
-                link?.TimestampMatches switch { true => "match", false => "[yellow]differs[/]", null => string.Empty },
-                ConsoleText.Markup(tried));
-        }
+            Console.Out.WriteLine(ConsoleText.Printable($"  [{image.Depth}] {image.Filename}"));
+            if (image.Link is not { } link)
+            {
+                Console.Out.WriteLine("      the leaf");
+                continue;
+            }
 
-        AnsiConsole.Write(table);
+            string timestamp = link.TimestampMatches switch { true => "timestamp matches", false => "timestamp DIFFERS", null => "timestamp not recorded" };
+            Console.Out.WriteLine(ConsoleText.Printable($"      found via {link.FoundVia} '{link.LocatorText}'; id matches; {timestamp}"));
+            foreach (AttemptDocument attempt in link.Attempts)
+            {
+                Console.Out.WriteLine(ConsoleText.Printable($"      tried {attempt.Source} {attempt.Filename ?? "(none)"}: {attempt.Outcome}"));
+            }
+        }
     }
 
     private static void Row(Table table, string field, string value) => table.AddRow(ConsoleText.Markup(field), ConsoleText.Markup(value));

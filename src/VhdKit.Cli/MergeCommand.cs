@@ -9,23 +9,26 @@ internal static class MergeCommand
 {
     public static Command Build()
     {
-        var into = new Option<string>("--into") { Description = "Merge into this ancestor (the layers between are merged too, in one pass)." };
+        var into = new Option<string>("--into") { HelpName = "ANCESTOR", Description = "Merge into this ancestor (the layers between are merged too, in one pass)." };
         var delete = new Option<bool>("--delete-child") { Description = "Delete the merged child (and the layers merged with it) once the merge is durable." };
         var child = new Argument<string>("CHILD") { Description = "The differencing disk to merge." };
         var verb = new CliVerb("merge", "Merge a differencing disk into its parent (or an ancestor). Interrupted, it can be run again to complete.", "merge") { Subject = child };
         return verb.Build([into, delete, child], context =>
         {
-            var options = new MergeOptions { Into = context.Get(into), DeleteMerged = context.Get(delete) };
-            MergeResult merged = context.Track("merge", progress => DiskMerger.Merge(context.Get(child), options, progress, context.CancellationToken));
+            var request = new MergeRequest(context.Get(child)) { Into = context.Get(into), DeleteMerged = context.Get(delete) };
+            MergeResult merged = context.Track("merge", progress => MergeOperation.Run(request, progress, context.CancellationToken));
             context.Warn(merged.Warnings);
-            context.Result(MergeDocument.From(context.Get(child), merged), () =>
+            context.Result(MergeDocument.From(merged), () =>
             {
                 context.Say($"Merged {merged.BytesMerged} bytes into {merged.Target}.");
-                context.Say(merged.Deleted
-                    ? $"Deleted {string.Join(", ", merged.Merged)}."
-                    : $"{string.Join(", ", merged.Merged)} no longer belong on top of it (its content changed); delete them or use --delete-child.");
+                context.Say(!merged.Deleted.IsEmpty ? $"Deleted {string.Join(", ", merged.Merged)}." : Leftover(merged));
             });
             return ExitCodes.Success;
         });
     }
+
+    /// <summary>What to do with the merged layers kept: they read the same as before, but their data is in the target now.</summary>
+    private static string Leftover(MergeResult merged) => merged.Merged.Length == 1
+        ? $"{merged.Merged[0]} still reads the same but is no longer needed: its data is now in {merged.Target}; delete it (or merge with --delete-child)."
+        : $"{string.Join(", ", merged.Merged)} still read the same but are no longer needed: their data is now in {merged.Target}; delete them (or merge with --delete-child).";
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using VhdKit.Chain;
 using VhdKit.Cli.Output;
+using VhdKit.Operations;
 
 namespace VhdKit.Cli;
 
@@ -9,9 +10,9 @@ internal static class ReadCommand
 {
     public static Command Build()
     {
-        var offset = new Option<string>("--offset", "-o") { Description = "Where in the disk to start (bytes, or with a unit).", DefaultValueFactory = _ => "0" };
-        var length = new Option<string>("--length", "-l") { Description = "How many bytes (default: to the end of the disk)." };
-        var to = new Option<string>("--to") { Description = "The output file ('-' for standard output); never overwritten.", Required = true };
+        var offset = new Option<string>("--offset", "-o") { HelpName = "OFFSET", Description = "Where in the disk to start (bytes, or with a unit).", DefaultValueFactory = _ => "0" };
+        var length = new Option<string>("--length", "-l") { HelpName = "LENGTH", Description = "How many bytes (default: to the end of the disk)." };
+        var to = new Option<string>("--to") { HelpName = "OUT", Description = "The output file ('-' for standard output); never overwritten.", Required = true };
         var file = new Argument<string>("FILE") { Description = "The image." };
         var verb = new CliVerb("read", "Read bytes of a disk (through its parents) into a file.", "read") { Subject = file };
         return verb.Build([offset, length, to, file], context =>
@@ -36,27 +37,52 @@ internal static class ReadCommand
                 throw new ArgumentException("--to - writes the disk's bytes to standard output, where --output=json writes its document; give --to FILE.");
             }
 
-            using Stream output = target == "-" ? Console.OpenStandardOutput() : new FileStream(target, FileMode.CreateNew, FileAccess.Write);
-            var buffer = new byte[1024 * 1024];
-            for (long done = 0; done < count;)
+            if (target == "-")
             {
-                context.CancellationToken.ThrowIfCancellationRequested();
-                int n = disk.Read(buffer.AsSpan(0, (int)Math.Min(buffer.Length, count - done)), at + done);
-                if (n == 0)
-                {
-                    throw new IOException($"Reading {context.Get(file)} stopped at {at + done}, before the {count} bytes asked for.");
-                }
-
-                output.Write(buffer, 0, n);
-                done += n;
+                using Stream stdout = Console.OpenStandardOutput();
+                Copy(context, disk, at, count, stdout);
+                return ExitCodes.Success;
             }
 
-            if (target != "-")
+            if (File.Exists(target) || Directory.Exists(target) || new FileInfo(target).LinkTarget is not null)
             {
-                context.Result(new ReadDocument(Path.GetFullPath(context.Get(file)), at, count, Path.GetFullPath(target)), () => { });
+                throw new IOException($"--to {target} already exists; it is never overwritten (remove it or name another file).");
             }
 
+            // The output is ours until it is whole: a failure or Ctrl+C removes it, so nothing is left behind.
+            var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write);
+            try
+            {
+                context.Track("read", progress => Copy(context, disk, at, count, output, progress));
+                output.Dispose();
+            }
+            catch
+            {
+                output.Dispose();
+                File.Delete(target);
+                throw;
+            }
+
+            context.Result(new ReadDocument(Path.GetFullPath(context.Get(file)), at, count, Path.GetFullPath(target)), () => { });
             return ExitCodes.Success;
         });
+    }
+
+    private static void Copy(VerbContext context, VirtualDisk disk, long at, long count, Stream output, IProgress<OperationProgress>? progress = null)
+    {
+        var buffer = new byte[1024 * 1024];
+        for (long done = 0; done < count;)
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            int n = disk.Read(buffer.AsSpan(0, (int)Math.Min(buffer.Length, count - done)), at + done);
+            if (n == 0)
+            {
+                throw new IOException($"reading stopped at {at + done}, before the {count} bytes asked for.");
+            }
+
+            output.Write(buffer, 0, n);
+            done += n;
+            progress?.Report(new OperationProgress(done, count));
+        }
     }
 }

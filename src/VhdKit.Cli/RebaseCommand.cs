@@ -5,40 +5,47 @@ using VhdKit.Operations;
 namespace VhdKit.Cli;
 
 /// <summary>
-/// <c>vhd rebase --parent NEW CHILD [--ignore-id-mismatch]</c> (like <c>qemu-img rebase -u</c>) and
+/// <c>vhd rebase --parent NEW CHILD [--ignore-id-mismatch]</c> (qemu-img: <c>rebase -u -b NEW CHILD</c>) and
 /// <c>vhd rebase --restamp CHILD</c>: repoint a child at its parent in a new place, or accept a parent whose
 /// modification time changed. The disk's content is not touched.
 /// </summary>
+/// <remarks>
+/// qemu-img's rebase without <c>-u</c> copies the sectors that differ between the old and the new backing file
+/// into the child. VhdKit never does: it always rebases as <c>-u</c> (unsafe) does, rewriting only the link, and
+/// instead guards it by the parent's unique id (a new parent must be the same disk, moved or copied).
+/// </remarks>
 internal static class RebaseCommand
 {
-    /// <summary>The result: the child and the parent it now records.</summary>
-
     public static Command Build()
     {
-        var parent = new Option<string>("--parent") { Description = "The parent's new location." };
+        var parent = new Option<string>("--parent", "-b", "--backing") { HelpName = "PARENT", Description = "The parent's new location (qemu-img: -b)." };
+        var unsafeOption = new Option<bool>("--unsafe", "-u")
+        {
+            Description = "qemu-img's -u: only rewrite the link. VhdKit always does just that (it never copies data into the child); the parent's unique id must match.",
+        };
+        var parentFormat = new Option<string>("--backing-format", "-F") { HelpName = "FMT", Description = "The parent's format, as qemu-img's -F: vhd or vpc." };
         var restamp = new Option<bool>("--restamp") { Description = "Keep the parent the child resolves to, and record its current modification time." };
         var ignore = new Option<bool>("--ignore-id-mismatch") { Description = "Accept a parent whose unique id differs (only if it really holds the same content)." };
         var child = new Argument<string>("CHILD") { Description = "The differencing disk." };
-        var verb = new CliVerb("rebase", "Point a differencing disk at its parent in a new place (rewrites the locators, parent name and timestamp).", "rebase") { Subject = child };
-        return verb.Build([parent, restamp, ignore, child], context =>
+        var verb = new CliVerb("rebase", "Point a differencing disk at its parent in a new place (rewrites the locators, parent name and timestamp; no data is copied).", "rebase")
         {
-            string childPath = context.Get(child);
-            string fullPath = Path.GetFullPath(childPath);
+            Subject = child,
+        };
+        return verb.Build([parent, unsafeOption, parentFormat, restamp, ignore, child], context =>
+        {
             string? newParent = context.Get(parent);
             if (context.Get(restamp) == (newParent is not null))
             {
-                throw new ArgumentException("give either --parent NEW or --restamp.");
+                throw new ArgumentException("give either --parent NEW (-b NEW) or --restamp.");
             }
 
-            if (newParent is null)
-            {
-                string current = Reparenter.Restamp(childPath);
-                context.Result(RebaseDocument.Read(fullPath, true, current), $"{fullPath} now records the current time of {current}.");
-                return ExitCodes.Success;
-            }
-
-            context.Warn(Reparenter.Rebase(childPath, newParent, new RebaseOptions { IgnoreIdMismatch = context.Get(ignore) }));
-            context.Result(RebaseDocument.Read(fullPath, false, newParent), $"{fullPath} now has parent {Path.GetFullPath(newParent)}.");
+            FormatNames.RequireVhd(context.Get(parentFormat), "-F", "a differencing VHD's parent is a VHD (vhd or vpc).");
+            var request = new RebaseRequest(context.Get(child), newParent) { IgnoreIdMismatch = context.Get(ignore) };
+            RebaseResult rebased = context.Track("rebase", progress => RebaseOperation.Run(request, progress, context.CancellationToken));
+            context.Warn(rebased.Warnings);
+            context.Result(RebaseDocument.From(rebased), rebased.Restamped
+                ? $"{rebased.Child} now records the current time of {rebased.Parent}."
+                : $"{rebased.Child} now has parent {rebased.Parent}.");
             return ExitCodes.Success;
         });
     }

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.CommandLine;
 using VhdKit.Cli.Output;
 using VhdKit.Operations;
@@ -21,27 +20,26 @@ internal static class RepairCommand
         {
             string path = context.Get(file);
             bool dry = context.Get(dryRun);
-            ImmutableArray<RepairAction> actions = VhdRepairer.Repair(path, dry);
-            CheckReport after = VhdChecker.Check(path);
-            bool fine = dry ? after.IsClean || after.IsRepairable : after.IsClean;
-            context.Result(RepairDocument.From(path, dry, actions, fine, after), () =>
+            RepairResult repaired = context.Track("repair", progress => RepairOperation.Run(new RepairRequest(path) { DryRun = dry }, progress, context.CancellationToken));
+            context.Warn(repaired.Warnings);
+            context.Result(RepairDocument.From(repaired), () =>
             {
-                foreach (RepairAction action in actions)
+                foreach (RepairAction action in repaired.Actions)
                 {
                     context.Say((dry ? "would: " : "done: ") + action.Description);
                 }
 
-                if (actions.IsEmpty)
+                if (repaired.Actions.IsEmpty)
                 {
                     context.Say("Nothing to repair.");
                 }
             });
-            if (!fine)
+            if (!repaired.Fixed)
             {
                 context.Warn($"{path} still has faults repair cannot fix; see `vhd check {path}`.");
             }
 
-            return fine ? ExitCodes.Success : CheckCommand.Faults;
+            return repaired.Fixed ? ExitCodes.Success : CheckCommand.Faults;
         });
     }
 }

@@ -30,8 +30,8 @@ internal static class WriteCommand
 
     public static Command Build()
     {
-        var offset = new Option<string>("--offset", "-o") { Description = "Where in the disk to write (bytes, or with a unit: 1MiB).", Required = true };
-        var from = new Option<string>("--from") { Description = "The file whose bytes are written ('-' for standard input).", Required = true };
+        var offset = new Option<string>("--offset", "-o") { HelpName = "OFFSET", Description = "Where in the disk to write (bytes, or with a unit: 1MiB).", Required = true };
+        var from = new Option<string>("--from") { HelpName = "IN", Description = "The file whose bytes are written ('-' for standard input).", Required = true };
         var file = new Argument<string>("FILE") { Description = "The image; a differencing disk's parents are never written." };
         var verb = new CliVerb("write", "Write bytes into a disk at an offset, flushed every 64 MiB and at the end.", "write") { Subject = file };
         return verb.Build([offset, from, file], context => Run(context, context.Get(file), context.Get(offset)!, context.Get(from)!));

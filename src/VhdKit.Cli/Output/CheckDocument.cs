@@ -10,14 +10,18 @@ namespace VhdKit.Cli.Output;
 /// <param name="Repairable">Whether there are errors and <c>vhd repair</c> fixes every one.</param>
 /// <param name="ExitCode">The exit code: 0 clean, 2 faults, 3 all faults repairable.</param>
 /// <param name="Faults">Every fault, warnings included, in the order of the file's structures, then the chain's links.</param>
-internal sealed record CheckDocument(string Filename, FormatName Format, bool Chain, bool Clean, bool Repairable, int ExitCode, IReadOnlyList<FaultDocument> Faults) : VerbDocument("check")
+/// <param name="Repairs">What <c>check -r</c> repaired before checking (empty without <c>-r</c>).</param>
+internal sealed record CheckDocument(
+    string Filename, FormatName Format, bool Chain, bool Clean, bool Repairable, int ExitCode, IReadOnlyList<FaultDocument> Faults, IReadOnlyList<RepairActionDocument> Repairs)
+    : VerbDocument("check")
 {
-    public static CheckDocument From(CheckReport report, bool chain, int exitCode) => new(
+    public static CheckDocument From(CheckResult report, bool chain, int exitCode, IEnumerable<RepairAction> repairs) => new(
         Path.GetFullPath(report.Path),
         FormatName.Vpc,
         chain,
         report.IsClean,
         report.IsRepairable,
         exitCode,
-        [.. report.Faults.Select(FaultDocument.From)]);
+        [.. report.Faults.Select(FaultDocument.From)],
+        [.. repairs.Select(RepairActionDocument.From)]);
 }

@@ -10,6 +10,6 @@ namespace VhdKit.Cli.Output;
 /// <param name="AllocatedBlocks">Blocks allocated now.</param>
 internal sealed record CompactDocument(string Filename, long FileLengthBefore, long FileLength, int AllocatedBlocksBefore, int AllocatedBlocks) : VerbDocument("compact")
 {
-    public static CompactDocument From(string path, CompactResult result) =>
-        new(Path.GetFullPath(path), result.SizeBefore, result.SizeAfter, result.BlocksBefore, result.BlocksAfter);
+    public static CompactDocument From(CompactResult result) =>
+        new(Path.GetFullPath(result.Path), result.SizeBefore, result.SizeAfter, result.BlocksBefore, result.BlocksAfter);
 }

@@ -1,5 +1,6 @@
 using VhdKit.Format;
 using VhdKit.Images;
+using VhdKit.Operations;
 
 namespace VhdKit.Cli.Output;
 
@@ -24,22 +25,22 @@ internal sealed record CreateDocument(
     string? BackingFilename,
     string? FullBackingFilename) : VerbDocument("create")
 {
-    /// <summary>Reads the image just created at <paramref name="path"/>.</summary>
-    /// <param name="path">The new image.</param>
-    /// <param name="parentPath">The parent it was created on, or <see langword="null"/>.</param>
-    /// <exception cref="IOException">The image cannot be read back.</exception>
-    public static CreateDocument Read(string path, string? parentPath)
+    /// <summary>The document of <paramref name="created"/>; a differencing disk is opened again for the parent's name it stores.</summary>
+    /// <exception cref="IOException">The new differencing disk cannot be read back.</exception>
+    public static CreateDocument From(CreateResult created) => new(
+        Path.GetFullPath(created.Path),
+        FormatName.Vpc,
+        created.Type,
+        created.VirtualSize,
+        created.FileSize,
+        created.Type == VhdDiskType.Fixed ? null : created.BlockSize,
+        created.UniqueId,
+        created.ParentPath is null ? null : StoredParentName(created.Path),
+        created.ParentPath is null ? null : Path.GetFullPath(created.ParentPath));
+
+    private static string? StoredParentName(string path)
     {
         using VhdImage image = VhdImage.Open(path);
-        return new CreateDocument(
-            Path.GetFullPath(path),
-            FormatName.Vpc,
-            image.DiskType,
-            image.Capacity,
-            image.FileLength,
-            image.Header is { } h ? h.BlockSize : null,
-            image.UniqueId,
-            parentPath is null ? null : ImageDocument.BackingName(image),
-            parentPath is null ? null : Path.GetFullPath(parentPath));
+        return ImageDocument.BackingName(image);
     }
 }

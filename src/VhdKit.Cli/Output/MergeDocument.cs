@@ -7,13 +7,13 @@ namespace VhdKit.Cli.Output;
 /// <param name="Target">The image merged into, as an absolute path.</param>
 /// <param name="Merged">The images whose content was merged, leaf first, as absolute paths.</param>
 /// <param name="BytesMerged">The bytes copied into the target.</param>
-/// <param name="Deleted">Whether the merged images were deleted (<c>--delete-child</c>).</param>
-internal sealed record MergeDocument(string Filename, string Target, IReadOnlyList<string> Merged, long BytesMerged, bool Deleted) : VerbDocument("merge")
+/// <param name="Deleted">The merged images deleted (<c>--delete-child</c>), as absolute paths; empty when they were kept.</param>
+internal sealed record MergeDocument(string Filename, string Target, IReadOnlyList<string> Merged, long BytesMerged, IReadOnlyList<string> Deleted) : VerbDocument("merge")
 {
-    public static MergeDocument From(string child, MergeResult result) => new(
-        Path.GetFullPath(child),
+    public static MergeDocument From(MergeResult result) => new(
+        Path.GetFullPath(result.Child),
         Path.GetFullPath(result.Target),
         [.. result.Merged.Select(Path.GetFullPath)],
         result.BytesMerged,
-        result.Deleted);
+        [.. result.Deleted.Select(Path.GetFullPath)]);
 }

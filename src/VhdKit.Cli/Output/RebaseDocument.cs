@@ -1,4 +1,5 @@
 using VhdKit.Images;
+using VhdKit.Operations;
 
 namespace VhdKit.Cli.Output;
 
@@ -9,11 +10,11 @@ namespace VhdKit.Cli.Output;
 /// <param name="FullBackingFilename">The parent's absolute path.</param>
 internal sealed record RebaseDocument(string Filename, bool Restamp, string? BackingFilename, string FullBackingFilename) : VerbDocument("rebase")
 {
-    /// <summary>Reads the child back after the rebase.</summary>
+    /// <summary>The document of <paramref name="rebased"/>; the child is opened again for the parent's name it now stores.</summary>
     /// <exception cref="IOException">The child cannot be read back.</exception>
-    public static RebaseDocument Read(string child, bool restamp, string parent)
+    public static RebaseDocument From(RebaseResult rebased)
     {
-        using VhdImage image = VhdImage.Open(child);
-        return new RebaseDocument(Path.GetFullPath(child), restamp, ImageDocument.BackingName(image), Path.GetFullPath(parent));
+        using VhdImage image = VhdImage.Open(rebased.Child);
+        return new RebaseDocument(Path.GetFullPath(rebased.Child), rebased.Restamped, ImageDocument.BackingName(image), Path.GetFullPath(rebased.Parent));
     }
 }

@@ -10,10 +10,10 @@ namespace VhdKit.Cli.Output;
 /// <param name="Faults">What <c>vhd check</c> finds after the repair (in a dry run: now, before it).</param>
 internal sealed record RepairDocument(string Filename, bool DryRun, IReadOnlyList<RepairActionDocument> Actions, bool Clean, IReadOnlyList<FaultDocument> Faults) : VerbDocument("repair")
 {
-    public static RepairDocument From(string path, bool dryRun, IEnumerable<RepairAction> actions, bool clean, CheckReport after) => new(
-        Path.GetFullPath(path),
-        dryRun,
-        [.. actions.Select(RepairActionDocument.From)],
-        clean,
-        [.. after.Faults.Select(FaultDocument.From)]);
+    public static RepairDocument From(RepairResult result) => new(
+        Path.GetFullPath(result.Path),
+        result.DryRun,
+        [.. result.Actions.Select(RepairActionDocument.From)],
+        result.Fixed,
+        [.. result.After.Faults.Select(FaultDocument.From)]);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using VhdKit.Images;
 using VhdKit.Storage;
 
@@ -53,5 +54,41 @@ internal static class LayerWalk
             buffer = buffer[(int)length..];
             offset += length;
         }
+    }
+
+    /// <summary>
+    /// The one extent walk (every allocation map and sparse copy uses it): where the content of
+    /// [0, <paramref name="capacity"/>) comes from, run by run, adjacent runs coalesced.
+    /// </summary>
+    /// <param name="layers">Leaf first.</param>
+    /// <param name="capacity">The bytes to walk.</param>
+    /// <param name="allocatedOnly">
+    /// <see langword="false"/>: extents covering everything, the zero runs (layer -1) included, coalesced when the
+    /// same layer holds adjacent runs. <see langword="true"/>: only the runs some layer holds, coalesced when adjacent
+    /// whichever layer holds them (an extent's layer is then its first run's).
+    /// </param>
+    public static ImmutableArray<DiskExtent> Extents(ReadOnlySpan<VhdImage> layers, long capacity, bool allocatedOnly)
+    {
+        var extents = ImmutableArray.CreateBuilder<DiskExtent>();
+        for (long offset = 0; offset < capacity;)
+        {
+            int layer = Locate(layers, offset, capacity - offset, out _, out long length);
+            if (!allocatedOnly || layer >= 0)
+            {
+                bool joins = extents.Count > 0 && extents[^1].Offset + extents[^1].Length == offset && (allocatedOnly || extents[^1].Layer == layer);
+                if (joins)
+                {
+                    extents[^1] = extents[^1] with { Length = extents[^1].Length + length };
+                }
+                else
+                {
+                    extents.Add(new DiskExtent(offset, length, layer));
+                }
+            }
+
+            offset += length;
+        }
+
+        return extents.ToImmutable();
     }
 }

@@ -205,27 +205,7 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
     /// Where the content of the whole disk comes from, as consecutive extents covering it: which layer holds
     /// each run, or none (zeros). Adjacent runs from the same layer are merged.
     /// </summary>
-    public ImmutableArray<DiskExtent> GetExtents()
-    {
-        var extents = ImmutableArray.CreateBuilder<DiskExtent>();
-        long offset = 0;
-        while (offset < Capacity)
-        {
-            int layer = LayerWalk.Locate(_layers.AsSpan(), offset, Capacity - offset, out _, out long length);
-            if (extents.Count > 0 && extents[^1].Layer == layer && extents[^1].Offset + extents[^1].Length == offset)
-            {
-                extents[^1] = extents[^1] with { Length = extents[^1].Length + length };
-            }
-            else
-            {
-                extents.Add(new DiskExtent(offset, length, layer));
-            }
-
-            offset += length;
-        }
-
-        return extents.ToImmutable();
-    }
+    public ImmutableArray<DiskExtent> GetExtents() => LayerWalk.Extents(_layers.AsSpan(), Capacity, allocatedOnly: false);
 
     /// <summary>The byte ranges some layer of the chain holds (for sparse copies): <see cref="GetExtents"/> without the zero runs.</summary>
     public ImmutableArray<DiskExtent> GetAllocatedRanges() => [.. GetExtents().Where(e => e.IsAllocated)];

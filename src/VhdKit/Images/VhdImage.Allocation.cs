@@ -59,34 +59,6 @@ public sealed partial class VhdImage
         return SectorBitmap.IsSet(bitmap, sector);
     }
 
-    /// <summary>
-    /// The ranges of the virtual disk this file holds (for a fixed disk, all of it), merged where adjacent.
-    /// </summary>
-    public ImmutableArray<(long Offset, long Length)> GetAllocatedRanges()
-    {
-        var ranges = ImmutableArray.CreateBuilder<(long, long)>();
-        long offset = 0;
-        while (offset < Capacity)
-        {
-            bool held = Map(offset, Capacity - offset, out _, out long length);
-            if (held)
-            {
-                if (ranges.Count > 0 && ranges[^1].Item1 + ranges[^1].Item2 == offset)
-                {
-                    ranges[^1] = (ranges[^1].Item1, ranges[^1].Item2 + length);
-                }
-                else
-                {
-                    ranges.Add((offset, length));
-                }
-            }
-
-            offset += length;
-        }
-
-        return ranges.ToImmutable();
-    }
-
     /// <summary>Bytes of sector bitmaps this image holds in memory (for tests of the cache's bound).</summary>
     internal long CachedBitmapBytes => _bitmaps?.Bytes ?? 0;
 

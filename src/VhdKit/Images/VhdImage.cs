@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Immutable;
 using System.Globalization;
 using VhdKit.Format;
+using VhdKit.Formats;
 using VhdKit.Storage;
 
 namespace VhdKit.Images;
@@ -102,6 +103,7 @@ public sealed partial class VhdImage : IDisposable
     /// Opens the VHD at <paramref name="path"/> (read-only unless <paramref name="options"/> say otherwise).
     /// Other readers and writers are not blocked.
     /// </summary>
+    /// <exception cref="UnsupportedImageFormatException">The file is a VHDX, qcow2, VMDK or VDI image.</exception>
     /// <exception cref="VhdFormatException">The file is not a valid VHD.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
     /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
@@ -137,6 +139,7 @@ public sealed partial class VhdImage : IDisposable
     /// <summary>Opens the VHD held by <paramref name="storage"/>.</summary>
     /// <param name="storage">The storage.</param>
     /// <param name="leaveOpen">Whether disposing the image leaves <paramref name="storage"/> open.</param>
+    /// <exception cref="UnsupportedImageFormatException">The storage holds a VHDX, qcow2, VMDK or VDI image.</exception>
     /// <exception cref="VhdFormatException">The storage does not hold a valid VHD.</exception>
     /// <exception cref="IOException">The storage cannot be read.</exception>
     public static VhdImage Open(IPositionalStorage storage, bool leaveOpen = true)
@@ -145,6 +148,12 @@ public sealed partial class VhdImage : IDisposable
 
         // Opening is the one scan that check and repair use too, refusing on its first error.
         ImageScan scan = ImageScan.Run(storage, maxFaultsPerCode: 1);
+        if (scan.FirstError is not null && ImageFormatProbe.Detect(storage) is not (ImageFormat.Vhd or ImageFormat.Raw) and ImageFormat other)
+        {
+            // Another format VhdKit knows by sight: say what the file is, not which VHD field it lacks.
+            throw new UnsupportedImageFormatException(storage.Name, other);
+        }
+
         scan.ThrowIfError();
         return new VhdImage(storage, !leaveOpen, scan);
     }

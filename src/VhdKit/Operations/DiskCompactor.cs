@@ -23,8 +23,6 @@ namespace VhdKit.Operations;
 /// </remarks>
 public static class DiskCompactor
 {
-    private const int Chunk = 1024 * 1024;
-
     /// <summary>Compacts the image at <paramref name="path"/>.</summary>
     /// <exception cref="WrongImageTypeException">The image is fixed.</exception>
     /// <exception cref="ImageInUseException">The image is open elsewhere.</exception>
@@ -44,7 +42,7 @@ public static class DiskCompactor
         VhdImage source = chain.Leaf;
         if (source.DiskType == VhdDiskType.Fixed)
         {
-            throw new WrongImageTypeException(fullPath, source.DiskType, "compacting (a fixed disk has no blocks to drop)");
+            throw new WrongImageTypeException(fullPath, source.DiskType, "compacting", "a dynamic or differencing disk (a fixed disk has no blocks to drop)");
         }
 
         DateTime modified = File.GetLastWriteTimeUtc(fullPath);
@@ -54,6 +52,7 @@ public static class DiskCompactor
         UnixFileMode? mode = OperatingSystem.IsWindows() ? null : File.GetUnixFileMode(fullPath);
         FileStorage file = NewFile.CreateTemporary(fullPath, mode, out string temporary);
         int blocksAfter;
+        long scanned;
         try
         {
             using (file)
@@ -67,7 +66,7 @@ public static class DiskCompactor
 
                 CopyMetadata(source, storage);
                 using VhdImage target = VhdImage.Open(storage, leaveOpen: true);
-                CopyKeptRuns(chain, target, progress, cancellationToken);
+                scanned = CopyKeptRuns(chain, target, progress, cancellationToken);
                 target.Flush();
                 blocksAfter = target.Bat!.AllocatedCount();
 
@@ -78,7 +77,7 @@ public static class DiskCompactor
 
             long before = source.FileLength;
             NewFile.ReplaceWith(temporary, fullPath);
-            return new CompactResult(before, new FileInfo(fullPath).Length, source.Bat!.AllocatedCount(), blocksAfter);
+            return new CompactResult(fullPath, before, new FileInfo(fullPath).Length, source.Bat!.AllocatedCount(), blocksAfter, scanned, chain.Warnings);
         }
         catch
         {
@@ -99,38 +98,24 @@ public static class DiskCompactor
         MetadataEditor.WriteNewImage(storage, source.Footer, source.Header!.Value, locators);
     }
 
-    private static void CopyKeptRuns(VhdChain chain, VhdImage target, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Copies the sectors of the leaf that differ from what shows through without it; returns the bytes compared.</summary>
+    private static long CopyKeptRuns(VhdChain chain, VhdImage target, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
-        VhdImage source = chain.Leaf;
-        VhdImage[] self = [source];
+        VhdImage[] self = [chain.Leaf];
         VhdImage[] parents = [.. chain.Links.Skip(1).Select(l => l.Image)];
-        var held = source.GetAllocatedRanges();
-        long total = held.Sum(r => r.Length);
-        long done = 0;
-        byte[] mine = ArrayPool<byte>.Shared.Rent(Chunk);
-        byte[] below = ArrayPool<byte>.Shared.Rent(Chunk);
+        byte[] below = ArrayPool<byte>.Shared.Rent(CopyEngine.ChunkSize);
         try
         {
-            foreach ((long start, long length) in held)
-            {
-                for (long offset = start; offset < start + length;)
+            return CopyEngine.Copy(LayerWalk.Extents(self, chain.Leaf.Capacity, allocatedOnly: true), (chunk, offset) => LayerWalk.Read(self, chunk, offset),
+                (data, offset) =>
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    int count = (int)Math.Min(start + length - offset, Chunk - (offset % Chunk));
-                    Span<byte> data = mine.AsSpan(0, count);
-                    LayerWalk.Read(self, data, offset);
-                    Span<byte> underneath = below.AsSpan(0, count);
+                    Span<byte> underneath = below.AsSpan(0, data.Length);
                     LayerWalk.Read(parents, underneath, offset); // zeros under a dynamic disk
                     WriteDifferingSectors(target, data, underneath, offset);
-                    offset += count;
-                    done += count;
-                    progress?.Report(new OperationProgress(done, total));
-                }
-            }
+                }, progress, cancellationToken);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(mine);
             ArrayPool<byte>.Shared.Return(below);
         }
     }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Immutable;
 using VhdKit.Chain;
 using VhdKit.Format;
@@ -26,7 +25,6 @@ namespace VhdKit.Operations;
 /// </remarks>
 public static class DiskMerger
 {
-    private const int Chunk = 1024 * 1024;
     private const long FlushEvery = 64L * 1024 * 1024;
 
     /// <summary>The journal beside a target while a merge into it is under way.</summary>
@@ -49,14 +47,21 @@ public static class DiskMerger
     {
         ArgumentNullException.ThrowIfNull(childPath);
         options ??= MergeOptions.Default;
-        (List<string> merged, string target) = Plan(childPath, options);
+        return Merge(new MergeRequest(childPath) { Into = options.Into, DeleteMerged = options.DeleteMerged }, progress, cancellationToken);
+    }
+
+    /// <summary>The merge <see cref="MergeOperation"/> runs.</summary>
+    internal static MergeResult Merge(MergeRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    {
+        string childPath = request.Child;
+        (List<string> merged, string target) = Plan(childPath, request.Into);
         if (MergeJournal.Read(target) is { } pending && !pending.Merged.SequenceEqual(merged, StringComparer.Ordinal))
         {
             // Only the interrupted merge itself may run on a half-merged target: it is the one that completes it.
             throw new MergeInterruptedException(target, MergeJournal.Describe(target, pending) + " No other merge into it is started until then.");
         }
 
-        if (options.DeleteMerged)
+        if (request.DeleteMerged)
         {
             ThrowIfOtherChildren(merged);
         }
@@ -72,6 +77,7 @@ public static class DiskMerger
 
             using VhdImage targetImage = VhdImage.Open(target, new VhdOpenOptions { Writable = true });
             ThrowIfHeldPastEnd(layers, targetImage);
+            long sizeBefore = targetImage.FileLength;
             MergeJournal.Write(target, merged, targetImage.UniqueId);
             long bytes = Merge(layers, targetImage, progress, cancellationToken);
             MergeJournal.Delete(target);
@@ -81,12 +87,13 @@ public static class DiskMerger
             }
 
             layers.Clear();
-            if (options.DeleteMerged)
+            if (request.DeleteMerged)
             {
                 merged.ForEach(File.Delete);
             }
 
-            return new MergeResult(target, [.. merged], bytes, options.DeleteMerged, OtherChildren(target, targetImage.UniqueId, merged));
+            return new MergeResult(merged[0], target, [.. merged], bytes, sizeBefore, targetImage.FileLength,
+                request.DeleteMerged ? [.. merged] : [], OtherChildren(target, targetImage.UniqueId, merged));
         }
         finally
         {
@@ -109,51 +116,14 @@ public static class DiskMerger
         ArgumentNullException.ThrowIfNull(target);
         VhdImage[] layerSpan = [.. layers];
         ThrowIfHeldPastEnd(layerSpan, target);
-        ImmutableArray<DiskExtent> extents = HeldExtents(layerSpan, target.Capacity);
-        long total = 0;
-        foreach (DiskExtent extent in extents)
-        {
-            total += extent.Length;
-        }
-
-        long done = 0;
-        long sinceFlush = 0;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(Chunk);
-        try
-        {
-            foreach (DiskExtent extent in extents)
-            {
-                for (long offset = extent.Offset; offset < extent.Offset + extent.Length;)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    int count = (int)Math.Min(extent.Offset + extent.Length - offset, Chunk - (offset % Chunk));
-                    Span<byte> chunk = buffer.AsSpan(0, count);
-                    LayerWalk.Read(layerSpan, chunk, offset);
-                    target.WriteSectors(chunk, offset);
-                    offset += count;
-                    done += count;
-                    sinceFlush += count;
-                    if (sinceFlush >= FlushEvery)
-                    {
-                        target.Flush();
-                        sinceFlush = 0;
-                    }
-
-                    progress?.Report(new OperationProgress(done, total));
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-
+        ImmutableArray<DiskExtent> extents = LayerWalk.Extents(layerSpan, target.Capacity, allocatedOnly: true);
+        long total = CopyEngine.Copy(extents, (chunk, offset) => LayerWalk.Read(layerSpan, chunk, offset), target.WriteSectors,
+            progress, cancellationToken, target.Flush, FlushEvery);
         target.Flush();
-        progress?.Report(new OperationProgress(total, total));
         return total;
     }
 
-    private static (List<string> Merged, string Target) Plan(string childPath, MergeOptions options)
+    private static (List<string> Merged, string Target) Plan(string childPath, string? into)
     {
         using VhdChain chain = VhdChain.Open(childPath);
         if (chain.Leaf.DiskType != VhdDiskType.Differencing)
@@ -162,44 +132,19 @@ public static class DiskMerger
         }
 
         int targetIndex = 1;
-        if (options.Into is { } into)
+        if (into is not null)
         {
             string wanted = Path.GetFullPath(into);
             targetIndex = chain.Links.Select((l, i) => (Path: Path.GetFullPath(l.Image.Path), Index: i))
                 .FirstOrDefault(x => x.Index > 0 && x.Path == wanted).Index;
             if (targetIndex == 0)
             {
-                throw new ArgumentException($"{wanted} is not an ancestor of {Path.GetFullPath(childPath)} (its chain: {string.Join(" -> ", chain.Links.Select(l => l.Image.Path))}).", nameof(options));
+                throw new ArgumentException($"{wanted} is not an ancestor of {Path.GetFullPath(childPath)} (its chain: {string.Join(" -> ", chain.Links.Select(l => l.Image.Path))}).", nameof(into));
             }
         }
 
         List<string> merged = [.. chain.Links.Take(targetIndex).Select(l => Path.GetFullPath(l.Image.Path))];
         return (merged, Path.GetFullPath(chain.Links[targetIndex].Image.Path));
-    }
-
-    /// <summary>The runs some merged layer holds (a layer that does not hold a run defers to the next; none: not copied).</summary>
-    private static ImmutableArray<DiskExtent> HeldExtents(VhdImage[] layers, long capacity)
-    {
-        var extents = ImmutableArray.CreateBuilder<DiskExtent>();
-        for (long offset = 0; offset < capacity;)
-        {
-            int holder = LayerWalk.Locate(layers, offset, capacity - offset, out _, out long length);
-            if (holder >= 0)
-            {
-                if (extents.Count > 0 && extents[^1].Offset + extents[^1].Length == offset)
-                {
-                    extents[^1] = extents[^1] with { Length = extents[^1].Length + length };
-                }
-                else
-                {
-                    extents.Add(new DiskExtent(offset, length, holder));
-                }
-            }
-
-            offset += length;
-        }
-
-        return extents.ToImmutable();
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using VhdKit.Chain;
 using VhdKit.Format;
 using VhdKit.Images;
 
@@ -30,12 +31,18 @@ public static class DiskResizer
     /// <exception cref="InvalidOperationException">Shrinking would cut stored data, shrinking a fixed disk, or the disk has children.</exception>
     /// <exception cref="ImageInUseException">The image is open elsewhere.</exception>
     /// <exception cref="IOException">Writing failed; the image stays valid.</exception>
-    public static void Resize(string path, long newSize)
+    public static void Resize(string path, long newSize) => Resize(new ResizeRequest(path, newSize), null, CancellationToken.None);
+
+    /// <summary>The resize <see cref="ResizeOperation"/> runs: checks, then (unless cancelled by then) the editor's changes.</summary>
+    internal static ResizeResult Resize(ResizeRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Path);
+        string path = request.Path;
+        long newSize = request.NewSize;
         if (newSize < VhdConstants.MinimumDiskSize || newSize > VhdConstants.MaximumDiskSize || newSize % VhdConstants.SectorSize != 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(newSize), newSize,
+            throw new ArgumentOutOfRangeException(nameof(request), newSize,
                 $"The size must be a multiple of 512 bytes from {VhdConstants.MinimumDiskSize} (3 MiB) to {VhdConstants.MaximumDiskSize} (2040 GiB) bytes.");
         }
 
@@ -43,11 +50,21 @@ public static class DiskResizer
         using VhdImage image = VhdImage.Open(fullPath, new VhdOpenOptions { Writable = true });
         if (image.DiskType == VhdDiskType.Differencing)
         {
-            throw new WrongImageTypeException(fullPath, image.DiskType, "resizing (its size is its parent's)");
+            throw new WrongImageTypeException(fullPath, image.DiskType, "resizing", "a fixed or dynamic disk (a differencing disk's size is its parent's)");
         }
 
         ThrowIfChildren(fullPath, image.UniqueId);
+        long sizeBefore = image.Capacity;
+        long fileBefore = image.FileLength;
+        progress?.Report(new OperationProgress(0, 1));
+
+        // The one safe point: every check is done and nothing is written yet. Past it the editor's ordered
+        // writes run to the end, so a cancellation never leaves a half-resized image.
+        cancellationToken.ThrowIfCancellationRequested();
         Resize(image, newSize);
+        progress?.Report(new OperationProgress(1, 1));
+        return new ResizeResult(fullPath, sizeBefore, newSize, fileBefore, image.FileLength,
+            sizeBefore == newSize ? [$"{fullPath} is already {newSize} bytes; nothing was changed."] : []);
     }
 
     /// <summary>Resizes <paramref name="image"/> (open for writing) to <paramref name="newSize"/> bytes; the caller has checked the size and the children.</summary>
@@ -55,7 +72,7 @@ public static class DiskResizer
     {
         if (image.DiskType == VhdDiskType.Differencing)
         {
-            throw new WrongImageTypeException(image.Path, image.DiskType, "resizing (its size is its parent's)");
+            throw new WrongImageTypeException(image.Path, image.DiskType, "resizing", "a fixed or dynamic disk (a differencing disk's size is its parent's)");
         }
 
         if (newSize == image.Capacity)
@@ -125,11 +142,11 @@ public static class DiskResizer
         uint inUse = (uint)image.Bat!.Count;
         if (newSize < image.Capacity)
         {
-            foreach ((long offset, long length) in image.GetAllocatedRanges())
+            foreach (DiskExtent held in LayerWalk.Extents([image], image.Capacity, allocatedOnly: true))
             {
-                if (offset + length > newSize)
+                if (held.Offset + held.Length > newSize)
                 {
-                    throw new InvalidOperationException($"{image.Path} holds data up to byte {offset + length}; it cannot shrink to {newSize} bytes.");
+                    throw new InvalidOperationException($"{image.Path} holds data up to byte {held.Offset + held.Length}; it cannot shrink to {newSize} bytes.");
                 }
             }
 

@@ -26,6 +26,19 @@ public static class Reparenter
         ArgumentNullException.ThrowIfNull(childPath);
         ArgumentNullException.ThrowIfNull(parentPath);
         options ??= RebaseOptions.Default;
+        return Rebase(new RebaseRequest(childPath, parentPath) { IgnoreIdMismatch = options.IgnoreIdMismatch }, null, CancellationToken.None).Warnings;
+    }
+
+    /// <summary>
+    /// The rebase or re-stamp <see cref="RebaseOperation"/> runs: checks, then (unless cancelled by then) the
+    /// relinker's crash-safe rewrite.
+    /// </summary>
+    internal static RebaseResult Rebase(RebaseRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Child);
+        string childPath = request.Child;
+        string parentPath = request.Parent ?? ResolvedParent(childPath);
         string child = Path.GetFullPath(childPath);
         string parent = Path.GetFullPath(parentPath);
 
@@ -48,13 +61,13 @@ public static class Reparenter
 
         if (parentCapacity != image.Capacity)
         {
-            throw new ArgumentException($"{parent} is {parentCapacity} bytes but {child} is {image.Capacity} bytes; a parent must be the size of its child.", nameof(parentPath));
+            throw new ArgumentException($"{parent} is {parentCapacity} bytes but {child} is {image.Capacity} bytes; a parent must be the size of its child.", nameof(request));
         }
 
         var warnings = ImmutableArray.CreateBuilder<string>();
         if (found != expected)
         {
-            if (!options.IgnoreIdMismatch)
+            if (!request.IgnoreIdMismatch)
             {
                 throw new ParentResolutionException(
                     $"{parent} has unique id {found}; {child} was created from a parent with id {expected}. If it really holds the same content, accept it with --ignore-id-mismatch.",
@@ -66,11 +79,17 @@ public static class Reparenter
 
         if (Path.GetFileName(parent).Length > DynamicHeader.MaxParentNameLength)
         {
-            throw new ArgumentException($"The parent's file name is longer than {DynamicHeader.MaxParentNameLength} characters (the header's parent name field).", nameof(parentPath));
+            throw new ArgumentException($"The parent's file name is longer than {DynamicHeader.MaxParentNameLength} characters (the header's parent name field).", nameof(request));
         }
 
+        progress?.Report(new OperationProgress(0, 1));
+
+        // The one safe point: every check is done and nothing is written yet; the relinker's ordered writes then run
+        // to the end, so a cancellation never leaves half-written links.
+        cancellationToken.ThrowIfCancellationRequested();
         ChildRelinker.Relink(image, child, parent, found);
-        return warnings.ToImmutable();
+        progress?.Report(new OperationProgress(1, 1));
+        return new RebaseResult(child, parent, found, request.IsRestamp, warnings.ToImmutable());
     }
 
     /// <summary>
@@ -85,18 +104,18 @@ public static class Reparenter
     public static string Restamp(string childPath)
     {
         ArgumentNullException.ThrowIfNull(childPath);
-        string parent;
-        using (VhdChain chain = VhdChain.Open(childPath))
-        {
-            if (chain.Leaf.DiskType != VhdDiskType.Differencing)
-            {
-                throw new WrongImageTypeException(Path.GetFullPath(childPath), chain.Leaf.DiskType, "re-stamping");
-            }
+        return Rebase(RebaseRequest.Restamp(childPath), null, CancellationToken.None).Parent;
+    }
 
-            parent = Path.GetFullPath(chain.Links[1].Image.Path);
+    /// <summary>The parent <paramref name="childPath"/> resolves to today (a re-stamp keeps it).</summary>
+    private static string ResolvedParent(string childPath)
+    {
+        using VhdChain chain = VhdChain.Open(childPath);
+        if (chain.Leaf.DiskType != VhdDiskType.Differencing)
+        {
+            throw new WrongImageTypeException(Path.GetFullPath(childPath), chain.Leaf.DiskType, "re-stamping");
         }
 
-        Rebase(childPath, parent);
-        return parent;
+        return Path.GetFullPath(chain.Links[1].Image.Path);
     }
 }

@@ -77,6 +77,12 @@ public sealed class FileStorage : IPositionalStorage
     /// </summary>
     private static void ThrowIfNoRegularFile(string path)
     {
+        // Opening a folder fails with "Access to the path is denied", which sends the user after permissions.
+        if (Directory.Exists(path))
+        {
+            throw new UnauthorizedAccessException($"{path} is a folder, not a file; a VHD image is a file.");
+        }
+
         if (OperatingSystem.IsWindows())
         {
             return;
@@ -147,6 +153,9 @@ public sealed class FileStorage : IPositionalStorage
             throw;
         }
     }
+
+    /// <summary>Where the file holds data (holes left out where the file system tells them); see <see cref="Storage.DataRanges"/>.</summary>
+    internal System.Collections.Immutable.ImmutableArray<Chain.DiskExtent> GetDataRanges() => Storage.DataRanges.Of(_handle, Length);
 
     /// <summary>Sets the file's modification time through the open handle (durable with the next <see cref="Flush"/>).</summary>
     /// <exception cref="IOException">The change failed.</exception>

@@ -71,7 +71,7 @@ public class ReferenceModelTests : IDisposable
         Assert.Equal(
             [new DiskExtent(0, 3 * 512, 1), new DiskExtent(3 * 512, 512, 0), new DiskExtent(4 * 512, 4 * 512, 1), new DiskExtent(8 * 512, (4 * 1024 * 1024) - (8 * 512), -1)],
             reader.GetExtents().ToArray());
-        Assert.Equal([(3L * 512, 512L)], reader.Layers[0].GetAllocatedRanges().ToArray());
+        Assert.Equal([new DiskExtent(3L * 512, 512L, 0)], LayerWalk.Extents([reader.Layers[0]], reader.Capacity, allocatedOnly: true).ToArray());
     }
 
     [Fact]

@@ -54,7 +54,7 @@ public class ChainIoCliTests : IDisposable
         File.WriteAllBytes(_folder.File("p.bin"), new byte[1024]);
         Assert.NotEqual(0, CliRunner.RunIn(_folder.Path, "write", "d.vhd", "--offset", "4MiB", "--from", "p.bin").ExitCode);
         File.WriteAllText(_folder.File("exists.raw"), "keep");
-        Assert.NotEqual(0, CliRunner.RunIn(_folder.Path, "convert", "-f", "raw", "d.vhd", "exists.raw").ExitCode);
+        Assert.NotEqual(0, CliRunner.RunIn(_folder.Path, "convert", "-O", "raw", "d.vhd", "exists.raw").ExitCode);
         Assert.NotEqual(0, CliRunner.RunIn(_folder.Path, "read", "d.vhd", "--to", "exists.raw").ExitCode);
         Assert.Equal("keep", File.ReadAllText(_folder.File("exists.raw")));
     }

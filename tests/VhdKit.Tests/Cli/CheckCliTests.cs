@@ -52,7 +52,7 @@ public class CheckCliTests : IDisposable
 
         using JsonDocument json = JsonDocument.Parse(result.Stdout);
         JsonElement root = json.RootElement;
-        Assert.Equal(["schemaVersion", "command", "filename", "format", "chain", "clean", "repairable", "exit-code", "faults", "warnings", "error"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["schemaVersion", "command", "filename", "format", "chain", "clean", "repairable", "exit-code", "faults", "repairs", "warnings", "error"], root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(file, root.GetProperty("filename").GetString());
         Assert.False(root.GetProperty("clean").GetBoolean());
         Assert.True(root.GetProperty("repairable").GetBoolean());

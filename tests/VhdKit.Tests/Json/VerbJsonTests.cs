@@ -183,6 +183,7 @@ public class VerbJsonTests : IDisposable
         Assert.Equal(_folder.File("flat.vhd"), target.GetProperty("filename").GetString());
         Assert.Equal("dynamic", target.GetProperty("subformat").GetString());
         Assert.Equal(new FileInfo(_folder.File("flat.vhd")).Length, target.GetProperty("file-length").GetInt64());
+        Assert.Equal(512 + 4096, dynamic.GetProperty("bytes-written").GetInt64());
     }
 
     [Fact]
@@ -194,7 +195,8 @@ public class VerbJsonTests : IDisposable
         Assert.Equal(parent, merge.GetProperty("target").GetString());
         Assert.Equal([child], merge.GetProperty("merged").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(4096, merge.GetProperty("bytes-merged").GetInt64());
-        Assert.True(merge.GetProperty("deleted").GetBoolean());
+        Assert.Equal([child], merge.GetProperty("deleted").EnumerateArray().Select(e => e.GetString()));
+        Assert.False(File.Exists(child));
     }
 
     [Fact]
@@ -236,6 +238,7 @@ public class VerbJsonTests : IDisposable
         JsonElement resize = Ok("resize", "resize", "--size", "16MiB", "d.vhd");
         Assert.Equal(8 * MiB, resize.GetProperty("virtual-size-before").GetInt64());
         Assert.Equal(16 * MiB, resize.GetProperty("virtual-size").GetInt64());
+        Assert.True(resize.GetProperty("file-length-before").GetInt64() <= resize.GetProperty("file-length").GetInt64());
         Assert.Equal(new FileInfo(_folder.File("d.vhd")).Length, resize.GetProperty("file-length").GetInt64());
         using VhdImage image = VhdImage.Open(_folder.File("d.vhd"));
         Assert.Equal(16 * MiB, image.Capacity);
@@ -256,6 +259,17 @@ public class VerbJsonTests : IDisposable
         Assert.Equal("header-checksum", fault.GetProperty("code").GetString());
         Assert.Equal(512 + 36, fault.GetProperty("offset").GetInt64());
         Assert.Equal(file, fault.GetProperty("filename").GetString());
+        Assert.Empty(root.GetProperty("repairs").EnumerateArray());
+    }
+
+    [Fact]
+    public void Check_r_lists_what_it_repaired_before_checking()
+    {
+        string file = CheckFixtures.Build(FaultCode.HeaderChecksum, _folder.Path);
+        JsonElement check = Ok("check", "check", "-r", "all", Path.GetFileName(file));
+        Assert.Equal("fix-header-checksum", Assert.Single(check.GetProperty("repairs").EnumerateArray()).GetProperty("kind").GetString());
+        Assert.True(check.GetProperty("clean").GetBoolean());
+        Assert.Empty(check.GetProperty("faults").EnumerateArray());
     }
 
     [Fact]
@@ -316,7 +330,7 @@ public class VerbJsonTests : IDisposable
     [Theory]
     [InlineData("info", "--output=json")]
     [InlineData("check", "--json", "--no-such-option", "x.vhd")]
-    [InlineData("resize", "--output", "json", "x.vhd")]
+    [InlineData("resize", "--output", "json")]
     public void A_command_line_that_does_not_parse_still_gives_one_json_document(string verb, params string[] arguments)
     {
         ProcessResult result = CliRunner.RunIn(_folder.Path, [verb, .. arguments]);

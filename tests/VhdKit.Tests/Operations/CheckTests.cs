@@ -62,7 +62,7 @@ public class CheckTests : IDisposable
     public void Each_corrupted_fixture_shows_its_fault_code(FaultCode code)
     {
         string file = CheckFixtures.Build(code, _folder.Path);
-        CheckReport report = VhdChecker.Check(file, CheckFixtures.OptionsFor(code));
+        CheckResult report = VhdChecker.Check(file, CheckFixtures.OptionsFor(code));
         CheckFault fault = Assert.Single(report.Faults, f => f.Code == code);
         Assert.Equal(CheckFixtures.Repairable.Contains(code), fault.Repairable);
         Assert.False(string.IsNullOrWhiteSpace(fault.Structure));
@@ -85,7 +85,7 @@ public class CheckTests : IDisposable
         ImageFiles.WriteBigEndian(file, 512 + 36, 0x12345678);
         ImageFiles.WriteBigEndian(file, 1536, 1);
         ImageFiles.WriteBigEndian(file, 1540, 0x00FFFFFF);
-        CheckReport report = VhdChecker.Check(file);
+        CheckResult report = VhdChecker.Check(file);
         FaultCode[] codes = [.. report.Faults.Select(f => f.Code)];
         Assert.Equal(
             [FaultCode.FooterFeatures, FaultCode.FooterGeometry, FaultCode.FooterSavedState, FaultCode.HeaderChecksum, FaultCode.BatEntryPastEnd, FaultCode.BatEntryInMetadata],
@@ -112,8 +112,8 @@ public class CheckTests : IDisposable
         VhdChecker.Check(child);
         VhdChecker.Check(tinyBlocks);
         long before = GC.GetAllocatedBytesForCurrentThread();
-        CheckReport report = VhdChecker.Check(child);
-        CheckReport tiny = VhdChecker.Check(tinyBlocks);
+        CheckResult report = VhdChecker.Check(child);
+        CheckResult tiny = VhdChecker.Check(tinyBlocks);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Contains(report.Faults, f => f.Code is FaultCode.HeaderMaxTableEntries or FaultCode.HeaderTableOffset);
@@ -131,12 +131,12 @@ public class CheckTests : IDisposable
             ImageFiles.WriteBigEndian(file, 1536 + (block * 4L), 0x00F00000 + (uint)block);
         }
 
-        CheckReport report = VhdChecker.Check(file, new CheckOptions { MaxFaultsPerCode = 10 });
+        CheckResult report = VhdChecker.Check(file, new CheckOptions { MaxFaultsPerCode = 10 });
         Assert.Equal(11, report.Faults.Count(f => f.Code == FaultCode.BatEntryPastEnd));
         Assert.Contains("118 more", report.Faults[^1].Message, StringComparison.Ordinal);
         Assert.True(report.IsRepairable);
     }
 
-    private static void AssertNoFaults(CheckReport report) =>
+    private static void AssertNoFaults(CheckResult report) =>
         Assert.True(report.Faults.IsEmpty, string.Join(Environment.NewLine, report.Faults.Select(f => $"{f.Code}: {f.Message}")));
 }

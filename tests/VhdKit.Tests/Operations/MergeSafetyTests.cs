@@ -100,7 +100,7 @@ public class MergeSafetyTests : IDisposable
         }
 
         Assert.Equal(new MergeJournal.Entry(ImageFiles.ReadFooter(parent, 0).UniqueId, [child]), MergeJournal.Read(parent));
-        CheckReport report = VhdChecker.Check(parent);
+        CheckResult report = VhdChecker.Check(parent);
         CheckFault fault = Assert.Single(report.Faults, f => f.Code == FaultCode.MergeInterrupted);
         Assert.Equal(FaultSeverity.Error, fault.Severity);
         Assert.Contains(child, fault.Message, StringComparison.Ordinal);

@@ -80,7 +80,7 @@ public class MergeTests : IDisposable
             // Both open and check clean (warnings, such as an orphan tail, allowed); the child is unchanged;
             // through the child nothing changed; the parent alone is either its old content or partly merged,
             // sector by sector, never anything else.
-            CheckReport parentCheck = VhdChecker.Check(parent);
+            CheckResult parentCheck = VhdChecker.Check(parent);
             Assert.True(parentCheck.IsClean, $"stopped at write {stop}: {string.Join("; ", parentCheck.Faults.Select(f => $"{f.Code}: {f.Message}"))}");
             Assert.True(VhdChecker.Check(child, new CheckOptions { Chain = true }).IsClean);
             Assert.Equal(childBytes, File.ReadAllBytes(child));

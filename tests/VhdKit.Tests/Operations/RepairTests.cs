@@ -21,7 +21,7 @@ public class RepairTests : IDisposable
         var actions = VhdRepairer.Repair(file);
 
         Assert.NotEmpty(actions);
-        CheckReport after = VhdChecker.Check(file);
+        CheckResult after = VhdChecker.Check(file);
         Assert.True(after.Faults.IsEmpty, string.Join("; ", after.Faults.Select(f => $"{f.Code}: {f.Message}")));
         using VhdImage image = VhdImage.Open(file);
         Assert.Empty(image.Warnings);
@@ -66,7 +66,7 @@ public class RepairTests : IDisposable
 
         // What an interrupted allocation leaves: a block's worth of bytes past the old end and a zeroed end footer.
         ImageFiles.WriteRaw(file, length - 512, new byte[(2 * ImageFiles.MiB) + 4096 + 512]);
-        CheckReport report = VhdChecker.Check(file);
+        CheckResult report = VhdChecker.Check(file);
         Assert.Equal([FaultCode.EndFooterMissing, FaultCode.OrphanTail], report.Faults.Select(f => f.Code));
         Assert.True(report.IsClean, "the copy at offset 0 stands in for the end footer: the image opens");
         Assert.All(report.Faults, f => Assert.True(f.Repairable));

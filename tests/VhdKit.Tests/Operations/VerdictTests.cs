@@ -36,7 +36,7 @@ public class VerdictTests : IDisposable
         }
 
         byte[] before = File.ReadAllBytes(file);
-        CheckReport report = VhdChecker.Check(file);
+        CheckResult report = VhdChecker.Check(file);
         Assert.Contains(report.Faults, f => f.Code == FaultCode.BatEntryPastEnd && !f.Repairable);
         Assert.DoesNotContain(report.Faults, f => f.Code == FaultCode.OrphanTail);
         Assert.DoesNotContain(report.Faults, f => f.Code == FaultCode.EndFooterMissing && f.Repairable);
@@ -60,7 +60,7 @@ public class VerdictTests : IDisposable
             ParentLocators = h.ParentLocators.SetItem(1, h.ParentLocators[1] with { Platform = (ParentLocatorPlatform)0x41424344, PlatformDataOffset = 1UL << 40 }),
         });
 
-        CheckReport report = VhdChecker.Check(child, new CheckOptions { Chain = true });
+        CheckResult report = VhdChecker.Check(child, new CheckOptions { Chain = true });
         Assert.True(report.IsClean, string.Join("; ", report.Faults.Select(f => f.Message)));
         Assert.Contains(report.Faults, f => f.Code == FaultCode.LocatorPlatformUnknown);
         using VhdChain chain = VhdChain.Open(child);
@@ -119,7 +119,7 @@ public class VerdictTests : IDisposable
         PeerTools.RunOk(qemuIo, "-f", "vpc", "-c", $"write -P 0xab {capacity - 4096} 4096", file);
 
         // Not even a warning: the spec does not ask for the bits past the end clear, and every reader ignores them.
-        CheckReport report = VhdChecker.Check(file);
+        CheckResult report = VhdChecker.Check(file);
         Assert.True(report.Faults.IsEmpty, string.Join("; ", report.Faults.Select(f => f.Message)));
         Assert.Empty(VhdRepairer.Repair(file, dryRun: true));
     }
@@ -140,7 +140,7 @@ public class VerdictTests : IDisposable
         }
 
         ImageFiles.PatchHeader(child, h => h with { ParentTimestamp = 0 });
-        CheckReport report = VhdChecker.Check(child, new CheckOptions { Chain = true });
+        CheckResult report = VhdChecker.Check(child, new CheckOptions { Chain = true });
         Assert.True(report.IsClean, string.Join("; ", report.Faults.Select(f => f.Message)));
         Assert.Contains(report.Faults, f => f.Code == FaultCode.ParentSizeDiffers && f.Severity == FaultSeverity.Warning);
         Assert.Equal(0, CliRunner.Run("check", "--chain", child).ExitCode);

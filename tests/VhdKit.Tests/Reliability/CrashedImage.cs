@@ -25,12 +25,12 @@ public static class CrashedImage
             Assert.Fail($"{what}: the crashed file does not open: {e.Message}");
         }
 
-        CheckReport report = VhdChecker.Check(storage);
+        CheckResult report = VhdChecker.Check(storage);
         if (!report.IsClean)
         {
             Assert.True(report.IsRepairable, $"{what}: not repairable: {Describe(report)}");
             VhdRepairer.Repair(storage);
-            CheckReport after = VhdChecker.Check(storage);
+            CheckResult after = VhdChecker.Check(storage);
             Assert.True(after.IsClean, $"{what}: still faulty after repair: {Describe(after)}");
         }
 
@@ -47,9 +47,9 @@ public static class CrashedImage
             image.Flush();
         }
 
-        CheckReport after = VhdChecker.Check(continued);
+        CheckResult after = VhdChecker.Check(continued);
         Assert.True(after.IsClean, $"{what}, after a further write: {Describe(after)}");
     }
 
-    public static string Describe(CheckReport report) => string.Join("; ", report.Faults.Select(f => $"{f.Code}: {f.Message}"));
+    public static string Describe(CheckResult report) => string.Join("; ", report.Faults.Select(f => $"{f.Code}: {f.Message}"));
 }

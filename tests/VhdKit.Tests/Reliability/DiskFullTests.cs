@@ -109,7 +109,7 @@ public class DiskFullTests : IDisposable
         IOException mergeFull = Assert.ThrowsAny<IOException>(() => DiskMerger.Merge(child));
         Assert.Contains("layer0.vhd", mergeFull.Message, StringComparison.Ordinal);
         // The parent is sound; what check reports is the merge left to complete (its journal remains).
-        CheckReport halfMerged = VhdChecker.Check(parent);
+        CheckResult halfMerged = VhdChecker.Check(parent);
         Assert.Equal([FaultCode.MergeInterrupted], halfMerged.Faults.Where(f => f.Severity == FaultSeverity.Error).Select(f => f.Code));
         Assert.Equal(childBytes, File.ReadAllBytes(child));
         byte[] parentNow = DiskBytes.Of(parent);

@@ -68,7 +68,7 @@ public class MergeKillTests(ITestOutputHelper output) : IDisposable
             // parent whose merge journal remains reports that (MergeInterrupted), and nothing else.
             foreach (string file in new[] { parent, child })
             {
-                CheckReport report = VhdChecker.Check(file);
+                CheckResult report = VhdChecker.Check(file);
                 bool journal = File.Exists(DiskMerger.JournalPath(Path.GetFullPath(file)));
                 Assert.Equal(journal, report.Faults.Any(f => f.Code == FaultCode.MergeInterrupted));
                 Assert.True(report.Faults.All(f => f.Severity != FaultSeverity.Error || f.Code == FaultCode.MergeInterrupted), $"run {runs} ({(merge ? "merge" : "compact")}, {(exited ? "completed" : "killed")}), {Path.GetFileName(file)}: {string.Join("; ", report.Faults.Select(f => $"{f.Code}: {f.Message}"))}");

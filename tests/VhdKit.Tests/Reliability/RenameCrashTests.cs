@@ -35,7 +35,7 @@ public class RenameCrashTests(ITestOutputHelper output) : IDisposable
     private void AssertState(string path, byte[] model)
     {
         _states++;
-        CheckReport report = VhdChecker.Check(path, new CheckOptions { Chain = true });
+        CheckResult report = VhdChecker.Check(path, new CheckOptions { Chain = true });
         Assert.True(report.IsClean, string.Join("; ", report.Faults.Select(f => $"{f.Code}: {f.Message}")));
         ChainBuilder.AssertBytes(model, DiskBytes.Of(path));
     }

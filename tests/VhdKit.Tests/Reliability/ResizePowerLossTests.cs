@@ -40,7 +40,7 @@ public class ResizePowerLossTests(ITestOutputHelper output)
         }
 
         byte[] final = storage.Durable(storage.Flushes);
-        CheckReport report = VhdChecker.Check(new MemoryStorage(final, "final"));
+        CheckResult report = VhdChecker.Check(new MemoryStorage(final, "final"));
         Assert.True(report.IsClean, $"the final state: {CrashedImage.Describe(report)}");
         AssertHolds(final, model, [to], "the final state");
         int tried = 0;
@@ -114,7 +114,7 @@ public class ResizePowerLossTests(ITestOutputHelper output)
             }
 
             byte[] left = memory.ToArray();
-            CheckReport report = VhdChecker.Check(new MemoryStorage(left, "stopped"));
+            CheckResult report = VhdChecker.Check(new MemoryStorage(left, "stopped"));
             Assert.False(report.Has(FaultCode.EndFooterMissing), $"stopped at write {limit}: {CrashedImage.Describe(report)}");
             AssertHolds(left, model, [8 * MiB, 200 * MiB], $"stopped at write {limit}");
             if (completed)

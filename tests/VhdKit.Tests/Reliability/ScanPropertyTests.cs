@@ -43,7 +43,7 @@ public class ScanPropertyTests(ITestOutputHelper output) : IDisposable
             {
                 Interlocked.Increment(ref total);
                 using var storage = new MutatedStorage(image, mutation.Length, mutation.Offset, mutation.Patch);
-                CheckReport report = VhdChecker.Check(storage);
+                CheckResult report = VhdChecker.Check(storage);
                 string? readError = ReadError(storage, parent);
                 if (readError is null)
                 {

@@ -29,10 +29,18 @@ public static class VhdChecker
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="IOException">The file cannot be opened.</exception>
     /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
-    public static CheckReport Check(string path, CheckOptions? options = null)
+    public static CheckResult Check(string path, CheckOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         options ??= CheckOptions.Default;
+        return Check(path, new CheckRequest(path) { Chain = options.Chain, MaxChainDepth = options.MaxChainDepth, MaxFaultsPerCode = options.MaxFaultsPerCode },
+            null, CancellationToken.None);
+    }
+
+    /// <summary>The check <see cref="CheckOperation"/> runs, of <paramref name="path"/> (as faults will name it).</summary>
+    internal static CheckResult Check(string path, CheckRequest options, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
         var faults = ImmutableArray.CreateBuilder<CheckFault>();
         bool clean = CheckFile(path, options, faults);
         if (MergeJournal.Read(Path.GetFullPath(path)) is { } journal)
@@ -41,28 +49,29 @@ public static class VhdChecker
                 MergeJournal.Describe(Path.GetFullPath(path), journal), Repairable: false, path));
         }
 
+        progress?.Report(new OperationProgress(1, options.Chain && clean ? 2 : 1));
         if (options.Chain && clean)
         {
-            CheckChain(path, options, faults);
+            CheckChain(path, options, faults, progress, cancellationToken);
         }
 
-        return new CheckReport(path, faults.ToImmutable());
+        return new CheckResult(path, faults.ToImmutable());
     }
 
     /// <summary>Checks the VHD held by <paramref name="storage"/> (one file; no chain).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="storage"/> is <see langword="null"/>.</exception>
     /// <exception cref="IOException">The storage cannot be read.</exception>
-    public static CheckReport Check(IPositionalStorage storage, CheckOptions? options = null)
+    public static CheckResult Check(IPositionalStorage storage, CheckOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(storage);
         options ??= CheckOptions.Default;
         var faults = ImmutableArray.CreateBuilder<CheckFault>();
         ImageScan.Run(storage, options.MaxFaultsPerCode).Faults.AddTo(faults);
-        return new CheckReport(storage.Name, faults.ToImmutable());
+        return new CheckResult(storage.Name, faults.ToImmutable());
     }
 
     /// <summary>Checks one file; returns whether it has no error (so that its chain can be followed).</summary>
-    private static bool CheckFile(string path, CheckOptions options, ImmutableArray<CheckFault>.Builder target)
+    private static bool CheckFile(string path, CheckRequest options, ImmutableArray<CheckFault>.Builder target)
     {
         using FileStorage storage = FileStorage.Open(path, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         FaultList faults = ImageScan.Run(storage, options.MaxFaultsPerCode).Faults;
@@ -71,7 +80,8 @@ public static class VhdChecker
     }
 
     /// <summary>Walks the chain from <paramref name="leaf"/>: each link, then each parent file.</summary>
-    private static void CheckChain(string leaf, CheckOptions options, ImmutableArray<CheckFault>.Builder target)
+    private static void CheckChain(string leaf, CheckRequest options, ImmutableArray<CheckFault>.Builder target,
+        IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal) { Path.GetFullPath(leaf) };
         string current = leaf;
@@ -107,7 +117,15 @@ public static class VhdChecker
             }
 
             faults.AddTo(target);
-            if (parent is null || !CheckFile(parent, options, target))
+            if (parent is null)
+            {
+                return;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            bool parentClean = CheckFile(parent, options, target);
+            progress?.Report(new OperationProgress(depth + 2, depth + (parentClean ? 3 : 2)));
+            if (!parentClean)
             {
                 return;
             }

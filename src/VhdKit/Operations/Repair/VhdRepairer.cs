@@ -39,7 +39,10 @@ public static class VhdRepairer
     /// <exception cref="ImageInUseException">Another process has the file open for writing (not in a dry run).</exception>
     /// <exception cref="IOException">The file cannot be read or written.</exception>
     /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
-    public static ImmutableArray<RepairAction> Repair(string path, bool dryRun = false)
+    public static ImmutableArray<RepairAction> Repair(string path, bool dryRun = false) => Repair(path, dryRun, null, CancellationToken.None);
+
+    /// <summary>The repair <see cref="RepairOperation"/> runs; cancellation is honoured between the steps (see <see cref="Repair(IPositionalStorage, bool, IProgress{OperationProgress}?, CancellationToken)"/>).</summary>
+    internal static ImmutableArray<RepairAction> Repair(string path, bool dryRun, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(path);
         FileStorage storage;
@@ -56,7 +59,7 @@ public static class VhdRepairer
 
         using (storage)
         {
-            return Repair(storage, dryRun);
+            return Repair(storage, dryRun, progress, cancellationToken);
         }
     }
 
@@ -64,7 +67,15 @@ public static class VhdRepairer
     /// <exception cref="ArgumentNullException"><paramref name="storage"/> is <see langword="null"/>.</exception>
     /// <exception cref="NotSupportedException">Not a dry run, and the storage is read-only.</exception>
     /// <exception cref="IOException">The storage cannot be read or written.</exception>
-    public static ImmutableArray<RepairAction> Repair(IPositionalStorage storage, bool dryRun = false)
+    public static ImmutableArray<RepairAction> Repair(IPositionalStorage storage, bool dryRun = false) => Repair(storage, dryRun, null, CancellationToken.None);
+
+    /// <summary>
+    /// As <see cref="Repair(IPositionalStorage, bool)"/>, reporting steps done of three (BAT entries, header
+    /// checksum, footers) and honouring cancellation before each step: each step is complete and flushed before the
+    /// next begins, so a cancelled repair leaves a file that opens if it did before, with the later faults not yet fixed.
+    /// </summary>
+    internal static ImmutableArray<RepairAction> Repair(IPositionalStorage storage, bool dryRun, IProgress<OperationProgress>? progress,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(storage);
         if (!dryRun && !storage.CanWrite)
@@ -75,9 +86,16 @@ public static class VhdRepairer
         ImageScan scan = ImageScan.Run(storage);
         var actions = ImmutableArray.CreateBuilder<RepairAction>();
         MetadataEditor? editor = dryRun || scan.FooterBytes is null ? null : EditorFor(scan);
+        const int Steps = 3;
+        cancellationToken.ThrowIfCancellationRequested();
         ClearBatEntries(scan, actions, editor);
+        progress?.Report(new OperationProgress(1, Steps));
+        cancellationToken.ThrowIfCancellationRequested();
         FixHeaderChecksum(scan, actions, editor);
+        progress?.Report(new OperationProgress(2, Steps));
+        cancellationToken.ThrowIfCancellationRequested();
         WriteFooters(scan, actions, editor);
+        progress?.Report(new OperationProgress(Steps, Steps));
         return actions.ToImmutable();
     }
 
@@ -145,8 +163,10 @@ public static class VhdRepairer
         if (endFaulty && !fixedDisk && scan.EndPlaceable)
         {
             long at = scan.DataEnd;
-            actions.Add(new RepairAction(RepairActionKind.WriteEndFooter, at, string.Create(CultureInfo.InvariantCulture,
-                $"Write the end footer at 0x{at:X}, where the data ends, and cut the file to {at + VhdFooter.Size} bytes (was {scan.Length})")));
+            long length = at + VhdFooter.Size;
+            actions.Add(new RepairAction(RepairActionKind.WriteEndFooter, at, length == scan.Length
+                ? string.Create(CultureInfo.InvariantCulture, $"Rewrite the end footer at 0x{at:X}, where the data ends (the file keeps its {length} bytes)")
+                : string.Create(CultureInfo.InvariantCulture, $"Write the end footer at 0x{at:X}, where the data ends, and cut the file to {length} bytes (was {scan.Length})")));
             editor?.WriteEndFooterAt(at);
         }
         else if (scan.FooterChecksumRepairable)

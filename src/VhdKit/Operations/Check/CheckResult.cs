@@ -3,25 +3,15 @@ using VhdKit.Images;
 
 namespace VhdKit.Operations;
 
-/// <summary>What <see cref="VhdChecker.Check(string, CheckOptions?)"/> found.</summary>
+/// <summary>What <see cref="CheckOperation"/> found: every fault, with its code, severity, structure, offset and message.</summary>
 /// <remarks>
 /// <c>vhd check</c> turns a report into its exit code: 0 when <see cref="IsClean"/> (warnings allowed),
 /// 3 when <see cref="IsRepairable"/> (every error can be fixed by <c>vhd repair FILE</c>), 2 otherwise.
 /// </remarks>
-public sealed class CheckReport
+/// <param name="Path">The file checked, absolute (the leaf, with <see cref="CheckRequest.Chain"/>).</param>
+/// <param name="Faults">Every fault found, warnings included, in the order of the file's structures (then the chain's links).</param>
+public sealed record CheckResult(string Path, ImmutableArray<CheckFault> Faults)
 {
-    internal CheckReport(string path, ImmutableArray<CheckFault> faults)
-    {
-        Path = path;
-        Faults = faults;
-    }
-
-    /// <summary>The file checked (the leaf, with <see cref="CheckOptions.Chain"/>).</summary>
-    public string Path { get; }
-
-    /// <summary>Every fault found, warnings included, in the order of the file's structures (then the chain's links).</summary>
-    public ImmutableArray<CheckFault> Faults { get; }
-
     /// <summary>Whether no fault is an error (warnings are allowed).</summary>
     public bool IsClean
     {
@@ -41,7 +31,7 @@ public sealed class CheckReport
 
     /// <summary>
     /// Whether there are errors and every one of them is repairable and lies in <see cref="Path"/> itself, so
-    /// that <see cref="VhdRepairer.Repair(string, bool)"/> of that file leaves it clean.
+    /// that <see cref="RepairOperation"/> of that file leaves it clean.
     /// </summary>
     public bool IsRepairable
     {

@@ -1,0 +1,28 @@
+using VhdKit.Format;
+
+namespace VhdKit.Formats;
+
+/// <summary>
+/// A file opened as a VHD is an image of another format that VhdKit recognises but does not read (VHDX, qcow2,
+/// VMDK, VDI). A <see cref="VhdFormatException"/>, so callers that handle "not a valid VHD" handle it too.
+/// </summary>
+public sealed class UnsupportedImageFormatException : VhdFormatException
+{
+    /// <summary>Creates the exception for <paramref name="path"/>, which holds a <paramref name="format"/> image.</summary>
+    public UnsupportedImageFormatException(string path, ImageFormat format)
+        : base(MessageFor(path, format))
+    {
+        Path = path;
+        Format = format;
+    }
+
+    /// <summary>The file.</summary>
+    public string Path { get; }
+
+    /// <summary>What the file is.</summary>
+    public ImageFormat Format { get; }
+
+    private static string MessageFor(string path, ImageFormat format) => format == ImageFormat.Vhdx
+        ? $"{path} is {ImageFormatNames.Describe(format)}; VhdKit reads VHD and raw images (VHDX support is planned)."
+        : $"{path} is {ImageFormatNames.Describe(format)}; VhdKit reads VHD and raw images (convert it first, e.g. qemu-img convert -O vpc).";
+}

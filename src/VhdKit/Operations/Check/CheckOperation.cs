@@ -1,0 +1,36 @@
+namespace VhdKit.Operations;
+
+/// <summary>
+/// Checks a VHD file (and, on request, its parent chain) like <c>qemu-img check</c>, blktap's <c>vhd-util check</c>
+/// and Hyper-V's Test-VHD: every structure is read without trusting it and every fault is listed, with its code,
+/// severity, structure, offset and message; it never stops at the first. Time and memory are bounded by the file's
+/// size and VhdKit's limits, never by a size read from the file.
+/// </summary>
+/// <remarks>
+/// Read-only. Cancellation is honoured before the check and before each parent of a chain. <c>vhd check FILE</c>
+/// exits 0 when the result has no error, 3 when every error is repairable, 2 otherwise.
+/// </remarks>
+public static class CheckOperation
+{
+    /// <summary>Checks the VHD at <see cref="CheckRequest.Path"/>.</summary>
+    /// <param name="request">What to check.</param>
+    /// <param name="progress">Receives files checked of the files known so far (one, then one per parent).</param>
+    /// <param name="cancellationToken">Cancels between files.</param>
+    /// <returns>Every fault found; a damaged file is a result, not an exception.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="request"/> or its path is <see langword="null"/>.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="IOException">The file cannot be opened.</exception>
+    /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static CheckResult Run(CheckRequest request, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Path);
+        return VhdChecker.Check(Path.GetFullPath(request.Path), request, progress, cancellationToken);
+    }
+
+    /// <summary>The same check as <see cref="Run(CheckRequest, IProgress{OperationProgress}?, CancellationToken)"/>, on the thread pool.</summary>
+    /// <inheritdoc cref="Run(CheckRequest, IProgress{OperationProgress}?, CancellationToken)"/>
+    public static Task<CheckResult> RunAsync(CheckRequest request, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        OperationRunner.RunAsync(() => Run(request, progress, cancellationToken), cancellationToken);
+}

@@ -1,0 +1,40 @@
+using VhdKit.Chain;
+using VhdKit.Images;
+
+namespace VhdKit.Operations;
+
+/// <summary>
+/// Compacts a dynamic or differencing disk (Hyper-V's Optimize-VHD): a dynamic disk drops the sectors and blocks
+/// that read as zeros; a differencing disk also drops the sectors identical to what its parent chain holds there
+/// (as VirtualBox does). The guest's view is unchanged, the file shrinks.
+/// </summary>
+/// <remarks>
+/// Crash-safe by a whole-file rewrite: a temporary file in the same folder is written, flushed (checked), renamed
+/// over the original, and the folder flushed; a crash leaves the old file or the new one. Cancellation is honoured
+/// before every chunk; a cancelled compaction deletes the temporary file and leaves the image as it was.
+/// </remarks>
+public static class CompactOperation
+{
+    /// <summary>Compacts the image at <see cref="CompactRequest.Path"/>.</summary>
+    /// <param name="request">What to compact.</param>
+    /// <param name="progress">Receives bytes compared of the bytes the image holds.</param>
+    /// <param name="cancellationToken">Cancels the compaction (the image is left as it was).</param>
+    /// <returns>What was done.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="request"/> or its path is <see langword="null"/>.</exception>
+    /// <exception cref="WrongImageTypeException">The image is fixed.</exception>
+    /// <exception cref="ImageInUseException">The image is open elsewhere.</exception>
+    /// <exception cref="ParentResolutionException">A differencing disk's parent cannot be found.</exception>
+    /// <exception cref="IOException">Reading or writing failed; the image is left as it was.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; the image is left as it was.</exception>
+    public static CompactResult Run(CompactRequest request, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Path);
+        return DiskCompactor.Compact(request.Path, static storage => storage, progress, cancellationToken);
+    }
+
+    /// <summary>The same compaction as <see cref="Run(CompactRequest, IProgress{OperationProgress}?, CancellationToken)"/>, on the thread pool.</summary>
+    /// <inheritdoc cref="Run(CompactRequest, IProgress{OperationProgress}?, CancellationToken)"/>
+    public static Task<CompactResult> RunAsync(CompactRequest request, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        OperationRunner.RunAsync(() => Run(request, progress, cancellationToken), cancellationToken);
+}

@@ -1,0 +1,150 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using VhdKit.Chain;
+using VhdKit.Format;
+using VhdKit.Formats;
+using VhdKit.Images;
+using VhdKit.Storage;
+
+namespace VhdKit.Operations;
+
+/// <summary>
+/// Converts an image into a new standalone one (qemu-img convert, Hyper-V's Convert-VHD): a VHD chain is flattened,
+/// a raw file is imported; the output is raw, a fixed VHD or a dynamic VHD. Only the ranges the source holds are
+/// read (a chain's allocated runs; a raw file's data, its holes skipped through SEEK_DATA/SEEK_HOLE where the file
+/// system answers), and chunks that read as zeros are not written, so the output stays sparse (a dynamic output
+/// leaves their blocks unallocated). The source is only read.
+/// </summary>
+/// <remarks>
+/// Crash-safe: the output is written under a temporary name in the target folder, flushed (checked: a failed fsync
+/// fails the conversion), then moved into place without replacing anything and the folder flushed; a failed or
+/// cancelled conversion leaves nothing. Cancellation is honoured before every chunk.
+/// </remarks>
+public static class ConvertOperation
+{
+    /// <summary>Converts <see cref="ConvertRequest.Source"/> into a new file at <see cref="ConvertRequest.Target"/>.</summary>
+    /// <param name="request">What to convert.</param>
+    /// <param name="progress">Receives bytes done of the bytes the source holds.</param>
+    /// <param name="cancellationToken">Cancels the conversion (nothing is left behind).</param>
+    /// <returns>What was done.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="request"/> or one of its paths is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The source format named is one VhdKit does not read, or a raw source's size cannot be a VHD's.</exception>
+    /// <exception cref="UnsupportedImageFormatException">The source is a VHDX, qcow2, VMDK or VDI image.</exception>
+    /// <exception cref="VhdFormatException">A VHD source is not valid.</exception>
+    /// <exception cref="ParentResolutionException">A VHD source's parent cannot be found.</exception>
+    /// <exception cref="FileNotFoundException">The source does not exist.</exception>
+    /// <exception cref="ImageAlreadyExistsException">Something exists at the target path.</exception>
+    /// <exception cref="IOException">Reading or writing failed (the target disk is full, ...).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static ConvertResult Run(ConvertRequest request, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(request, static storage => storage, progress, cancellationToken);
+
+    /// <summary>The same conversion as <see cref="Run(ConvertRequest, IProgress{OperationProgress}?, CancellationToken)"/>, on the thread pool.</summary>
+    /// <inheritdoc cref="Run(ConvertRequest, IProgress{OperationProgress}?, CancellationToken)"/>
+    public static Task<ConvertResult> RunAsync(ConvertRequest request, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        OperationRunner.RunAsync(() => Run(request, progress, cancellationToken), cancellationToken);
+
+    /// <summary>As the public overload; <paramref name="wrapTemporary"/> wraps the temporary file's storage (tests inject faults).</summary>
+    internal static ConvertResult Run(ConvertRequest request, Func<IPositionalStorage, IPositionalStorage> wrapTemporary,
+        IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Source);
+        ArgumentNullException.ThrowIfNull(request.Target);
+        string target = Path.GetFullPath(request.Target);
+        using ConvertSource source = ConvertSource.Open(Path.GetFullPath(request.Source), request.SourceFormat);
+        if (request.TargetFormat != ConvertFormat.Raw)
+        {
+            ThrowIfNoVhdSize(source);
+        }
+
+        NewFile.ThrowIfExists(target);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        FileStorage file = NewFile.CreateTemporary(target, SourceMode(source.Path), out string temporary);
+        (long read, long written) counts;
+        try
+        {
+            using (file)
+            {
+                counts = Copy(source, wrapTemporary(file), request.TargetFormat, progress, cancellationToken);
+            }
+
+            NewFile.MoveIntoPlace(temporary, target);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+
+        return new ConvertResult(source.Path, source.Format, target, request.TargetFormat, source.Capacity, counts.read, counts.written,
+            new FileInfo(target).Length, source.Warnings);
+    }
+
+    /// <summary>A raw source's size must be one a VHD can have (a VHD source's always is).</summary>
+    private static void ThrowIfNoVhdSize(ConvertSource source)
+    {
+        long size = source.Capacity;
+        if (size < VhdConstants.MinimumDiskSize || size > VhdConstants.MaximumDiskSize || size % VhdConstants.SectorSize != 0)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{source.Path} is {size} bytes; a VHD's size must be a multiple of 512 bytes from {VhdConstants.MinimumDiskSize} (3 MiB) to {VhdConstants.MaximumDiskSize} (2040 GiB) bytes. Convert to raw, or resize the source first."));
+        }
+    }
+
+    /// <summary>
+    /// The new file's mode, as cp gives it: the source's mode, narrowed by the umask (a private image gives a
+    /// private copy); <see langword="null"/> (the umask's mode) on Windows.
+    /// </summary>
+    private static UnixFileMode? SourceMode(string source) =>
+        OperatingSystem.IsWindows() || !File.Exists(source) ? null : File.GetUnixFileMode(source);
+
+    private static (long Read, long Written) Copy(ConvertSource source, IPositionalStorage storage, ConvertFormat format,
+        IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    {
+        VhdImage? image = null;
+        switch (format)
+        {
+            case ConvertFormat.Raw:
+                storage.SetLength(source.Capacity);
+                break;
+            case ConvertFormat.Fixed:
+                VhdCreator.Create(storage, VhdCreateOptions.Fixed(source.Capacity));
+                image = VhdImage.Open(storage, leaveOpen: true);
+                break;
+            case ConvertFormat.Dynamic:
+                VhdCreator.Create(storage, VhdCreateOptions.Dynamic(source.Capacity, source.PreferredBlockSize));
+                image = VhdImage.Open(storage, leaveOpen: true);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(format), format, "Raw, Fixed or Dynamic.");
+        }
+
+        using (image)
+        {
+            long written = 0;
+            ImmutableArray<DiskExtent> extents = source.Extents();
+            long read = CopyEngine.Copy(extents, source.Read, (chunk, offset) =>
+            {
+                if (chunk.IndexOfAnyExcept((byte)0) < 0)
+                {
+                    return; // zeros: the new file reads them already (sparse, or an unallocated block)
+                }
+
+                if (image is null || image.DiskType == VhdDiskType.Fixed)
+                {
+                    storage.Write(chunk, offset);
+                }
+                else
+                {
+                    image.WriteSectors(chunk, offset);
+                }
+
+                written += chunk.Length;
+            }, progress, cancellationToken);
+            image?.Flush();
+            storage.Flush();
+            return (read, written);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using System.Collections.Immutable;
+using VhdKit.Chain;
+using VhdKit.Format;
+using VhdKit.Formats;
+using VhdKit.Storage;
+
+namespace VhdKit.Operations;
+
+/// <summary>
+/// What a conversion reads, whatever its format: the disk's size, the runs worth reading (those a chain's layers
+/// hold; a raw file's data, its holes left out) and the bytes.
+/// </summary>
+internal abstract class ConvertSource : IDisposable
+{
+    /// <summary>The source's absolute path (the leaf, for a chain).</summary>
+    public abstract string Path { get; }
+
+    /// <summary>The format it is read as.</summary>
+    public abstract ImageFormat Format { get; }
+
+    /// <summary>The disk's size in bytes.</summary>
+    public abstract long Capacity { get; }
+
+    /// <summary>The block size a dynamic copy should use (the source's, when it is one VHDs are made with).</summary>
+    public virtual int PreferredBlockSize => VhdConstants.DefaultBlockSize;
+
+    /// <summary>What opening tolerated.</summary>
+    public virtual ImmutableArray<string> Warnings => [];
+
+    /// <summary>The runs to read, in order; everything else reads as zeros.</summary>
+    public abstract ImmutableArray<DiskExtent> Extents();
+
+    /// <summary>Fills <paramref name="chunk"/> from <paramref name="offset"/>.</summary>
+    /// <exception cref="IOException">Reading failed.</exception>
+    public abstract void Read(Span<byte> chunk, long offset);
+
+    /// <inheritdoc />
+    public abstract void Dispose();
+
+    /// <summary>Opens <paramref name="path"/> as <paramref name="format"/>, or as what its content shows when <see langword="null"/>.</summary>
+    /// <exception cref="ArgumentException">The named format is one VhdKit does not read.</exception>
+    /// <exception cref="UnsupportedImageFormatException">The detected format is one VhdKit does not read.</exception>
+    public static ConvertSource Open(string path, ImageFormat? format)
+    {
+        ImageFormat actual = format ?? ImageFormatProbe.Detect(path);
+        return actual switch
+        {
+            ImageFormat.Vhd => new ChainSource(path),
+            ImageFormat.Raw => new RawSource(path),
+            _ when format is null => throw new UnsupportedImageFormatException(path, actual),
+            _ => throw new ArgumentException(
+                $"Cannot read {path} as {ImageFormatNames.NameOf(actual)}: VhdKit reads raw and vhd (vpc) images.", nameof(format)),
+        };
+    }
+
+    /// <summary>A VHD and its parents, read through the chain.</summary>
+    private sealed class ChainSource(string path) : ConvertSource
+    {
+        private readonly VirtualDisk _disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true });
+
+        public override string Path => System.IO.Path.GetFullPath(_disk.Layers[0].Path);
+
+        public override ImageFormat Format => ImageFormat.Vhd;
+
+        public override long Capacity => _disk.Capacity;
+
+        public override int PreferredBlockSize =>
+            _disk.Layers[0].BlockSize is VhdConstants.MinimumCreatedBlockSize ? VhdConstants.MinimumCreatedBlockSize : VhdConstants.DefaultBlockSize;
+
+        public override ImmutableArray<string> Warnings => _disk.Warnings;
+
+        public override ImmutableArray<DiskExtent> Extents() => _disk.GetAllocatedRanges();
+
+        public override void Read(Span<byte> chunk, long offset) => _disk.Read(chunk, offset);
+
+        public override void Dispose() => _disk.Dispose();
+    }
+
+    /// <summary>A raw file: its bytes are the disk's.</summary>
+    private sealed class RawSource(string path) : ConvertSource
+    {
+        private readonly FileStorage _file = FileStorage.Open(path, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+
+        public override string Path => System.IO.Path.GetFullPath(path);
+
+        public override ImageFormat Format => ImageFormat.Raw;
+
+        public override long Capacity => _file.Length;
+
+        public override ImmutableArray<DiskExtent> Extents() => _file.GetDataRanges();
+
+        public override void Read(Span<byte> chunk, long offset) => _file.ReadExactly(chunk, offset, "Raw data");
+
+        public override void Dispose() => _file.Dispose();
+    }
+}

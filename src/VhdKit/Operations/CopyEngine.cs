@@ -1,0 +1,78 @@
+using System.Buffers;
+using VhdKit.Chain;
+
+namespace VhdKit.Operations;
+
+/// <summary>Reads one chunk of a copy: fills <paramref name="chunk"/> with the source's bytes at <paramref name="offset"/>.</summary>
+internal delegate void ChunkReader(Span<byte> chunk, long offset);
+
+/// <summary>Writes one chunk of a copy (or the part of it worth writing) at <paramref name="offset"/>.</summary>
+internal delegate void ChunkWriter(ReadOnlySpan<byte> chunk, long offset);
+
+/// <summary>
+/// The one chunked copy loop behind convert, merge and compact (qemu's convert/commit loop): over the extents to
+/// copy, in chunks aligned to <see cref="ChunkSize"/>, it checks for cancellation before each chunk, reads it, hands
+/// it to the writer, reports bytes done of the extents' total, and flushes the target every so often if asked.
+/// The operations decide what is read and what is written; the loop, its buffer and its bookkeeping are here.
+/// </summary>
+internal static class CopyEngine
+{
+    /// <summary>The chunk size (one pooled buffer of it per copy).</summary>
+    public const int ChunkSize = 1024 * 1024;
+
+    /// <summary>Copies every extent, chunk by chunk.</summary>
+    /// <param name="extents">The runs to copy, in order, not overlapping.</param>
+    /// <param name="read">Fills a chunk.</param>
+    /// <param name="write">Writes a chunk (it may skip parts of it, e.g. zeros).</param>
+    /// <param name="progress">Receives bytes done of the extents' total after each chunk, and once at the end.</param>
+    /// <param name="flush">Called every <paramref name="flushEvery"/> bytes copied (0: never); the caller flushes at the end itself.</param>
+    /// <param name="flushEvery">Bytes between flushes; 0 for none.</param>
+    /// <param name="cancellationToken">Checked before each chunk; a cancelled copy has written whole chunks only.</param>
+    /// <returns>The bytes copied (the extents' total).</returns>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static long Copy(IReadOnlyList<DiskExtent> extents, ChunkReader read, ChunkWriter write, IProgress<OperationProgress>? progress,
+        CancellationToken cancellationToken, Action? flush = null, long flushEvery = 0)
+    {
+        long total = 0;
+        foreach (DiskExtent extent in extents)
+        {
+            total += extent.Length;
+        }
+
+        long done = 0;
+        long sinceFlush = 0;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            foreach (DiskExtent extent in extents)
+            {
+                long end = extent.Offset + extent.Length;
+                for (long offset = extent.Offset; offset < end;)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    int count = (int)Math.Min(end - offset, ChunkSize - (offset % ChunkSize));
+                    Span<byte> chunk = buffer.AsSpan(0, count);
+                    read(chunk, offset);
+                    write(chunk, offset);
+                    offset += count;
+                    done += count;
+                    sinceFlush += count;
+                    if (flush is not null && flushEvery > 0 && sinceFlush >= flushEvery)
+                    {
+                        flush();
+                        sinceFlush = 0;
+                    }
+
+                    progress?.Report(new OperationProgress(done, total));
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        progress?.Report(new OperationProgress(total, total));
+        return total;
+    }
+}

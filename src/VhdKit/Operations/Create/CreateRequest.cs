@@ -1,0 +1,43 @@
+using VhdKit.Format;
+
+namespace VhdKit.Operations;
+
+/// <summary>What to create: a fixed or dynamic disk of a size, or a differencing disk on a parent.</summary>
+/// <param name="Path">The new image; its folder is created if missing. Nothing existing is ever replaced.</param>
+public sealed record CreateRequest(string Path)
+{
+    /// <summary>Fixed, dynamic or differencing (default dynamic).</summary>
+    public VhdDiskType Type { get; init; } = VhdDiskType.Dynamic;
+
+    /// <summary>The virtual size in bytes (fixed and dynamic; a differencing disk takes its parent's): a multiple of 512 from 3 MiB to 2040 GiB.</summary>
+    public long Size { get; init; }
+
+    /// <summary>
+    /// The block size: 2 MiB or 512 KiB. When <see langword="null"/>, a dynamic disk gets 2 MiB and a differencing
+    /// disk its parent's (2 MiB under a fixed parent).
+    /// </summary>
+    public int? BlockSize { get; init; }
+
+    /// <summary>The parent's path (differencing only).</summary>
+    public string? ParentPath { get; init; }
+
+    /// <summary>Write zeros over the whole data area of a fixed disk instead of leaving the file sparse (fixed only).</summary>
+    public bool ZeroFill { get; init; }
+
+    /// <summary>The new disk's unique id; a new random one when <see langword="null"/>.</summary>
+    public Guid? UniqueId { get; init; }
+
+    /// <summary>The creation time to record; now when <see langword="null"/>.</summary>
+    public DateTimeOffset? Timestamp { get; init; }
+
+    /// <summary>A fixed disk of <paramref name="size"/> bytes at <paramref name="path"/>.</summary>
+    public static CreateRequest Fixed(string path, long size) => new(path) { Type = VhdDiskType.Fixed, Size = size };
+
+    /// <summary>A dynamic disk of <paramref name="size"/> bytes at <paramref name="path"/>.</summary>
+    public static CreateRequest Dynamic(string path, long size, int blockSize = VhdConstants.DefaultBlockSize) =>
+        new(path) { Type = VhdDiskType.Dynamic, Size = size, BlockSize = blockSize };
+
+    /// <summary>A differencing disk at <paramref name="path"/> on the parent at <paramref name="parentPath"/>.</summary>
+    public static CreateRequest Differencing(string path, string parentPath) =>
+        new(path) { Type = VhdDiskType.Differencing, ParentPath = parentPath };
+}

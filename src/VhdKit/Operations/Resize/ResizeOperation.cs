@@ -1,0 +1,36 @@
+using VhdKit.Images;
+
+namespace VhdKit.Operations;
+
+/// <summary>
+/// Changes the virtual size of a fixed or dynamic disk in place (qemu-img resize, Hyper-V's Resize-VHD). Growing is
+/// always allowed (up to 2040 GiB); a dynamic disk shrinks only when nothing is stored past the new end; a fixed
+/// disk does not shrink; a differencing disk's size is its parent's, and a disk with children beside it is refused.
+/// </summary>
+/// <remarks>
+/// Every change goes through the metadata editor and its crash-safe order (every crash state opens with the old or
+/// the new size). Cancellation is honoured once, at the one safe point: after every check, before the first write.
+/// Past it the editor's few ordered writes run to the end; a resize is never left half done.
+/// </remarks>
+public static class ResizeOperation
+{
+    /// <summary>Resizes the image at <see cref="ResizeRequest.Path"/> to <see cref="ResizeRequest.NewSize"/> bytes.</summary>
+    /// <param name="request">What to resize.</param>
+    /// <param name="progress">Receives one step: 0 of 1 once checked, 1 of 1 when done.</param>
+    /// <param name="cancellationToken">Cancels the resize before anything is written.</param>
+    /// <returns>What was done.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="request"/> or its path is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The size is not a multiple of 512 from 3 MiB to 2040 GiB.</exception>
+    /// <exception cref="WrongImageTypeException">The image is a differencing disk.</exception>
+    /// <exception cref="InvalidOperationException">Shrinking would cut stored data, shrinking a fixed disk, or the disk has children.</exception>
+    /// <exception cref="ImageInUseException">The image is open elsewhere.</exception>
+    /// <exception cref="IOException">Writing failed; the image stays valid.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; nothing was written.</exception>
+    public static ResizeResult Run(ResizeRequest request, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        DiskResizer.Resize(request, progress, cancellationToken);
+
+    /// <summary>The same resize as <see cref="Run(ResizeRequest, IProgress{OperationProgress}?, CancellationToken)"/>, on the thread pool.</summary>
+    /// <inheritdoc cref="Run(ResizeRequest, IProgress{OperationProgress}?, CancellationToken)"/>
+    public static Task<ResizeResult> RunAsync(ResizeRequest request, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        OperationRunner.RunAsync(() => Run(request, progress, cancellationToken), cancellationToken);
+}
