@@ -1,6 +1,8 @@
+using System.Net.Sockets;
 using VhdKit.Automation;
 using VhdKit.Chain;
 using VhdKit.Format;
+using VhdKit.Formats;
 using VhdKit.Images;
 using VhdKit.Operations;
 
@@ -19,13 +21,16 @@ internal sealed record ErrorDocument(string Message, ErrorCode Code)
     {
         OperationCanceledException => ErrorCode.Cancelled,
         ParentResolutionException => ErrorCode.ParentNotFound,
+        UnsupportedImageFormatException => ErrorCode.UnsupportedFormat,
         VhdFormatException => ErrorCode.InvalidImage,
+        MergeInterruptedException => ErrorCode.MergeInterrupted,
         ImageAlreadyExistsException => ErrorCode.AlreadyExists,
         WrongImageTypeException => ErrorCode.WrongImageType,
         ImageInUseException => ErrorCode.InUse,
         VMException e => CodeOf(e.HResult),
         FileNotFoundException or DirectoryNotFoundException => ErrorCode.FileNotFound,
-        UnauthorizedAccessException => ErrorCode.AccessDenied,
+        UnauthorizedAccessException or NotSupportedException => ErrorCode.AccessDenied,
+        SocketException => ErrorCode.IoError,
         ArgumentException => ErrorCode.InvalidArgument,
         InvalidOperationException => ErrorCode.Refused,
         IOException => ErrorCode.IoError,

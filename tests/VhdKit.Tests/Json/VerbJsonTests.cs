@@ -1,5 +1,6 @@
 using System.Text.Json;
 using VhdKit.Images;
+using VhdKit.Operations;
 using VhdKit.Nbd;
 using VhdKit.Tests.Nbd;
 using VhdKit.Tests.Operations;
@@ -91,6 +92,36 @@ public class VerbJsonTests : IDisposable
         JsonElement error = document.RootElement.GetProperty("error");
         Assert.Equal("parent-not-found", error.GetProperty("code").GetString());
         Assert.Contains(parent, error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_image_of_a_format_not_read_yet_is_unsupported_format_not_invalid_image()
+    {
+        byte[] vhdx = new byte[1024 * 1024];
+        "vhdxfile"u8.CopyTo(vhdx);
+        File.WriteAllBytes(_folder.File("d.vhdx"), vhdx);
+        ProcessResult result = CliRunner.RunIn(_folder.Path, "info", "--output=json", "d.vhdx");
+        Assert.Equal(1, result.ExitCode);
+        using JsonDocument document = JsonSchemaCheck.AssertValid(result.Stdout, "info");
+        Assert.Equal("unsupported-format", document.RootElement.GetProperty("error").GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public void An_interrupted_merge_sets_the_dirty_flag_and_refusals_say_merge_interrupted()
+    {
+        string parent = ImageFiles.Dynamic(_folder.File("base.vhd"));
+        using (VhdImage image = VhdImage.Open(parent))
+        {
+            MergeJournal.Write(parent, [_folder.File("gone.vhd")], image.UniqueId);
+        }
+
+        JsonElement image0 = Ok("info", "info", "base.vhd").GetProperty("images")[0];
+        Assert.True(image0.GetProperty("dirty-flag").GetBoolean());
+
+        ProcessResult refused = CliRunner.RunIn(_folder.Path, "create", "--output=json", "--parent", "base.vhd", "c.vhd");
+        Assert.Equal(1, refused.ExitCode);
+        using JsonDocument document = JsonSchemaCheck.AssertValid(refused.Stdout, "create");
+        Assert.Equal("merge-interrupted", document.RootElement.GetProperty("error").GetProperty("code").GetString());
     }
 
     [Fact]
