@@ -1,5 +1,7 @@
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using VhdKit.Chain;
 using VhdKit.Cli.Output;
@@ -78,6 +80,56 @@ public class DocumentSchemaTests : IDisposable
         AssertListed<ErrorCode>(defs.GetProperty("error").GetProperty("properties").GetProperty("code"));
         AssertListed<FooterSource>(defs.GetProperty("footer").GetProperty("properties").GetProperty("source"));
         AssertListed<FormatName>(defs.GetProperty("format"));
+    }
+
+    [Fact]
+    public void Every_key_the_serializer_writes_is_in_the_schema_and_in_docs_json_md()
+    {
+        string docs = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "json.md"));
+        using JsonDocument schema = JsonDocument.Parse(JsonSchemaCheck.SchemaText);
+        JsonElement defs = schema.RootElement.GetProperty("$defs");
+        string[] envelope = [.. defs.GetProperty("envelope").GetProperty("properties").EnumerateObject().Select(p => p.Name)];
+        Type[] verbs = [.. typeof(VerbDocument).GetCustomAttributes<JsonDerivedTypeAttribute>().Select(a => a.DerivedType)];
+        Assert.Equal(15, verbs.Length); // 14 verbs and the failure document
+
+        var seen = new HashSet<Type>();
+        foreach (Type verb in verbs.Where(t => t != typeof(FailureDocument)))
+        {
+            AssertDocumented(verb, DefinitionName(verb), envelope, defs, docs, seen);
+        }
+
+        AssertDocumented(typeof(FailureDocument), "envelope", [], defs, docs, seen);
+    }
+
+    /// <summary>The keys <paramref name="type"/> is written with are the schema definition's (and the envelope's), each named in docs/json.md; then the same for the objects it holds.</summary>
+    private static void AssertDocumented(Type type, string definition, string[] inherited, JsonElement defs, string docs, HashSet<Type> seen)
+    {
+        if (!seen.Add(type))
+        {
+            return;
+        }
+
+        JsonTypeInfo info = CliJsonContext.Indented.GetTypeInfo(type)!;
+        string[] written = [.. info.Properties.Select(p => p.Name).Order(StringComparer.Ordinal)];
+        string[] listed = [.. defs.GetProperty(definition).GetProperty("properties").EnumerateObject().Select(p => p.Name).Concat(inherited).Distinct().Order(StringComparer.Ordinal)];
+        Assert.True(written.SequenceEqual(listed), $"{type.Name} writes [{string.Join(", ", written)}]; $defs/{definition} lists [{string.Join(", ", listed)}]");
+        foreach (JsonPropertyInfo property in info.Properties)
+        {
+            Assert.True(docs.Contains($"`{property.Name}`", StringComparison.Ordinal), $"docs/json.md does not name {type.Name}'s key `{property.Name}`");
+            Type held = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            held = held.IsGenericType && held.GetGenericTypeDefinition() == typeof(IReadOnlyList<>) ? held.GetGenericArguments()[0] : held;
+            if (held.Namespace == typeof(VerbDocument).Namespace && held.IsClass && held != typeof(string))
+            {
+                AssertDocumented(held, DefinitionName(held), [], defs, docs, seen);
+            }
+        }
+    }
+
+    /// <summary>InfoDocument is $defs/infoDocument; a part such as DynamicHeaderDocument is $defs/dynamicHeader.</summary>
+    private static string DefinitionName(Type type)
+    {
+        string name = type.IsSubclassOf(typeof(VerbDocument)) ? type.Name : type.Name[..^"Document".Length];
+        return char.ToLowerInvariant(name[0]) + name[1..];
     }
 
     private static void AssertListed<TEnum>(JsonElement property)
