@@ -49,6 +49,32 @@ internal sealed record CliVerb(string Name, string Description, string Doing)
         return command;
     }
 
+    /// <summary>
+    /// Reports what the parser refused (an unknown option, a missing argument) the way a verb reports a failure: one
+    /// <c>vhd VERB: ...</c> line on stderr pointing at the help, or, when JSON was asked for, one JSON document on
+    /// stdout with the error inside. Returns the exit code.
+    /// </summary>
+    public static int ReportParseErrors(ParseResult parse)
+    {
+        string verb = parse.CommandResult.Command.Name;
+        string message = string.Join(" ", parse.Errors.Select(e => string.Join(' ', e.Message.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.') + "."));
+        bool json = parse.Tokens.Any(t => t.Value is "--json" or "--output=json" or "--output:json")
+            || parse.Tokens.Zip(parse.Tokens.Skip(1)).Any(p => p.First.Value == "--output" && p.Second.Value == "json");
+        var writer = new ResultWriter(json ? OutputMode.Json : OutputMode.Text, quiet: false, Console.Out, Console.Error);
+        var report = new ErrorReport(verb, verb, null, $"{ErrorMessage.LowerFirst(message)} See `vhd {verb} --help`.", null, false, ExitCodes.Failure);
+        if (json)
+        {
+            writer.Fail(report);
+        }
+        else
+        {
+            Console.Error.WriteLine(ConsoleText.Printable($"vhd {verb}: {report.Message}"));
+        }
+
+        writer.Finish();
+        return ExitCodes.Failure;
+    }
+
     private async Task<int> RunAsync(ParseResult parse, Func<VerbContext, Task<int>> body)
     {
         OutputMode mode = Shared.OutputOf(parse);

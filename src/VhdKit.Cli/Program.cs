@@ -39,6 +39,12 @@ public static class Program
             ServeCommand.Build(),
         };
         // Ctrl+C and SIGTERM are the runner's (CliVerb): the verb cleans up and says what is left, however long that takes.
-        return root.Parse(args).Invoke(new InvocationConfiguration { ProcessTerminationTimeout = null });
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && parse.CommandResult.Command != root)
+        {
+            return CliVerb.ReportParseErrors(parse);
+        }
+
+        return parse.Invoke(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 }
