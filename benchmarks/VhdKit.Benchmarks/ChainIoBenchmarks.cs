@@ -37,13 +37,13 @@ public class ChainIoBenchmarks
         var random = new Random(1);
         var model = new byte[Capacity];
         string parent = Path.Combine(_folder, "l0.vhd");
-        VhdCreator.Create(parent, VhdCreateOptions.Dynamic(Capacity));
+        CreateOperation.Run(CreateRequest.Dynamic(parent, Capacity));
         for (int layer = 0; layer < Depth; layer++)
         {
             string path = layer == 0 ? parent : Path.Combine(_folder, $"l{layer}.vhd");
             if (layer > 0)
             {
-                VhdCreator.Create(path, VhdCreateOptions.Differencing(parent));
+                CreateOperation.Run(CreateRequest.Differencing(path, parent));
             }
 
             using (VirtualDisk disk = VirtualDisk.Open(path))
@@ -147,7 +147,7 @@ public class ChainIoBenchmarks
     public void ChildSequentialWrite()
     {
         string path = Path.Combine(_folder, "w.vhd");
-        VhdCreator.Create(path, VhdCreateOptions.Differencing(_leaf));
+        CreateOperation.Run(CreateRequest.Differencing(path, _leaf));
         using (VirtualDisk disk = VirtualDisk.Open(path))
         {
             for (long offset = 0; offset < 64L * 1024 * 1024; offset += BufferSize)

@@ -16,7 +16,7 @@ public class FormatBenchmarks
     public void Setup()
     {
         var storage = new MemoryStorage();
-        VhdCreator.Create(storage, VhdCreateOptions.Dynamic(64L << 20));
+        CreateOperation.Create(storage, CreateRequest.Dynamic(storage.Name, 64L << 20));
         byte[] file = storage.ToArray();
         file.AsSpan(0, VhdFooter.Size).CopyTo(_footer);
         file.AsSpan(VhdFooter.Size, DynamicHeader.Size).CopyTo(_header);
@@ -38,7 +38,7 @@ public class FormatBenchmarks
     public long CreateDynamicInMemory()
     {
         var storage = new MemoryStorage();
-        VhdCreator.Create(storage, VhdCreateOptions.Dynamic(64L << 30));
+        CreateOperation.Create(storage, CreateRequest.Dynamic(storage.Name, 64L << 30));
         return storage.Length;
     }
 }

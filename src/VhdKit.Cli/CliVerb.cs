@@ -50,29 +50,30 @@ internal sealed record CliVerb(string Name, string Description, string Doing)
     }
 
     /// <summary>
-    /// With <c>--output=json</c>, a command line that does not parse (a missing argument, an unknown option) still
-    /// gives one JSON document, with the parser's errors as <c>error</c>; in text mode the parser's own errors and
-    /// help are shown. Returns the exit code, or <see langword="null"/> when the line parsed or JSON was not asked for.
+    /// Reports what the parser refused (an unknown option, a missing argument) the way a verb reports a failure: one
+    /// <c>vhd VERB: ...</c> line on stderr pointing at the help, or, when JSON was asked for, one JSON document on
+    /// stdout with the error inside. Returns the exit code.
     /// </summary>
-    public static int? ReportParseErrorsAsJson(ParseResult parse)
+    public static int ReportParseErrors(ParseResult parse)
     {
-        if (parse.Errors.Count == 0 || parse.CommandResult.Command is RootCommand || !AsksForJson(parse))
+        string verb = parse.CommandResult.Command.Name;
+        string message = string.Join(" ", parse.Errors.Select(e => string.Join(' ', e.Message.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.') + "."));
+        bool json = parse.Tokens.Any(t => t.Value is "--json" or "--output=json" or "--output:json")
+            || parse.Tokens.Zip(parse.Tokens.Skip(1)).Any(p => p.First.Value == "--output" && p.Second.Value == "json");
+        var writer = new ResultWriter(verb, json ? OutputMode.Json : OutputMode.Text, quiet: false, Console.Out, Console.Error);
+        var report = new ErrorReport(verb, "parse the command line", null, $"{ErrorMessage.LowerFirst(message)} See `vhd {verb} --help`.", null, false, ExitCodes.Failure);
+        if (json)
         {
-            return null;
+            writer.Fail(report, new ArgumentException(report.Message));
+        }
+        else
+        {
+            Console.Error.WriteLine(ConsoleText.Printable($"vhd {verb}: {report.Message}"));
         }
 
-        string verb = parse.CommandResult.Command.Name;
-        var writer = new ResultWriter(verb, OutputMode.Json, quiet: true, Console.Out, Console.Error);
-        string reasons = string.Join(" ", parse.Errors.Select(e => e.Message));
-        writer.Fail(new ErrorReport(verb, "parse the command line", null, reasons, null, false, ExitCodes.Failure), new ArgumentException(reasons));
         writer.Finish();
         return ExitCodes.Failure;
     }
-
-    /// <summary><c>--json</c> or <c>--output json</c> was given (read from the tokens: the line may not parse, <c>--output</c> included).</summary>
-    private static bool AsksForJson(ParseResult parse) =>
-        parse.GetResult(Shared.Json) is { Implicit: false }
-        || parse.GetResult(Shared.Output) is { Tokens: [{ Value: var mode }] } && string.Equals(mode, "json", StringComparison.OrdinalIgnoreCase);
 
     private async Task<int> RunAsync(ParseResult parse, Func<VerbContext, Task<int>> body)
     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using VhdKit.Chain;
 using VhdKit.Cli.Output;
 using VhdKit.Operations;
 
@@ -16,6 +17,7 @@ internal static class MergeCommand
         return verb.Build([into, delete, child], context =>
         {
             var request = new MergeRequest(context.Get(child)) { Into = context.Get(into), DeleteMerged = context.Get(delete) };
+            context.Outcome = _ => WhatIsLeft(request.Child, request.Into);
             MergeResult merged = context.Track("merge", progress => MergeOperation.Run(request, progress, context.CancellationToken));
             context.Warn(merged.Warnings);
             context.Result(MergeDocument.From(merged), () =>
@@ -25,6 +27,31 @@ internal static class MergeCommand
             });
             return ExitCodes.Success;
         });
+    }
+
+    /// <summary>
+    /// After a failure or Ctrl+C: an interrupted merge's journal and the command that completes it, or
+    /// <see langword="null"/> when no merge was begun (nothing was left behind).
+    /// </summary>
+    internal static string? WhatIsLeft(string child, string? into)
+    {
+        string? target = into is null ? ParentOf(child) : Path.GetFullPath(into);
+        return target is not null && MergeJournal.Read(target) is { } entry ? MergeJournal.Describe(target, entry) : null;
+    }
+
+    /// <summary>The child's parent as its chain resolves it, or <see langword="null"/> when it cannot be opened.</summary>
+    private static string? ParentOf(string child)
+    {
+        try
+        {
+            using VhdChain chain = VhdChain.Open(child);
+            return chain.Links.Length > 1 ? chain.Links[1].Image.Path : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Format.VhdFormatException or ParentResolutionException)
+        {
+            // The error itself is reported; this only looks for a journal to mention.
+            return null;
+        }
     }
 
     /// <summary>What to do with the merged layers kept: they read the same as before, but their data is in the target now.</summary>

@@ -40,6 +40,11 @@ public static class Program
         };
         // Ctrl+C and SIGTERM are the runner's (CliVerb): the verb cleans up and says what is left, however long that takes.
         ParseResult parse = root.Parse(args);
-        return CliVerb.ReportParseErrorsAsJson(parse) ?? parse.Invoke(new InvocationConfiguration { ProcessTerminationTimeout = null });
+        if (parse.Errors.Count > 0 && parse.CommandResult.Command != root)
+        {
+            return CliVerb.ReportParseErrors(parse);
+        }
+
+        return parse.Invoke(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 }

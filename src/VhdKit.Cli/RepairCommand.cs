@@ -20,6 +20,9 @@ internal static class RepairCommand
         {
             string path = context.Get(file);
             bool dry = context.Get(dryRun);
+            context.Outcome = e => e is OperationCanceledException && !dry
+                ? $"the repairs made before it stopped were flushed; run `vhd repair {path}` again to finish (`vhd check {path}` lists what is left)."
+                : null;
             RepairResult repaired = context.Track("repair", progress => RepairOperation.Run(new RepairRequest(path) { DryRun = dry }, progress, context.CancellationToken));
             context.Warn(repaired.Warnings);
             context.Result(RepairDocument.From(repaired), () =>

@@ -25,39 +25,37 @@ internal static class TestImages
         Directory.CreateDirectory(folder);
         var random = new Random(1);
         string parent = Path.Combine(folder, "l0.vhd");
-        VhdCreator.Create(parent, VhdCreateOptions.Dynamic(capacity));
+        CreateOperation.Run(CreateRequest.Dynamic(parent, capacity));
         Fill(parent, random, start: 0, step: MiB, length: MiB, capacity);
         for (int layer = 1; layer < 8; layer++)
         {
             string path = Path.Combine(folder, $"l{layer}.vhd");
-            VhdCreator.Create(path, VhdCreateOptions.Differencing(parent));
+            CreateOperation.Run(CreateRequest.Differencing(path, parent));
             Fill(path, random, start: layer * 4096L, step: childStepMiB * (long)MiB, length: (64 * 1024) + 1536, capacity);
             parent = path;
         }
 
-        using (VirtualDisk depth3 = VirtualDisk.Open(Path.Combine(folder, "l2.vhd"), new VirtualDiskOptions { ReadOnly = true }))
-        {
-            DiskConverter.Convert(depth3, Path.Combine(folder, "d3.raw"), ConvertFormat.Raw);
-            DiskConverter.Convert(depth3, Path.Combine(folder, "d3-flat.vhd"), ConvertFormat.Dynamic);
-        }
+        string depth3 = Path.Combine(folder, "l2.vhd");
+        ConvertOperation.Run(new ConvertRequest(depth3, Path.Combine(folder, "d3.raw")) { TargetFormat = ConvertFormat.Raw });
+        ConvertOperation.Run(new ConvertRequest(depth3, Path.Combine(folder, "d3-flat.vhd")) { TargetFormat = ConvertFormat.Dynamic });
 
         File.WriteAllLines(Path.Combine(folder, "offsets.txt"),
             Enumerable.Range(0, 4096).Select(_ => (random.NextInt64(0, capacity / 4096) * 4096).ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
         string mergeBase = Path.Combine(folder, "merge-base.vhd");
-        VhdCreator.Create(mergeBase, VhdCreateOptions.Dynamic(capacity));
+        CreateOperation.Run(CreateRequest.Dynamic(mergeBase, capacity));
         string mergeChild = Path.Combine(folder, "merge-child.vhd");
-        VhdCreator.Create(mergeChild, VhdCreateOptions.Differencing(mergeBase));
+        CreateOperation.Run(CreateRequest.Differencing(mergeChild, mergeBase));
         Fill(mergeChild, random, start: 0, step: MiB, length: MiB, capacity / 2);
 
         BuildDeepChain(Path.Combine(folder, "c100"), capacity, 100);
 
         const long Big = 64L * 1024 * MiB;
         string bigBase = Path.Combine(folder, "big-base.vhd");
-        VhdCreator.Create(bigBase, VhdCreateOptions.Dynamic(Big));
+        CreateOperation.Run(CreateRequest.Dynamic(bigBase, Big));
         Fill(bigBase, random, start: 0, step: 1024L * MiB, length: MiB, Big);
         string bigChild = Path.Combine(folder, "big-child.vhd");
-        VhdCreator.Create(bigChild, VhdCreateOptions.Differencing(bigBase));
+        CreateOperation.Run(CreateRequest.Differencing(bigChild, bigBase));
         Fill(bigChild, random, start: 4096, step: 512L * MiB, length: (64 * 1024) + 1536, Big);
     }
 
@@ -65,12 +63,12 @@ internal static class TestImages
     {
         Directory.CreateDirectory(folder);
         string parent = Path.Combine(folder, "l0.vhd");
-        VhdCreator.Create(parent, VhdCreateOptions.Dynamic(capacity));
+        CreateOperation.Run(CreateRequest.Dynamic(parent, capacity));
         var chunk = new byte[4096];
         for (int layer = 1; layer < depth; layer++)
         {
             string path = Path.Combine(folder, $"l{layer}.vhd");
-            VhdCreator.Create(path, VhdCreateOptions.Differencing(parent));
+            CreateOperation.Run(CreateRequest.Differencing(path, parent));
             using (VirtualDisk disk = VirtualDisk.Open(path))
             {
                 chunk.AsSpan().Fill((byte)layer);

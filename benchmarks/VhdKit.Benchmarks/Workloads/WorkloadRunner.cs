@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Win32.SafeHandles;
 using VhdKit.Automation;
 using VhdKit.Chain;
+using VhdKit.Formats;
 using VhdKit.Operations;
 
 namespace VhdKit.Benchmarks.Workloads;
@@ -41,7 +42,7 @@ internal static class WorkloadRunner
             case "rawseqwrite": Report(RawWrite(a[0], SequentialOffsets(Mib(a[1])), BufferSize)); return 0;
             case "randwrite": Report(ChildWrite(a[0], a[1], Offsets(a[2]), SmallIo)); return 0;
             case "rawrandwrite": Report(RawWrite(a[0], Offsets(a[1]), SmallIo)); return 0;
-            case "merge": Report(Time(() => DiskMerger.Merge(a[0]))); return 0;
+            case "merge": Report(Time(() => MergeOperation.Run(new MergeRequest(a[0])))); return 0;
             case "convert": Report(Convert(a[0], a[1], Enum.Parse<ConvertFormat>(a[2], ignoreCase: true))); return 0;
             case "create": ReportMillis(CreateLatencies(a[0], a[1], int.Parse(a[2], CultureInfo.InvariantCulture))); return 0;
             case "open": ReportMillis(OpenLatencies(a[0], int.Parse(a[1], CultureInfo.InvariantCulture))); return 0;
@@ -109,7 +110,7 @@ internal static class WorkloadRunner
     {
         var data = new byte[size];
         new Random(2).NextBytes(data);
-        VhdCreator.Create(path, VhdCreateOptions.Differencing(parent));
+        CreateOperation.Run(CreateRequest.Differencing(path, parent));
         using VirtualDisk disk = VirtualDisk.Open(path);
         return Time(() =>
         {
@@ -138,11 +139,9 @@ internal static class WorkloadRunner
         });
     }
 
-    private static double Convert(string source, string target, ConvertFormat format)
-    {
-        using VirtualDisk disk = VirtualDisk.Open(source, new VirtualDiskOptions { ReadOnly = true });
-        return Time(() => DiskConverter.Convert(disk, target, format));
-    }
+    /// <summary>Times a whole conversion as a user runs it: opening the chain is part of it.</summary>
+    private static double Convert(string source, string target, ConvertFormat format) =>
+        Time(() => ConvertOperation.Run(new ConvertRequest(source, target) { SourceFormat = ImageFormat.Vhd, TargetFormat = format }));
 
     /// <summary>CreateDifferencingVirtualHardDisk through the automation API, waited for (the file is flushed before the task completes).</summary>
     private static double[] CreateLatencies(string folder, string parent, int count)

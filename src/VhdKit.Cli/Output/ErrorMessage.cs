@@ -14,6 +14,7 @@ internal static class ErrorMessage
     public static string? Reason(Exception exception) => exception switch
     {
         OperationCanceledException => "nothing was left behind.",
+        Formats.UnsupportedImageFormatException e => e.Message, // "x.vhdx is a VHDX image; ...": it is no broken VHD
         VhdFormatException e => $"not a valid VHD: {e.Message}",
         ArgumentException e => LowerFirst(WithoutParameter(e)),
         VMException or InvalidOperationException or IOException or UnauthorizedAccessException or Chain.ParentResolutionException

@@ -19,7 +19,6 @@ internal sealed class SharedOptions
     {
         HelpName = "text|json",
         Description = "text (default) or json: one JSON document on stdout, with warnings and errors inside.",
-        DefaultValueFactory = _ => OutputMode.Text,
         CustomParser = result => ParseOutput(result.Tokens.Count == 0 ? string.Empty : result.Tokens[0].Value, result),
     };
 

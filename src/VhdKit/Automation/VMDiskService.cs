@@ -79,7 +79,7 @@ internal sealed class VMDiskService
             (long capacity, int blockSize) = ReadParent(parent);
             CheckSize(capacity, $"The parent {parent} is", parent);
             CheckTarget(image, NewImageLimits.MinimumFreeSpace, NewImageLimits.FullyGrownDynamicFile(capacity, blockSize));
-            return Start($"Creating differencing virtual hard disk {image} on parent {parent}", image, VhdCreateOptions.Differencing(parent),
+            return Start($"Creating differencing virtual hard disk {image} on parent {parent}", CreateRequest.Differencing(image, parent),
                 progress, cancellationToken);
         });
 
@@ -90,7 +90,7 @@ internal sealed class VMDiskService
             string image = VMPathRules.ResolveAbsolute(imagePath, "imagePath");
             long size = CheckSizeMB(sizeMB, image);
             CheckTarget(image, NewImageLimits.MinimumFreeSpace, NewImageLimits.FullyGrownDynamicFile(size, VhdConstants.DefaultBlockSize));
-            return Start($"Creating dynamically expanding virtual hard disk {image} ({sizeMB} MB)", image, VhdCreateOptions.Dynamic(size),
+            return Start($"Creating dynamically expanding virtual hard disk {image} ({sizeMB} MB)", CreateRequest.Dynamic(image, size),
                 progress, cancellationToken);
         });
 
@@ -102,8 +102,8 @@ internal sealed class VMDiskService
             long size = CheckSizeMB(sizeMB, image);
             long file = NewImageLimits.FixedFile(size);
             CheckTarget(image, Math.Max(NewImageLimits.MinimumFreeSpace, file), file);
-            return Start($"Creating fixed size virtual hard disk {image} ({sizeMB} MB)", image,
-                VhdCreateOptions.Fixed(size) with { ZeroFill = true }, progress, cancellationToken);
+            return Start($"Creating fixed size virtual hard disk {image} ({sizeMB} MB)",
+                CreateRequest.Fixed(image, size) with { ZeroFill = true }, progress, cancellationToken);
         });
 
     /// <summary>Check order: shutting down; imagePath (see <see cref="VMPathRules.ResolveAbsolute"/>); exists (E_FILE_NOT_FOUND); a valid VHD.</summary>
@@ -294,10 +294,11 @@ internal sealed class VMDiskService
         throw new VMException(VMErrorCodes.E_PATH_NOT_FOUND, $"No folder of {image} exists, not even its root.", image);
     }
 
-    private VMTask Start(string description, string image, VhdCreateOptions create, IProgress<int>? progress, CancellationToken cancellationToken)
+    /// <summary>Starts the creation: the checks above were Virtual Server's rules; the operation applies only the real ones.</summary>
+    private VMTask Start(string description, CreateRequest request, IProgress<int>? progress, CancellationToken cancellationToken)
     {
         return StartTask(description, progress,
-            t => VhdCreator.Create(image, create, new TaskProgress(t), new CreateHooks(Options.WrapTemporary, t.EnterCommit), t.CancellationToken),
+            t => CreateOperation.Run(request, new TaskProgress(t), new CreateHooks(Options.WrapTemporary, t.EnterCommit), t.CancellationToken),
             cancellationToken);
     }
 

@@ -1,5 +1,6 @@
 using VhdKit.Chain;
 using VhdKit.Format;
+using VhdKit.Formats;
 using VhdKit.Images;
 using VhdKit.Operations;
 using VhdKit.Storage;
@@ -59,7 +60,7 @@ public sealed class VMHardDisk : IVMHardDisk
 
             string parent = VMPathRules.ResolveAbsolute(value.File, "Parent");
             // The checks (differencing child, parent id, size) and the crash-safe rewrite are the library's.
-            Reparenter.Rebase(File, parent);
+            RebaseOperation.Run(new RebaseRequest(File, parent));
             return true;
         });
     }
@@ -86,7 +87,7 @@ public sealed class VMHardDisk : IVMHardDisk
             }
 
             return (IVMTask)_service.StartTask($"Merging {File} into {parent}", progress,
-                t => DiskMerger.Merge(File, MergeOptions.Default, new TaskProgress(t), t.CancellationToken), cancellationToken);
+                t => MergeOperation.Run(new MergeRequest(File), new TaskProgress(t), t.CancellationToken), cancellationToken);
         });
 
     /// <inheritdoc />
@@ -113,7 +114,7 @@ public sealed class VMHardDisk : IVMHardDisk
             }
 
             return (IVMTask)_service.StartTask($"Compacting {File}", progress,
-                t => DiskCompactor.Compact(File, new TaskProgress(t), t.CancellationToken), cancellationToken);
+                t => CompactOperation.Run(new CompactRequest(File), new TaskProgress(t), t.CancellationToken), cancellationToken);
         });
 
     /// <inheritdoc />
@@ -135,11 +136,9 @@ public sealed class VMHardDisk : IVMHardDisk
                 // Resolved now so a missing parent fails the call, not the task.
             }
 
-            return (IVMTask)_service.StartTask($"{method}: {File} to {target} ({type})", progress, t =>
-            {
-                using VirtualDisk source = VirtualDisk.Open(File, new VirtualDiskOptions { ReadOnly = true });
-                DiskConverter.Convert(source, target, format, new TaskProgress(t), t.CancellationToken);
-            }, cancellationToken);
+            return (IVMTask)_service.StartTask($"{method}: {File} to {target} ({type})", progress,
+                t => ConvertOperation.Run(new ConvertRequest(File, target) { SourceFormat = ImageFormat.Vhd, TargetFormat = format }, new TaskProgress(t), t.CancellationToken),
+                cancellationToken);
         });
 
     private static bool IsReadOnly(string path) =>

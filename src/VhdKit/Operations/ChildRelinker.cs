@@ -5,7 +5,7 @@ using VhdKit.Images;
 namespace VhdKit.Operations;
 
 /// <summary>
-/// Reconnects a differencing disk to a parent (<see cref="Reparenter"/>, and IVMHardDisk.Parent's setter): new parent
+/// Reconnects a differencing disk to a parent (<see cref="RebaseOperation"/>, and IVMHardDisk.Parent's setter): new parent
 /// locators (W2ru relative to the child's folder, and the absolute one), the parent's id, modification time and
 /// file name in the dynamic header. The content and the footer's fields are not touched.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace VhdKit.Operations;
 
-/// <summary>What <see cref="DiskConverter"/> writes.</summary>
+/// <summary>What <see cref="ConvertOperation"/> writes.</summary>
 public enum ConvertFormat
 {
     /// <summary>A raw image: the disk's bytes, sparse where they are zeros.</summary>

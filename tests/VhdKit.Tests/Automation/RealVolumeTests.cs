@@ -1,4 +1,7 @@
 using VhdKit.Automation;
+using VhdKit.Format;
+using VhdKit.Images;
+using VhdKit.Operations;
 using VhdKit.Tests.Support;
 
 namespace VhdKit.Tests.Automation;
@@ -33,6 +36,25 @@ public sealed class RealVolumeTests : IDisposable
         ErrorTableTests.AssertRefused(VMErrorCodes.E_DISK_FULL, () => host.CreateDifferencing(volume.File("vms/child.vhd"), _parent));
         ErrorTableTests.AssertRefused(VMErrorCodes.E_DISK_FULL, () => host.CreateDynamic(volume.File("dyn.vhd"), 16));
         Assert.Empty(Directory.GetFileSystemEntries(volume.Path));
+    }
+
+    [SkippableFact]
+    public async Task On_a_6_MiB_tmpfs_the_operation_creates_a_differencing_disk_while_the_automation_api_keeps_its_8_MB_rule()
+    {
+        using Tmpfs volume = Tmpfs.Mount("size=6m");
+        Assert.True(HostProbe.Instance.GetVolume(volume.Path).FreeBytes < 8 * 1000 * 1000);
+
+        // Virtual Server's rule (8 MB free), kept exactly in the adapter.
+        await using Host host = Host.Open(Personality.VirtualServer);
+        ErrorTableTests.AssertRefused(VMErrorCodes.E_DISK_FULL, () => host.CreateDifferencing(volume.File("api.vhd"), _parent));
+        Assert.Empty(Directory.GetFileSystemEntries(volume.Path));
+
+        // The operation applies only real constraints: the file is a few KB and fits.
+        CreateResult created = CreateOperation.Run(CreateRequest.Differencing(volume.File("child.vhd"), _parent));
+        Assert.Equal(volume.File("child.vhd"), created.Path);
+        Assert.InRange(created.FileSize, 1, 64 * 1024);
+        using VhdImage child = VhdImage.Open(created.Path);
+        Assert.Equal(VhdDiskType.Differencing, child.DiskType);
     }
 
     [SkippableFact]

@@ -12,7 +12,7 @@ public static class TestImages
     public static string Dynamic(string path, long size = 16 * MiB)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        VhdCreator.Create(path, VhdCreateOptions.Dynamic(size));
+        CreateOperation.Run(CreateRequest.Dynamic(path, size));
         return path;
     }
 

@@ -48,7 +48,7 @@ public class ReferenceModelTests : IDisposable
     public void Sector_granular_writes_leave_the_rest_of_the_block_to_the_parent()
     {
         string basePath = _folder.File("base.vhd");
-        VhdKit.Operations.VhdCreator.Create(basePath, VhdKit.Operations.VhdCreateOptions.Dynamic(4 * 1024 * 1024));
+        VhdKit.Operations.CreateOperation.Run(VhdKit.Operations.CreateRequest.Dynamic(basePath, 4 * 1024 * 1024));
         var pattern = new byte[8 * 512];
         Array.Fill(pattern, (byte)0xAB);
         using (VirtualDisk parent = VirtualDisk.Open(basePath))

@@ -109,6 +109,16 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void Create_with_a_parent_applies_only_real_constraints_not_virtual_servers_name_rules()
+    {
+        // "|" is a valid name here; E_INVALID_NAME is Virtual Server's portability rule, kept in the automation API only.
+        string parent = ImageFiles.Dynamic(_folder.File("base.vhd"));
+        Assert.Equal(0, CliRunner.RunIn(_folder.Path, "create", "--parent", parent, "a|b.vhd").ExitCode);
+        using VhdKit.Images.VhdImage child = VhdKit.Images.VhdImage.Open(_folder.File("a|b.vhd"));
+        Assert.Equal(VhdKit.Format.VhdDiskType.Differencing, child.DiskType);
+    }
+
+    [Fact]
     public void Other_failures_name_the_verb_and_file_in_plain_words_without_an_hresult()
     {
         File.WriteAllBytes(_folder.File("junk.vhd"), new byte[4096]);

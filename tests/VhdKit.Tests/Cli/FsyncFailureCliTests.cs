@@ -45,7 +45,7 @@ public class FsyncFailureCliTests : IDisposable
         ProcessResult result = RunWithFailingFsync("write", "d.vhd", "--offset", "1MiB", "--from", "payload.bin");
 
         AssertFailedNaming(result, "d.vhd");
-        Assert.True(VhdChecker.Check(_folder.File("d.vhd")).IsClean);
+        Assert.True(CheckOperation.Run(new CheckRequest(_folder.File("d.vhd"))).IsClean);
     }
 
     [SkippableFact]

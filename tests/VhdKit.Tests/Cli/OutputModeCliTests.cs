@@ -70,4 +70,26 @@ public class OutputModeCliTests : IDisposable
         ProcessResult info = CliRunner.RunIn(_folder.Path, "info", "-q", "d.vhd");
         Assert.Contains("Virtual size", info.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_parse_error_is_one_plain_line_pointing_at_the_help()
+    {
+        ProcessResult result = CliRunner.RunIn(_folder.Path, "create", "x.vhd", "8M", "--type", "weird");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(string.Empty, result.Stdout);
+        string line = Assert.Single(result.Stderr.TrimEnd().Split('\n'));
+        Assert.StartsWith("vhd create: argument 'weird' not recognized.", line, StringComparison.Ordinal);
+        Assert.EndsWith("See `vhd create --help`.", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u000A", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_parse_error_in_json_mode_is_one_json_document()
+    {
+        ProcessResult result = CliRunner.RunIn(_folder.Path, "info", "--output=json");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(string.Empty, result.Stderr);
+        using JsonDocument json = JsonDocument.Parse(result.Stdout);
+        Assert.Contains("required argument 'FILE' missing", json.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
 }

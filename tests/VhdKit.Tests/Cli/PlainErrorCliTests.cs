@@ -147,4 +147,18 @@ public class PlainErrorCliTests : IDisposable
         Assert.Contains(child, chain, StringComparison.Ordinal);
         Assert.Contains(parent, chain, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("info", "inspect")]
+    [InlineData("map", "map")]
+    public void A_vhdx_file_is_named_for_what_it_is_not_called_an_invalid_vhd(string verb, string doing)
+    {
+        byte[] content = new byte[1024 * 1024];
+        "vhdxfile"u8.CopyTo(content);
+        File.WriteAllBytes(_folder.File("x.vhdx"), content);
+        ProcessResult result = CliRunner.RunIn(_folder.Path, verb, "x.vhdx");
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith($"vhd: cannot {doing} x.vhdx: x.vhdx is a VHDX image;", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("not a valid VHD", result.Stderr, StringComparison.Ordinal);
+    }
 }

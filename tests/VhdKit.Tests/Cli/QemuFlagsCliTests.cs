@@ -145,7 +145,7 @@ public class QemuFlagsCliTests : IDisposable
         ProcessResult result = CliRunner.Run("check", "-r", mode, file);
         Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
         Assert.Contains("repaired: ", result.Stdout, StringComparison.Ordinal);
-        Assert.True(VhdChecker.Check(file).IsClean);
+        Assert.True(CheckOperation.Run(new CheckRequest(file)).IsClean);
     }
 
     [Fact]

@@ -41,7 +41,7 @@ public partial class WriteCliTests : IDisposable
 
     private static void AssertNoOrphanTail(string image)
     {
-        CheckResult report = VhdChecker.Check(image);
+        CheckResult report = CheckOperation.Run(new CheckRequest(image));
         Assert.True(report.IsClean, string.Join("; ", report.Faults.Select(f => $"{f.Code}: {f.Message}")));
         Assert.DoesNotContain(report.Faults, f => f.Code == FaultCode.OrphanTail);
     }

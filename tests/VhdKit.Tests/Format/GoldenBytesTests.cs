@@ -14,7 +14,7 @@ public class GoldenBytesTests
     private static byte[] CreatedDynamic()
     {
         var storage = new MemoryStorage();
-        VhdCreator.Create(storage, VhdCreateOptions.Dynamic((100L * 1024 * 1024) + 512) with
+        CreateOperation.Create(storage, CreateRequest.Dynamic(storage.Name, (100L * 1024 * 1024) + 512) with
         {
             UniqueId = Id,
             Timestamp = VhdTimestamp.ToDateTime(Time),

@@ -15,7 +15,7 @@ public class MetadataEditorTests
     private static MemoryStorage NewDynamic()
     {
         var storage = new MemoryStorage("edited");
-        VhdCreator.Create(storage, VhdCreateOptions.Dynamic(Capacity));
+        CreateOperation.Create(storage, CreateRequest.Dynamic(storage.Name, Capacity));
         return storage;
     }
 
@@ -42,7 +42,7 @@ public class MetadataEditorTests
         storage.SetLength(storage.Length - 512);
         EditorFromFacts(storage, footerAtEnd: false).WriteEndFooterAt(TableEnd);
         Assert.Equal(TableEnd + 512, storage.Length);
-        Assert.True(VhdChecker.Check(storage).IsClean);
+        Assert.True(CheckOperation.Check(storage).IsClean);
     }
 
     [Fact]
@@ -50,9 +50,9 @@ public class MetadataEditorTests
     {
         MemoryStorage storage = NewDynamic();
         storage.Write(new byte[512], 0);
-        Assert.True(VhdChecker.Check(storage).Has(FaultCode.FooterCopyMismatch));
+        Assert.True(CheckOperation.Check(storage).Has(FaultCode.FooterCopyMismatch));
         EditorFromFacts(storage).RewriteFooterCopy();
-        Assert.True(VhdChecker.Check(storage).Faults.IsEmpty);
+        Assert.True(CheckOperation.Check(storage).Faults.IsEmpty);
     }
 
     [Fact]

@@ -122,7 +122,7 @@ public class ChainContentInPeersTests : IDisposable
         byte[] model = File.ReadAllBytes(parentRaw);
 
         string child = _folder.File("child.vhd");
-        VhdCreator.Create(child, VhdCreateOptions.Differencing(parent));
+        CreateOperation.Run(CreateRequest.Differencing(child, parent));
         var random = new Random(5);
         using (VirtualDisk disk = VirtualDisk.Open(child))
         {

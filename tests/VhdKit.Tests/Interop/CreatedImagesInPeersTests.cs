@@ -25,7 +25,7 @@ public class CreatedImagesInPeersTests : IDisposable
     public void Fixed_image_has_the_same_size_and_id_in_qemu_and_libvhdi(long size)
     {
         string path = _folder.File("fixed.vhd");
-        VhdCreator.Create(path, VhdCreateOptions.Fixed(size));
+        CreateOperation.Run(CreateRequest.Fixed(path, size));
         using VhdImage ours = VhdImage.Open(path);
         Assert.Equal(new Peers.QemuInfo("vpc", size), Peers.QemuImgInfo(path, "vpc"));
         Peers.VhdiInfo vhdi = Peers.VhdiInfoOf(path);
@@ -37,7 +37,7 @@ public class CreatedImagesInPeersTests : IDisposable
     public void Dynamic_image_has_the_same_size_and_id_in_qemu_and_libvhdi(long size)
     {
         string path = _folder.File("dynamic.vhd");
-        VhdCreator.Create(path, VhdCreateOptions.Dynamic(size));
+        CreateOperation.Run(CreateRequest.Dynamic(path, size));
         using VhdImage ours = VhdImage.Open(path);
         Assert.Equal(new Peers.QemuInfo("vpc", size), Peers.QemuImgInfo(path));
         Peers.VhdiInfo vhdi = Peers.VhdiInfoOf(path);
@@ -49,9 +49,9 @@ public class CreatedImagesInPeersTests : IDisposable
     public void Differencing_image_shows_its_parent_id_and_name_in_libvhdi(long size)
     {
         string parent = _folder.File("base/parent disk.vhd");
-        VhdCreator.Create(parent, VhdCreateOptions.Dynamic(size));
+        CreateOperation.Run(CreateRequest.Dynamic(parent, size));
         string child = _folder.File("child/child.vhd");
-        VhdCreator.Create(child, VhdCreateOptions.Differencing(parent));
+        CreateOperation.Run(CreateRequest.Differencing(child, parent));
         using VhdImage p = VhdImage.Open(parent);
         using VhdImage c = VhdImage.Open(child);
         // qemu opens a differencing VHD as a plain dynamic disk (ignoring the parent), but agrees on the size.
@@ -66,9 +66,9 @@ public class CreatedImagesInPeersTests : IDisposable
     public void Differencing_image_on_a_fixed_parent_shows_its_parent_in_libvhdi()
     {
         string parent = _folder.File("fixed-parent.vhd");
-        VhdCreator.Create(parent, VhdCreateOptions.Fixed(64 * MiB));
+        CreateOperation.Run(CreateRequest.Fixed(parent, 64 * MiB));
         string child = _folder.File("child.vhd");
-        VhdCreator.Create(child, VhdCreateOptions.Differencing(parent));
+        CreateOperation.Run(CreateRequest.Differencing(child, parent));
         using VhdImage p = VhdImage.Open(parent);
         Peers.VhdiInfo vhdi = Peers.VhdiInfoOf(child);
         Assert.Equal(("Differential", 64 * MiB, p.UniqueId, "fixed-parent.vhd"), (vhdi.DiskType, vhdi.MediaSize, vhdi.ParentIdentifier, vhdi.ParentFileName));
@@ -78,9 +78,9 @@ public class CreatedImagesInPeersTests : IDisposable
     public void Pyvhdi_reads_a_chain_we_created_with_set_parent()
     {
         string parent = _folder.File("base.vhd");
-        VhdCreator.Create(parent, VhdCreateOptions.Dynamic(8 * MiB));
+        CreateOperation.Run(CreateRequest.Dynamic(parent, 8 * MiB));
         string child = _folder.File("child.vhd");
-        VhdCreator.Create(child, VhdCreateOptions.Differencing(parent));
+        CreateOperation.Run(CreateRequest.Differencing(child, parent));
         const string Script = """
             import sys, pyvhdi
             p = pyvhdi.file(); p.open(sys.argv[1])
@@ -96,9 +96,9 @@ public class CreatedImagesInPeersTests : IDisposable
     public void A_rebased_child_whose_header_moved_shows_its_parent_and_content_in_libvhdi_and_qemu()
     {
         string parent = _folder.File("base.vhd");
-        VhdCreator.Create(parent, VhdCreateOptions.Dynamic(8 * MiB));
+        CreateOperation.Run(CreateRequest.Dynamic(parent, 8 * MiB));
         string child = _folder.File("child.vhd");
-        VhdCreator.Create(child, VhdCreateOptions.Differencing(parent));
+        CreateOperation.Run(CreateRequest.Differencing(child, parent));
         var block = new byte[2 * MiB]; // a whole block (libvhdi misreads partly written blocks: REFERENCE section 4)
         new Random(61).NextBytes(block);
         using (var disk = VhdKit.Chain.VirtualDisk.Open(child))
@@ -109,7 +109,7 @@ public class CreatedImagesInPeersTests : IDisposable
         Directory.CreateDirectory(_folder.File("moved"));
         string moved = _folder.File("moved/renamed base.vhd");
         File.Move(parent, moved);
-        Reparenter.Rebase(child, moved);
+        RebaseOperation.Run(new RebaseRequest(child, moved));
         using (VhdImage c = VhdImage.Open(child))
         using (VhdImage p = VhdImage.Open(moved))
         {

@@ -46,7 +46,7 @@ public class PeerMadeImagesTests : IDisposable
         }
 
         string child = _folder.File("child.vhd");
-        VhdCreator.Create(child, VhdCreateOptions.Differencing(parent));
+        CreateOperation.Run(CreateRequest.Differencing(child, parent));
         using VhdChain chain = VhdChain.Open(child);
         Assert.Equal(chain.Base.Capacity, chain.Leaf.Capacity);
         Assert.Equal(chain.Base.UniqueId, chain.Leaf.Header!.Value.ParentUniqueId);
@@ -61,7 +61,7 @@ public class PeerMadeImagesTests : IDisposable
         string qemuImg = PeerTools.Require("qemu-img");
         string path = _folder.File($"q-{subformat}.vhd");
         PeerTools.RunOk(qemuImg, "create", "-q", "-f", "vpc", "-o", $"subformat={subformat}", path, "64M");
-        DiskResizer.Resize(path, size);
+        ResizeOperation.Run(new ResizeRequest(path, size));
         Assert.Equal(size, Peers.QemuImgInfo(path, "vpc").VirtualSize);
         Assert.Equal(size, Peers.VhdiInfoOf(path).MediaSize);
         using VhdImage ours = VhdImage.Open(path);

@@ -43,12 +43,12 @@ public class CancelTests : IDisposable
         using (VirtualDisk disk = VirtualDisk.Open(chain.Leaf, new VirtualDiskOptions { ReadOnly = true }))
         {
             Assert.ThrowsAny<OperationCanceledException>(() =>
-                DiskConverter.Convert(disk, _folder.File("out.vhd"), ConvertFormat.Dynamic, new CancelOnFirstReport(cancel), cancel.Token));
+                ConvertOperation.Run(new ConvertRequest(disk.Layers[0].Path, _folder.File("out.vhd")) { TargetFormat = ConvertFormat.Dynamic }, new CancelOnFirstReport(cancel), cancel.Token));
         }
 
         using (var cancel = new CancellationTokenSource())
         {
-            Assert.ThrowsAny<OperationCanceledException>(() => DiskCompactor.Compact(chain.Leaf, new CancelOnFirstReport(cancel), cancel.Token));
+            Assert.ThrowsAny<OperationCanceledException>(() => CompactOperation.Run(new CompactRequest(chain.Leaf), new CancelOnFirstReport(cancel), cancel.Token));
         }
 
         Assert.Equal(childBefore, File.ReadAllBytes(chain.Leaf));
@@ -58,16 +58,16 @@ public class CancelTests : IDisposable
 
         using (var cancel = new CancellationTokenSource())
         {
-            Assert.ThrowsAny<OperationCanceledException>(() => DiskMerger.Merge(chain.Leaf, null, new CancelOnFirstReport(cancel), cancel.Token));
+            Assert.ThrowsAny<OperationCanceledException>(() => MergeOperation.Run(new MergeRequest(chain.Leaf), new CancelOnFirstReport(cancel), cancel.Token));
         }
 
         // The child is untouched, the chain reads the same, and merging again completes the merge.
         Assert.Equal(childBefore, File.ReadAllBytes(chain.Leaf));
         ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(chain.Leaf));
-        Assert.True(File.Exists(DiskMerger.JournalPath(Path.GetFullPath(chain.Layers[0]))));
-        DiskMerger.Merge(chain.Leaf);
+        Assert.True(File.Exists(MergeJournal.PathFor(Path.GetFullPath(chain.Layers[0]))));
+        MergeOperation.Run(new MergeRequest(chain.Leaf));
         ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(chain.Layers[0]));
-        Assert.False(File.Exists(DiskMerger.JournalPath(Path.GetFullPath(chain.Layers[0]))));
+        Assert.False(File.Exists(MergeJournal.PathFor(Path.GetFullPath(chain.Layers[0]))));
     }
 
     [SkippableFact]

@@ -21,7 +21,7 @@ public static class CheckFixtures
         FaultCode.HeaderChecksum, FaultCode.BatEntryPastEnd, FaultCode.OrphanTail,
     ];
 
-    /// <summary>The chain-level codes (their fixtures are checked with <see cref="CheckOptions.Chain"/>).</summary>
+    /// <summary>The chain-level codes (their fixtures are checked with <see cref="CheckRequest.Chain"/>).</summary>
     public static readonly FaultCode[] ChainCodes =
     [
         FaultCode.ParentNotFound, FaultCode.ParentIdMismatch, FaultCode.ParentTimestampMismatch,
@@ -198,11 +198,11 @@ public static class CheckFixtures
     }
 
     /// <summary>The options a fixture is checked with.</summary>
-    public static CheckOptions OptionsFor(FaultCode code) => code switch
+    public static CheckRequest RequestFor(string file, FaultCode code) => code switch
     {
-        FaultCode.ChainTooDeep => new CheckOptions { Chain = true, MaxChainDepth = 1 },
-        _ when ChainCodes.Contains(code) => new CheckOptions { Chain = true },
-        _ => CheckOptions.Default,
+        FaultCode.ChainTooDeep => new CheckRequest(file) { Chain = true, MaxChainDepth = 1 },
+        _ when ChainCodes.Contains(code) => new CheckRequest(file) { Chain = true },
+        _ => new CheckRequest(file),
     };
 
     public static long EndFooter(string file) => new FileInfo(file).Length - 512;

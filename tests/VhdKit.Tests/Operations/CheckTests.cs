@@ -26,8 +26,8 @@ public class CheckTests : IDisposable
 
         foreach (string file in new[] { fixedDisk, dynamic, parent, child })
         {
-            AssertNoFaults(VhdChecker.Check(file));
-            AssertNoFaults(VhdChecker.Check(file, new CheckOptions { Chain = true }));
+            AssertNoFaults(CheckOperation.Run(new CheckRequest(file)));
+            AssertNoFaults(CheckOperation.Run(new CheckRequest(file) { Chain = true }));
         }
     }
 
@@ -44,7 +44,7 @@ public class CheckTests : IDisposable
             PeerTools.RunOk(PeerTools.Require("qemu-io"), "-f", "vpc", "-c", "write -P 0x5a 1M 64k", file);
         }
 
-        AssertNoFaults(VhdChecker.Check(file));
+        AssertNoFaults(CheckOperation.Run(new CheckRequest(file)));
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public class CheckTests : IDisposable
     public void Each_corrupted_fixture_shows_its_fault_code(FaultCode code)
     {
         string file = CheckFixtures.Build(code, _folder.Path);
-        CheckResult report = VhdChecker.Check(file, CheckFixtures.OptionsFor(code));
+        CheckResult report = CheckOperation.Run(CheckFixtures.RequestFor(file, code));
         CheckFault fault = Assert.Single(report.Faults, f => f.Code == code);
         Assert.Equal(CheckFixtures.Repairable.Contains(code), fault.Repairable);
         Assert.False(string.IsNullOrWhiteSpace(fault.Structure));
@@ -85,7 +85,7 @@ public class CheckTests : IDisposable
         ImageFiles.WriteBigEndian(file, 512 + 36, 0x12345678);
         ImageFiles.WriteBigEndian(file, 1536, 1);
         ImageFiles.WriteBigEndian(file, 1540, 0x00FFFFFF);
-        CheckResult report = VhdChecker.Check(file);
+        CheckResult report = CheckOperation.Run(new CheckRequest(file));
         FaultCode[] codes = [.. report.Faults.Select(f => f.Code)];
         Assert.Equal(
             [FaultCode.FooterFeatures, FaultCode.FooterGeometry, FaultCode.FooterSavedState, FaultCode.HeaderChecksum, FaultCode.BatEntryPastEnd, FaultCode.BatEntryInMetadata],
@@ -109,11 +109,11 @@ public class CheckTests : IDisposable
         ImageFiles.PatchFooter(tinyBlocks, f => f with { CurrentSize = (ulong)VhdConstants.MaximumDiskSize });
         ImageFiles.PatchHeader(tinyBlocks, h => h with { MaxTableEntries = uint.MaxValue, BlockSize = 512 });
 
-        VhdChecker.Check(child);
-        VhdChecker.Check(tinyBlocks);
+        CheckOperation.Run(new CheckRequest(child));
+        CheckOperation.Run(new CheckRequest(tinyBlocks));
         long before = GC.GetAllocatedBytesForCurrentThread();
-        CheckResult report = VhdChecker.Check(child);
-        CheckResult tiny = VhdChecker.Check(tinyBlocks);
+        CheckResult report = CheckOperation.Run(new CheckRequest(child));
+        CheckResult tiny = CheckOperation.Run(new CheckRequest(tinyBlocks));
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Contains(report.Faults, f => f.Code is FaultCode.HeaderMaxTableEntries or FaultCode.HeaderTableOffset);
@@ -131,7 +131,7 @@ public class CheckTests : IDisposable
             ImageFiles.WriteBigEndian(file, 1536 + (block * 4L), 0x00F00000 + (uint)block);
         }
 
-        CheckResult report = VhdChecker.Check(file, new CheckOptions { MaxFaultsPerCode = 10 });
+        CheckResult report = CheckOperation.Run(new CheckRequest(file) { MaxFaultsPerCode = 10 });
         Assert.Equal(11, report.Faults.Count(f => f.Code == FaultCode.BatEntryPastEnd));
         Assert.Contains("118 more", report.Faults[^1].Message, StringComparison.Ordinal);
         Assert.True(report.IsRepairable);

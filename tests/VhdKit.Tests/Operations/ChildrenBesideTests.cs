@@ -18,8 +18,8 @@ public class ChildrenBesideTests : IDisposable
         string copy = _folder.File("copy.vhd");
         File.Copy(parent, copy);
 
-        DiskResizer.Resize(copy, 8 * ImageFiles.MiB);
-        Assert.Throws<InvalidOperationException>(() => DiskResizer.Resize(parent, 8 * ImageFiles.MiB));
+        ResizeOperation.Run(new ResizeRequest(copy, 8 * ImageFiles.MiB));
+        Assert.Throws<InvalidOperationException>(() => ResizeOperation.Run(new ResizeRequest(parent, 8 * ImageFiles.MiB)));
     }
 
     [Theory]
@@ -31,7 +31,7 @@ public class ChildrenBesideTests : IDisposable
         string parent = ImageFiles.Dynamic(_folder.File("base.vhd"), 4 * ImageFiles.MiB);
         string child = ImageFiles.Differencing(_folder.File(name), parent);
 
-        var error = Assert.Throws<InvalidOperationException>(() => DiskResizer.Resize(parent, 8 * ImageFiles.MiB));
+        var error = Assert.Throws<InvalidOperationException>(() => ResizeOperation.Run(new ResizeRequest(parent, 8 * ImageFiles.MiB)));
         Assert.Contains(Path.GetFullPath(child), error.Message, StringComparison.Ordinal);
     }
 

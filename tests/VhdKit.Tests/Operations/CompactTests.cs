@@ -24,7 +24,7 @@ public class CompactTests : IDisposable
         }
 
         long before = new FileInfo(chain.Leaf).Length;
-        CompactResult result = DiskCompactor.Compact(chain.Leaf);
+        CompactResult result = CompactOperation.Run(new CompactRequest(chain.Leaf));
         Assert.True(result.SizeAfter < before, $"{result.SizeAfter} is not smaller than {before}");
         Assert.True(result.BlocksAfter < result.BlocksBefore);
         ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(chain.Leaf));
@@ -49,7 +49,7 @@ public class CompactTests : IDisposable
         string grandchild = ImageFiles.Differencing(_folder.File("grandchild.vhd"), child);
         DateTime childTime = File.GetLastWriteTimeUtc(child);
         long before = new FileInfo(child).Length;
-        CompactResult result = DiskCompactor.Compact(child);
+        CompactResult result = CompactOperation.Run(new CompactRequest(child));
         Assert.True(result.SizeAfter < before, $"{result.SizeAfter} is not smaller than {before}");
         ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(child));
 
@@ -75,10 +75,10 @@ public class CompactTests : IDisposable
     public void Fixed_disks_and_disks_in_use_are_refused()
     {
         string fixedPath = ImageFiles.Fixed(_folder.File("f.vhd"));
-        Assert.Throws<WrongImageTypeException>(() => DiskCompactor.Compact(fixedPath));
+        Assert.Throws<WrongImageTypeException>(() => CompactOperation.Run(new CompactRequest(fixedPath)));
         string dynamic = ImageFiles.Dynamic(_folder.File("d.vhd"));
         using VirtualDisk user = VirtualDisk.Open(dynamic, new VirtualDiskOptions { ReadOnly = true });
-        Assert.Throws<ImageInUseException>(() => DiskCompactor.Compact(dynamic));
+        Assert.Throws<ImageInUseException>(() => CompactOperation.Run(new CompactRequest(dynamic)));
     }
 
     [Fact]
@@ -104,21 +104,21 @@ public class CompactTests : IDisposable
         Directory.CreateDirectory(_folder.File("moved"));
         string moved = _folder.File("moved/base.vhd");
         File.Move(chain.Layers[0], moved);
-        Reparenter.Rebase(child, moved);
+        RebaseOperation.Run(new RebaseRequest(child, moved));
         using (VhdImage rebased = VhdImage.Open(child))
         {
             Assert.NotEqual(512UL, rebased.Footer.DataOffset); // the header went past the blocks
         }
 
         long before = new FileInfo(child).Length;
-        DiskCompactor.Compact(child);
+        CompactOperation.Run(new CompactRequest(child));
         using (VhdImage compacted = VhdImage.Open(child))
         {
             Assert.Equal(512UL, compacted.Footer.DataOffset);
             Assert.True(compacted.FileLength <= before, $"{compacted.FileLength} bytes after, {before} before");
         }
 
-        Assert.True(VhdChecker.Check(child, new CheckOptions { Chain = true }).IsClean);
+        Assert.True(CheckOperation.Run(new CheckRequest(child) { Chain = true }).IsClean);
         ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(child));
     }
 }

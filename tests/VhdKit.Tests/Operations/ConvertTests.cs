@@ -28,7 +28,7 @@ public class ConvertTests : IDisposable
         ChainBuilder chain = ThreeLayers();
         using VirtualDisk disk = VirtualDisk.Open(chain.Leaf, new VirtualDiskOptions { ReadOnly = true });
         var reports = new List<OperationProgress>();
-        DiskConverter.Convert(disk, _folder.File("out.raw"), ConvertFormat.Raw, new Reporter(reports.Add));
+        ConvertOperation.Run(new ConvertRequest(disk.Layers[0].Path, _folder.File("out.raw")) { TargetFormat = ConvertFormat.Raw }, new Reporter(reports.Add));
         ChainBuilder.AssertBytes(chain.Model, File.ReadAllBytes(_folder.File("out.raw")));
         Assert.Equal(100, reports[^1].Percent);
     }
@@ -42,7 +42,7 @@ public class ConvertTests : IDisposable
         string output = _folder.File($"out-{format}.vhd");
         using (VirtualDisk disk = VirtualDisk.Open(chain.Leaf, new VirtualDiskOptions { ReadOnly = true }))
         {
-            DiskConverter.Convert(disk, output, format);
+            ConvertOperation.Run(new ConvertRequest(disk.Layers[0].Path, output) { TargetFormat = format });
         }
 
         using VirtualDisk converted = VirtualDisk.Open(output, new VirtualDiskOptions { ReadOnly = true });
@@ -64,7 +64,7 @@ public class ConvertTests : IDisposable
 
         using (VirtualDisk disk = VirtualDisk.Open(child, new VirtualDiskOptions { ReadOnly = true }))
         {
-            DiskConverter.Convert(disk, _folder.File("flat.vhd"), ConvertFormat.Dynamic);
+            ConvertOperation.Run(new ConvertRequest(disk.Layers[0].Path, _folder.File("flat.vhd")) { TargetFormat = ConvertFormat.Dynamic });
         }
 
         using VhdImage flat = VhdImage.Open(_folder.File("flat.vhd"));
@@ -78,7 +78,7 @@ public class ConvertTests : IDisposable
         string path = ImageFiles.Dynamic(_folder.File("d.vhd"));
         using VirtualDisk disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true });
         File.WriteAllText(_folder.File("taken.raw"), "x");
-        Assert.Throws<ImageAlreadyExistsException>(() => DiskConverter.Convert(disk, _folder.File("taken.raw"), ConvertFormat.Raw));
+        Assert.Throws<ImageAlreadyExistsException>(() => ConvertOperation.Run(new ConvertRequest(disk.Layers[0].Path, _folder.File("taken.raw")) { TargetFormat = ConvertFormat.Raw }));
         Assert.Equal("x", File.ReadAllText(_folder.File("taken.raw")));
 
         using var cancel = new CancellationTokenSource();
@@ -89,7 +89,7 @@ public class ConvertTests : IDisposable
         }
 
         using VirtualDisk source = VirtualDisk.Open(_folder.File("w.vhd"), new VirtualDiskOptions { ReadOnly = true });
-        Assert.ThrowsAny<OperationCanceledException>(() => DiskConverter.Convert(source, _folder.File("sub/c.vhd"), ConvertFormat.Dynamic, null, cancel.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => ConvertOperation.Run(new ConvertRequest(source.Layers[0].Path, _folder.File("sub/c.vhd")) { TargetFormat = ConvertFormat.Dynamic }, null, cancel.Token));
         Assert.Empty(Directory.GetFiles(_folder.File("sub")));
     }
 
@@ -100,7 +100,7 @@ public class ConvertTests : IDisposable
         ChainBuilder chain = ThreeLayers();
         using (VirtualDisk disk = VirtualDisk.Open(chain.Leaf, new VirtualDiskOptions { ReadOnly = true }))
         {
-            DiskConverter.Convert(disk, _folder.File("flat.vhd"), ConvertFormat.Dynamic);
+            ConvertOperation.Run(new ConvertRequest(disk.Layers[0].Path, _folder.File("flat.vhd")) { TargetFormat = ConvertFormat.Dynamic });
         }
 
         PeerTools.RunOk(qemuImg, "convert", "-f", "vpc", "-O", "raw", _folder.File("flat.vhd"), _folder.File("q.raw"));

@@ -19,7 +19,7 @@ public class CreateTests : IDisposable
         string path = _folder.File("taken.vhd");
         File.WriteAllText(path, "precious");
         DateTime before = File.GetLastWriteTimeUtc(path);
-        var error = Assert.Throws<ImageAlreadyExistsException>(() => VhdCreator.Create(path, VhdCreateOptions.Dynamic(8 * ImageFiles.MiB)));
+        var error = Assert.Throws<ImageAlreadyExistsException>(() => CreateOperation.Run(CreateRequest.Dynamic(path, 8 * ImageFiles.MiB)));
         Assert.Equal(unchecked((int)0x800700B7), error.HResult);
         Assert.Equal("precious", File.ReadAllText(path));
         Assert.Equal(before, File.GetLastWriteTimeUtc(path));
@@ -31,7 +31,7 @@ public class CreateTests : IDisposable
     {
         string link = _folder.File("link.vhd");
         File.CreateSymbolicLink(link, _folder.File("nowhere/target.vhd"));
-        Assert.Throws<ImageAlreadyExistsException>(() => VhdCreator.Create(link, VhdCreateOptions.Dynamic(8 * ImageFiles.MiB)));
+        Assert.Throws<ImageAlreadyExistsException>(() => CreateOperation.Run(CreateRequest.Dynamic(link, 8 * ImageFiles.MiB)));
         Assert.False(Directory.Exists(_folder.File("nowhere")));
     }
 
@@ -39,7 +39,7 @@ public class CreateTests : IDisposable
     public void Missing_folders_are_created_and_no_temporary_file_remains()
     {
         string path = _folder.File("a/b/c/disk.vhd");
-        VhdCreator.Create(path, VhdCreateOptions.Dynamic(8 * ImageFiles.MiB));
+        CreateOperation.Run(CreateRequest.Dynamic(path, 8 * ImageFiles.MiB));
         Assert.Equal([Path.GetFullPath(path)], Directory.GetFiles(_folder.File("a/b/c")).Select(Path.GetFullPath));
     }
 
@@ -50,7 +50,7 @@ public class CreateTests : IDisposable
     [InlineData(0)]
     public void Sizes_outside_the_format_are_refused_before_anything_is_written(long size)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => VhdCreator.Create(_folder.File("x/d.vhd"), VhdCreateOptions.Dynamic(size)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CreateOperation.Run(CreateRequest.Dynamic(_folder.File("x/d.vhd"), size)));
         Assert.False(Directory.Exists(_folder.File("x")));
     }
 
@@ -60,20 +60,20 @@ public class CreateTests : IDisposable
     [InlineData(3 * 1024 * 1024)]
     public void Block_sizes_other_than_512_KiB_and_2_MiB_are_refused(int blockSize)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => VhdCreator.Create(_folder.File("d.vhd"), VhdCreateOptions.Dynamic(8 * ImageFiles.MiB, blockSize)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CreateOperation.Run(CreateRequest.Dynamic(_folder.File("d.vhd"), 8 * ImageFiles.MiB, blockSize)));
     }
 
     [Fact]
     public void Fixed_images_are_sparse_unless_zero_filled()
     {
         string sparse = _folder.File("sparse.vhd");
-        VhdCreator.Create(sparse, VhdCreateOptions.Fixed(64 * ImageFiles.MiB));
+        CreateOperation.Run(CreateRequest.Fixed(sparse, 64 * ImageFiles.MiB));
         Assert.Equal((64 * ImageFiles.MiB) + 512, new FileInfo(sparse).Length);
         Assert.True(AllocatedBytes(sparse) < ImageFiles.MiB, "a sparse fixed image should use almost no disk");
 
         string filled = _folder.File("filled.vhd");
         var reports = new List<OperationProgress>();
-        VhdCreator.Create(filled, VhdCreateOptions.Fixed(8 * ImageFiles.MiB) with { ZeroFill = true }, new SyncProgress(reports.Add));
+        CreateOperation.Run(CreateRequest.Fixed(filled, 8 * ImageFiles.MiB) with { ZeroFill = true }, new SyncProgress(reports.Add));
         Assert.True(AllocatedBytes(filled) >= 8 * ImageFiles.MiB);
         Assert.Equal(100, reports[^1].Percent);
     }
@@ -84,7 +84,7 @@ public class CreateTests : IDisposable
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
         Assert.ThrowsAny<OperationCanceledException>(() =>
-            VhdCreator.Create(_folder.File("z.vhd"), VhdCreateOptions.Fixed(8 * ImageFiles.MiB) with { ZeroFill = true }, null, cancel.Token));
+            CreateOperation.Run(CreateRequest.Fixed(_folder.File("z.vhd"), 8 * ImageFiles.MiB) with { ZeroFill = true }, null, cancel.Token));
         Assert.Empty(Directory.GetFileSystemEntries(_folder.Path));
     }
 
@@ -93,8 +93,8 @@ public class CreateTests : IDisposable
     {
         string fixedPath = _folder.File("big-fixed.vhd");
         string dynamicPath = _folder.File("big-dynamic.vhd");
-        VhdCreator.Create(fixedPath, VhdCreateOptions.Fixed(2040 * GiB));
-        VhdCreator.Create(dynamicPath, VhdCreateOptions.Dynamic(2040 * GiB));
+        CreateOperation.Run(CreateRequest.Fixed(fixedPath, 2040 * GiB));
+        CreateOperation.Run(CreateRequest.Dynamic(dynamicPath, 2040 * GiB));
         using VhdImage fixedImage = VhdImage.Open(fixedPath);
         using VhdImage dynamicImage = VhdImage.Open(dynamicPath);
         Assert.Equal(2040 * GiB, fixedImage.Capacity);
@@ -126,7 +126,7 @@ public class CreateTests : IDisposable
     public void New_images_record_the_spec_geometry_and_the_creator_that_makes_the_size_authoritative(string type, long size)
     {
         string path = _folder.File($"{type}.vhd");
-        VhdCreator.Create(path, type == "fixed" ? VhdCreateOptions.Fixed(size) : VhdCreateOptions.Dynamic(size));
+        CreateOperation.Run(type == "fixed" ? CreateRequest.Fixed(path, size) : CreateRequest.Dynamic(path, size));
         using VhdImage image = VhdImage.Open(path);
         Assert.Equal(DiskGeometry.FromCapacity(size), image.Footer.Geometry); // never the maximum (vhd-util: "geometry too large")
         Assert.Equal("win ", FourCharacterCode.ToDisplayString(image.Footer.CreatorApplication));
@@ -156,9 +156,9 @@ public class CreateTests : IDisposable
     [Fact]
     public void Parent_that_is_missing_or_broken_is_refused_and_nothing_is_written()
     {
-        Assert.Throws<FileNotFoundException>(() => VhdCreator.Create(_folder.File("out/c.vhd"), VhdCreateOptions.Differencing(_folder.File("none.vhd"))));
+        Assert.Throws<FileNotFoundException>(() => CreateOperation.Run(CreateRequest.Differencing(_folder.File("out/c.vhd"), _folder.File("none.vhd"))));
         File.WriteAllBytes(_folder.File("junk.vhd"), new byte[4096]);
-        Assert.Throws<VhdFormatException>(() => VhdCreator.Create(_folder.File("out/c.vhd"), VhdCreateOptions.Differencing(_folder.File("junk.vhd"))));
+        Assert.Throws<VhdFormatException>(() => CreateOperation.Run(CreateRequest.Differencing(_folder.File("out/c.vhd"), _folder.File("junk.vhd"))));
         Assert.False(Directory.Exists(_folder.File("out")));
     }
 

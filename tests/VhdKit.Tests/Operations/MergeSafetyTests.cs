@@ -20,7 +20,7 @@ public class MergeSafetyTests : IDisposable
         byte[] parentBefore = File.ReadAllBytes(parent);
         byte[] childBefore = File.ReadAllBytes(child);
 
-        var error = Assert.Throws<InvalidOperationException>(() => DiskMerger.Merge(child, new MergeOptions { DeleteMerged = true }));
+        var error = Assert.Throws<InvalidOperationException>(() => MergeOperation.Run(new MergeRequest(child) { DeleteMerged = true }));
         Assert.Contains("vhd resize", error.Message, StringComparison.Ordinal);
         Assert.Contains((8 * MiB).ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message, StringComparison.Ordinal);
         Assert.Equal(parentBefore, File.ReadAllBytes(parent));
@@ -32,7 +32,7 @@ public class MergeSafetyTests : IDisposable
     public void A_child_larger_than_its_parent_holding_nothing_past_the_parent_end_merges()
     {
         (string parent, string child) = GrownChild(dataPastParent: false);
-        DiskMerger.Merge(child, new MergeOptions { DeleteMerged = true });
+        MergeOperation.Run(new MergeRequest(child) { DeleteMerged = true });
         Assert.False(File.Exists(child));
         Assert.Equal(0x5A, DiskBytes.Of(parent)[(int)MiB]);
     }
@@ -61,7 +61,7 @@ public class MergeSafetyTests : IDisposable
 
         byte[] parentBefore = File.ReadAllBytes(parent);
         byte[] middleBefore = File.ReadAllBytes(middle);
-        var error = Assert.Throws<InvalidOperationException>(() => DiskMerger.Merge(middle, new MergeOptions { DeleteMerged = true }));
+        var error = Assert.Throws<InvalidOperationException>(() => MergeOperation.Run(new MergeRequest(middle) { DeleteMerged = true }));
         Assert.Contains(Path.GetFullPath(grandchild), error.Message, StringComparison.Ordinal);
         Assert.Equal(parentBefore, File.ReadAllBytes(parent));
         Assert.Equal(middleBefore, File.ReadAllBytes(middle));
@@ -96,11 +96,11 @@ public class MergeSafetyTests : IDisposable
         using (var cancel = new CancellationTokenSource())
         {
             var stop = new Progress(cancel);
-            Assert.ThrowsAny<OperationCanceledException>(() => DiskMerger.Merge(child, null, stop, cancel.Token));
+            Assert.ThrowsAny<OperationCanceledException>(() => MergeOperation.Run(new MergeRequest(child), stop, cancel.Token));
         }
 
         Assert.Equal(new MergeJournal.Entry(ImageFiles.ReadFooter(parent, 0).UniqueId, [child]), MergeJournal.Read(parent));
-        CheckResult report = VhdChecker.Check(parent);
+        CheckResult report = CheckOperation.Run(new CheckRequest(parent));
         CheckFault fault = Assert.Single(report.Faults, f => f.Code == FaultCode.MergeInterrupted);
         Assert.Equal(FaultSeverity.Error, fault.Severity);
         Assert.Contains(child, fault.Message, StringComparison.Ordinal);
@@ -114,9 +114,9 @@ public class MergeSafetyTests : IDisposable
         Assert.Equal(parent, refused.TargetPath);
         Assert.False(File.Exists(_folder.File("new.vhd")));
 
-        DiskMerger.Merge(child);
+        MergeOperation.Run(new MergeRequest(child));
         Assert.Null(MergeJournal.Read(parent));
-        Assert.DoesNotContain(VhdChecker.Check(parent).Faults, f => f.Code == FaultCode.MergeInterrupted);
+        Assert.DoesNotContain(CheckOperation.Run(new CheckRequest(parent)).Faults, f => f.Code == FaultCode.MergeInterrupted);
         ImageFiles.Differencing(_folder.File("new.vhd"), parent);
     }
 
@@ -129,10 +129,10 @@ public class MergeSafetyTests : IDisposable
         MergeJournal.Write(parent, [first], ImageFiles.ReadFooter(parent, 0).UniqueId);
         byte[] parentBefore = File.ReadAllBytes(parent);
 
-        var error = Assert.Throws<MergeInterruptedException>(() => DiskMerger.Merge(second));
+        var error = Assert.Throws<MergeInterruptedException>(() => MergeOperation.Run(new MergeRequest(second)));
         Assert.Contains($"vhd merge {first}", error.Message, StringComparison.Ordinal);
         Assert.Equal(parentBefore, File.ReadAllBytes(parent));
-        DiskMerger.Merge(first);
+        MergeOperation.Run(new MergeRequest(first));
         Assert.Null(MergeJournal.Read(parent));
     }
 

@@ -21,13 +21,13 @@ public class MergeTests : IDisposable
         chain.AddLayer(4, maxWrite: 1024 * 1024);
         chain.AddLayer(4, maxWrite: 1024 * 1024);
         byte[] child = File.ReadAllBytes(chain.Leaf);
-        MergeResult result = DiskMerger.Merge(chain.Leaf);
+        MergeResult result = MergeOperation.Run(new MergeRequest(chain.Leaf));
         Assert.Equal(Path.GetFullPath(chain.Layers[1]), result.Target);
         Assert.True(result.BytesMerged > 0);
         Assert.Equal(child, File.ReadAllBytes(chain.Leaf));
         ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(chain.Layers[1]));
         ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(chain.Leaf));
-        Assert.False(File.Exists(DiskMerger.JournalPath(result.Target)));
+        Assert.False(File.Exists(MergeJournal.PathFor(result.Target)));
     }
 
     [SkippableFact]
@@ -37,7 +37,7 @@ public class MergeTests : IDisposable
         chain.AddLayer(4, 512 * 1024, maxWrite: 1024 * 1024);
         chain.AddLayer(4, maxWrite: 1024 * 1024);
         chain.AddLayer(4, maxWrite: 1024 * 1024);
-        MergeResult result = DiskMerger.Merge(chain.Leaf, new MergeOptions { Into = chain.Layers[0], DeleteMerged = true });
+        MergeResult result = MergeOperation.Run(new MergeRequest(chain.Leaf) { Into = chain.Layers[0], DeleteMerged = true });
         Assert.Equal(2, result.Merged.Length);
         Assert.False(File.Exists(chain.Layers[1]) || File.Exists(chain.Layers[2]));
         ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(chain.Layers[0]));
@@ -74,15 +74,15 @@ public class MergeTests : IDisposable
             using (var storage = new StopAfterWritesStorage(FileStorage.Open(parent, FileAccess.ReadWrite, FileShare.None), stop))
             using (VhdImage target = VhdImage.Open(storage, leaveOpen: true))
             {
-                Assert.Throws<IOException>(() => DiskMerger.Merge([layer], target));
+                Assert.Throws<IOException>(() => MergeOperation.Merge([layer], target));
             }
 
             // Both open and check clean (warnings, such as an orphan tail, allowed); the child is unchanged;
             // through the child nothing changed; the parent alone is either its old content or partly merged,
             // sector by sector, never anything else.
-            CheckResult parentCheck = VhdChecker.Check(parent);
+            CheckResult parentCheck = CheckOperation.Run(new CheckRequest(parent));
             Assert.True(parentCheck.IsClean, $"stopped at write {stop}: {string.Join("; ", parentCheck.Faults.Select(f => $"{f.Code}: {f.Message}"))}");
-            Assert.True(VhdChecker.Check(child, new CheckOptions { Chain = true }).IsClean);
+            Assert.True(CheckOperation.Run(new CheckRequest(child) { Chain = true }).IsClean);
             Assert.Equal(childBytes, File.ReadAllBytes(child));
             ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(child));
             byte[] parentNow = DiskBytes.Of(parent);
@@ -93,9 +93,9 @@ public class MergeTests : IDisposable
                     $"stopped at write {stop}: parent sector {sector} is neither its old content nor the merged one");
             }
 
-            DiskMerger.Merge(child);
+            MergeOperation.Run(new MergeRequest(child));
             ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(parent));
-            Assert.True(VhdChecker.Check(parent).IsClean);
+            Assert.True(CheckOperation.Run(new CheckRequest(parent)).IsClean);
         }
     }
 
@@ -104,18 +104,18 @@ public class MergeTests : IDisposable
     {
         string parent = ImageFiles.Dynamic(_folder.File("p.vhd"));
         string child = ImageFiles.Differencing(_folder.File("c.vhd"), parent);
-        var wrongType = Assert.Throws<WrongImageTypeException>(() => DiskMerger.Merge(parent));
+        var wrongType = Assert.Throws<WrongImageTypeException>(() => MergeOperation.Run(new MergeRequest(parent)));
         Assert.Equal(unchecked((int)0xA004067B), wrongType.HResult);
-        Assert.Throws<ArgumentException>(() => DiskMerger.Merge(child, new MergeOptions { Into = _folder.File("elsewhere.vhd") }));
+        Assert.Throws<ArgumentException>(() => MergeOperation.Run(new MergeRequest(child) { Into = _folder.File("elsewhere.vhd") }));
 
         string sibling = ImageFiles.Differencing(_folder.File("sibling.vhd"), parent);
         using (VirtualDisk reader = VirtualDisk.Open(sibling, new VirtualDiskOptions { ReadOnly = true }))
         {
-            Assert.Throws<ImageInUseException>(() => DiskMerger.Merge(child));
+            Assert.Throws<ImageInUseException>(() => MergeOperation.Run(new MergeRequest(child)));
         }
 
         File.Delete(parent);
-        Assert.Throws<ParentResolutionException>(() => DiskMerger.Merge(child));
+        Assert.Throws<ParentResolutionException>(() => MergeOperation.Run(new MergeRequest(child)));
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public class MergeTests : IDisposable
             disk.Write(new byte[] { 1, 2, 3 }, 5000);
         }
 
-        MergeResult result = DiskMerger.Merge(child);
+        MergeResult result = MergeOperation.Run(new MergeRequest(child));
         Assert.Contains(result.Warnings, w => w.Contains(Path.GetFullPath(sibling), StringComparison.Ordinal));
     }
 
@@ -159,7 +159,7 @@ public class MergeTests : IDisposable
         using var storage = new StopAfterWritesStorage(FileStorage.Open(parent, FileAccess.ReadWrite, FileShare.None), 0);
         using (VhdImage target = VhdImage.Open(storage, leaveOpen: true))
         {
-            DiskMerger.Merge([layer], target);
+            MergeOperation.Merge([layer], target);
         }
 
         return storage.Writes;

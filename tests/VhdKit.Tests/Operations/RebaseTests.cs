@@ -22,7 +22,7 @@ public class RebaseTests : IDisposable
         File.Move(chain.Layers[0], moved);
         Assert.Throws<ParentResolutionException>(() => VhdChain.Open(chain.Leaf));
 
-        Assert.Empty(Reparenter.Rebase(chain.Leaf, moved));
+        Assert.Empty(RebaseOperation.Run(new RebaseRequest(chain.Leaf, moved)).Warnings);
         using (VhdChain reopened = VhdChain.Open(chain.Leaf))
         {
             Assert.Equal(moved, Path.GetFullPath(reopened.Base.Path));
@@ -40,11 +40,11 @@ public class RebaseTests : IDisposable
         string child = ImageFiles.Differencing(_folder.File("c.vhd"), parent);
         string other = ImageFiles.Dynamic(_folder.File("other.vhd"));
         byte[] before = File.ReadAllBytes(child);
-        var error = Assert.Throws<ParentResolutionException>(() => Reparenter.Rebase(child, other));
+        var error = Assert.Throws<ParentResolutionException>(() => RebaseOperation.Run(new RebaseRequest(child, other)).Warnings);
         Assert.Equal(ParentResolutionFailure.IdMismatch, error.Failure);
         Assert.Equal(before, File.ReadAllBytes(child));
 
-        Assert.Single(Reparenter.Rebase(child, other, new RebaseOptions { IgnoreIdMismatch = true }));
+        Assert.Single(RebaseOperation.Run(new RebaseRequest(child, other) { IgnoreIdMismatch = true }).Warnings);
         using VhdChain chain = VhdChain.Open(child);
         Assert.Equal(Path.GetFullPath(other), Path.GetFullPath(chain.Base.Path));
     }
@@ -60,7 +60,7 @@ public class RebaseTests : IDisposable
             Assert.False(stale.Links[1].TimestampMatches);
         }
 
-        Assert.Equal(Path.GetFullPath(parent), Reparenter.Restamp(child));
+        Assert.Equal(Path.GetFullPath(parent), RebaseOperation.Run(RebaseRequest.Restamp(child)).Parent);
         using VhdChain chain = VhdChain.Open(child);
         Assert.True(chain.Links[1].TimestampMatches);
         Assert.Empty(chain.Warnings);
@@ -71,9 +71,9 @@ public class RebaseTests : IDisposable
     {
         string parent = ImageFiles.Dynamic(_folder.File("p.vhd"));
         string child = ImageFiles.Differencing(_folder.File("c.vhd"), parent);
-        Assert.Throws<WrongImageTypeException>(() => Reparenter.Rebase(parent, child));
+        Assert.Throws<WrongImageTypeException>(() => RebaseOperation.Run(new RebaseRequest(parent, child)).Warnings);
         string bigger = ImageFiles.Dynamic(_folder.File("big.vhd"), 16 * ImageFiles.MiB);
-        Assert.Throws<ArgumentException>(() => Reparenter.Rebase(child, bigger, new RebaseOptions { IgnoreIdMismatch = true }));
+        Assert.Throws<ArgumentException>(() => RebaseOperation.Run(new RebaseRequest(child, bigger) { IgnoreIdMismatch = true }).Warnings);
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public class RebaseTests : IDisposable
         {
             try
             {
-                Reparenter.Rebase(child, parent);
+                RebaseOperation.Run(new RebaseRequest(child, parent));
                 rebased++;
             }
             catch (ImageInUseException)

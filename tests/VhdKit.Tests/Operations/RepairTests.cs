@@ -16,12 +16,12 @@ public class RepairTests : IDisposable
     public void Repair_fixes_each_repairable_fault_and_the_image_then_checks_clean(FaultCode code)
     {
         string file = CheckFixtures.Build(code, _folder.Path);
-        Assert.True(VhdChecker.Check(file).Faults.Single(f => f.Code == code).Repairable);
+        Assert.True(CheckOperation.Run(new CheckRequest(file)).Faults.Single(f => f.Code == code).Repairable);
 
-        var actions = VhdRepairer.Repair(file);
+        var actions = RepairOperation.Run(new RepairRequest(file)).Actions;
 
         Assert.NotEmpty(actions);
-        CheckResult after = VhdChecker.Check(file);
+        CheckResult after = CheckOperation.Run(new CheckRequest(file));
         Assert.True(after.Faults.IsEmpty, string.Join("; ", after.Faults.Select(f => $"{f.Code}: {f.Message}")));
         using VhdImage image = VhdImage.Open(file);
         Assert.Empty(image.Warnings);
@@ -34,11 +34,11 @@ public class RepairTests : IDisposable
         string file = CheckFixtures.Build(code, _folder.Path);
         byte[] before = File.ReadAllBytes(file);
 
-        var planned = VhdRepairer.Repair(file, dryRun: true);
+        var planned = RepairOperation.Run(new RepairRequest(file) { DryRun = true }).Actions;
 
         Assert.NotEmpty(planned);
         Assert.Equal(before, File.ReadAllBytes(file));
-        Assert.Equal(planned.Select(a => a.Kind), VhdRepairer.Repair(file).Select(a => a.Kind));
+        Assert.Equal(planned.Select(a => a.Kind), RepairOperation.Run(new RepairRequest(file)).Actions.Select(a => a.Kind));
     }
 
     [Theory]
@@ -51,10 +51,10 @@ public class RepairTests : IDisposable
         string file = CheckFixtures.Build(code, _folder.Path);
         byte[] before = File.ReadAllBytes(file);
 
-        Assert.Empty(VhdRepairer.Repair(file));
+        Assert.Empty(RepairOperation.Run(new RepairRequest(file)).Actions);
 
         Assert.Equal(before, File.ReadAllBytes(file));
-        Assert.Contains(VhdChecker.Check(file).Faults, f => f.Code == code);
+        Assert.Contains(CheckOperation.Run(new CheckRequest(file)).Faults, f => f.Code == code);
     }
 
     [Fact]
@@ -66,14 +66,14 @@ public class RepairTests : IDisposable
 
         // What an interrupted allocation leaves: a block's worth of bytes past the old end and a zeroed end footer.
         ImageFiles.WriteRaw(file, length - 512, new byte[(2 * ImageFiles.MiB) + 4096 + 512]);
-        CheckResult report = VhdChecker.Check(file);
+        CheckResult report = CheckOperation.Run(new CheckRequest(file));
         Assert.Equal([FaultCode.EndFooterMissing, FaultCode.OrphanTail], report.Faults.Select(f => f.Code));
         Assert.True(report.IsClean, "the copy at offset 0 stands in for the end footer: the image opens");
         Assert.All(report.Faults, f => Assert.True(f.Repairable));
 
-        VhdRepairer.Repair(file);
+        RepairOperation.Run(new RepairRequest(file));
 
-        Assert.True(VhdChecker.Check(file).Faults.IsEmpty);
+        Assert.True(CheckOperation.Run(new CheckRequest(file)).Faults.IsEmpty);
         Assert.Equal(length, new FileInfo(file).Length);
         using VirtualDisk disk = VirtualDisk.Open(file, new VirtualDiskOptions { ReadOnly = true });
         ChainBuilder.AssertContent(builder.Model, disk);
@@ -84,7 +84,7 @@ public class RepairTests : IDisposable
     {
         string file = ImageFiles.Dynamic(_folder.File("clean.vhd"));
         byte[] before = File.ReadAllBytes(file);
-        Assert.Empty(VhdRepairer.Repair(file));
+        Assert.Empty(RepairOperation.Run(new RepairRequest(file)).Actions);
         Assert.Equal(before, File.ReadAllBytes(file));
     }
 }

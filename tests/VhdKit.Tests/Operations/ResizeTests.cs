@@ -20,7 +20,7 @@ public class ResizeTests : IDisposable
     {
         var chain = new ChainBuilder(_folder.Path, from, 8);
         chain.AddLayer(4, maxWrite: 1024 * 1024);
-        DiskResizer.Resize(chain.Leaf, to);
+        ResizeOperation.Run(new ResizeRequest(chain.Leaf, to));
         using (VirtualDisk disk = VirtualDisk.Open(chain.Leaf))
         {
             Assert.Equal(to, disk.Capacity);
@@ -47,8 +47,8 @@ public class ResizeTests : IDisposable
             disk.Write(new byte[] { 1 }, 10 * MiB);
         }
 
-        Assert.Throws<InvalidOperationException>(() => DiskResizer.Resize(path, 8 * MiB));
-        DiskResizer.Resize(path, 12 * MiB);
+        Assert.Throws<InvalidOperationException>(() => ResizeOperation.Run(new ResizeRequest(path, 8 * MiB)));
+        ResizeOperation.Run(new ResizeRequest(path, 12 * MiB));
         using VhdImage image = VhdImage.Open(path);
         Assert.Equal(12 * MiB, image.Capacity);
         Assert.Equal(6, image.Bat!.Count);
@@ -63,13 +63,13 @@ public class ResizeTests : IDisposable
             disk.Write(new byte[] { 7 }, (4 * MiB) - 1);
         }
 
-        DiskResizer.Resize(path, 6 * MiB);
+        ResizeOperation.Run(new ResizeRequest(path, 6 * MiB));
         byte[] content = DiskBytes.Of(path);
         Assert.Equal(6 * MiB, content.Length);
         Assert.Equal(7, content[(4 * MiB) - 1]);
         Assert.True(content.AsSpan((int)(4 * MiB)).IndexOfAnyExcept((byte)0) < 0, "the old footer shows through the new space");
         Assert.Equal(6 * MiB, Peers.QemuImgInfo(path, "vpc").VirtualSize);
-        Assert.Throws<InvalidOperationException>(() => DiskResizer.Resize(path, 4 * MiB));
+        Assert.Throws<InvalidOperationException>(() => ResizeOperation.Run(new ResizeRequest(path, 4 * MiB)));
     }
 
     [Fact]
@@ -77,10 +77,10 @@ public class ResizeTests : IDisposable
     {
         string parent = ImageFiles.Dynamic(_folder.File("p.vhd"));
         string child = ImageFiles.Differencing(_folder.File("c.vhd"), parent);
-        Assert.Throws<WrongImageTypeException>(() => DiskResizer.Resize(child, 16 * MiB));
-        var error = Assert.Throws<InvalidOperationException>(() => DiskResizer.Resize(parent, 16 * MiB));
+        Assert.Throws<WrongImageTypeException>(() => ResizeOperation.Run(new ResizeRequest(child, 16 * MiB)));
+        var error = Assert.Throws<InvalidOperationException>(() => ResizeOperation.Run(new ResizeRequest(parent, 16 * MiB)));
         Assert.Contains("c.vhd", error.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentOutOfRangeException>(() => DiskResizer.Resize(parent, 1000));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ResizeOperation.Run(new ResizeRequest(parent, 1000)));
     }
 
     [Fact]
@@ -110,11 +110,11 @@ public class ResizeTests : IDisposable
             stream.SetLength(stream.Length - 512);
         }
 
-        DiskResizer.Resize(path, 12 * MiB);
+        ResizeOperation.Run(new ResizeRequest(path, 12 * MiB));
         byte[] content = DiskBytes.Of(path);
         Assert.Equal(12 * MiB, content.Length);
         ChainBuilder.AssertBytes(lastBlock, content.AsSpan((int)(6 * MiB), (int)(2 * MiB)).ToArray());
-        VhdRepairer.Repair(path);
+        RepairOperation.Run(new RepairRequest(path));
         ChainBuilder.AssertBytes(lastBlock, DiskBytes.Of(path).AsSpan((int)(6 * MiB), (int)(2 * MiB)).ToArray());
     }
 
@@ -133,7 +133,7 @@ public class ResizeTests : IDisposable
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(36), VhdKit.Format.VhdChecksum.Compute(header, 36));
         ImageFiles.WriteRaw(path, 512, header);
 
-        DiskResizer.Resize(path, 12 * MiB);
+        ResizeOperation.Run(new ResizeRequest(path, 12 * MiB));
         using VhdImage image = VhdImage.Open(path);
         Assert.Equal(12 * MiB, image.Capacity);
         var after = new byte[1024];
@@ -149,12 +149,12 @@ public class ResizeTests : IDisposable
     {
         string path = ImageFiles.Dynamic(_folder.File("peer.vhd"), 8 * MiB);
         ImageFiles.PatchFooter(path, f => f with { CreatorApplication = VhdKit.Format.FourCharacterCode.FromString(creator), Geometry = VhdKit.Format.DiskGeometry.Maximum });
-        DiskResizer.Resize(path, size);
+        ResizeOperation.Run(new ResizeRequest(path, size));
         using VhdImage image = VhdImage.Open(path);
         Assert.Equal(VhdKit.Format.DiskGeometry.FromCapacity(size), image.Footer.Geometry);
         Assert.Equal(VhdKit.Format.FourCharacterCode.FromString(expected), image.Footer.CreatorApplication);
         Assert.Equal(size, image.Capacity);
-        Assert.True(VhdChecker.Check(path).IsClean);
+        Assert.True(CheckOperation.Run(new CheckRequest(path)).IsClean);
     }
 
     [Fact]
@@ -177,7 +177,7 @@ public class ResizeTests : IDisposable
             ImageFiles.WriteRaw(path, offset, footer);
         }
 
-        DiskResizer.Resize(path, 12 * MiB);
+        ResizeOperation.Run(new ResizeRequest(path, 12 * MiB));
         byte[] file = File.ReadAllBytes(path);
         Assert.Equal(1, file[85]);
         Assert.Equal(1, file[file.Length - 512 + 85]);

@@ -24,7 +24,7 @@ public class TemporaryFileTests : IDisposable
         File.SetUnixFileMode(image, OwnerOnly);
         UnixFileMode? seen = null;
 
-        DiskCompactor.Compact(image, storage =>
+        CompactOperation.Compact(image, storage =>
         {
             // The storage is named after the image (errors name what the user asked for); the file is the one temporary.
             seen = File.GetUnixFileMode(Assert.Single(Directory.GetFiles(_folder.Path, ".vhdkit-*.tmp")));
@@ -45,7 +45,7 @@ public class TemporaryFileTests : IDisposable
         File.SetUnixFileMode(source, OwnerOnly);
         using (VirtualDisk disk = VirtualDisk.Open(source, new VirtualDiskOptions { ReadOnly = true }))
         {
-            DiskConverter.Convert(disk, _folder.File("out.vhd"), ConvertFormat.Dynamic);
+            ConvertOperation.Run(new ConvertRequest(disk.Layers[0].Path, _folder.File("out.vhd")) { TargetFormat = ConvertFormat.Dynamic });
         }
 
         Assert.Equal(OwnerOnly, File.GetUnixFileMode(_folder.File("out.vhd")));
@@ -59,7 +59,7 @@ public class TemporaryFileTests : IDisposable
         Assert.Equal(255, System.Text.Encoding.UTF8.GetByteCount(longName));
         string image = _folder.File(longName);
 
-        VhdCreator.Create(image, VhdCreateOptions.Dynamic(4 * ImageFiles.MiB));
+        CreateOperation.Run(CreateRequest.Dynamic(image, 4 * ImageFiles.MiB));
         using (VirtualDisk disk = VirtualDisk.Open(image))
         {
             disk.Write(new byte[] { 1, 2, 3 }, 4096);
@@ -67,10 +67,10 @@ public class TemporaryFileTests : IDisposable
 
         using (VirtualDisk disk = VirtualDisk.Open(image, new VirtualDiskOptions { ReadOnly = true }))
         {
-            DiskConverter.Convert(disk, _folder.File(otherName), ConvertFormat.Fixed);
+            ConvertOperation.Run(new ConvertRequest(disk.Layers[0].Path, _folder.File(otherName)) { TargetFormat = ConvertFormat.Fixed });
         }
 
-        DiskCompactor.Compact(image);
+        CompactOperation.Run(new CompactRequest(image));
         Assert.Equal(DiskBytes.Of(image), DiskBytes.Of(_folder.File(otherName)));
         Assert.Equal([longName, otherName], Directory.GetFiles(_folder.Path).Select(Path.GetFileName).Order());
     }
@@ -90,9 +90,9 @@ public class TemporaryFileTests : IDisposable
         string journal = MergeJournal.PathFor(Path.GetFullPath(parent));
         Assert.True(System.Text.Encoding.UTF8.GetByteCount(Path.GetFileName(journal)) <= 255, journal);
         MergeJournal.Write(Path.GetFullPath(parent), [Path.GetFullPath(child)], ImageFiles.ReadFooter(parent, 0).UniqueId);
-        Assert.Contains(VhdChecker.Check(parent).Faults, f => f.Code == FaultCode.MergeInterrupted);
+        Assert.Contains(CheckOperation.Run(new CheckRequest(parent)).Faults, f => f.Code == FaultCode.MergeInterrupted);
 
-        DiskMerger.Merge(child);
+        MergeOperation.Run(new MergeRequest(child));
         Assert.False(File.Exists(journal));
         Assert.Equal(DiskBytes.Of(child), DiskBytes.Of(parent));
     }
@@ -106,8 +106,8 @@ public class TemporaryFileTests : IDisposable
         File.CreateSymbolicLink(link, real);
 
         MergeJournal.Write(link, [_folder.File("links/child.vhd")], ImageFiles.ReadFooter(real, 0).UniqueId);
-        Assert.Contains(VhdChecker.Check(real).Faults, f => f.Code == FaultCode.MergeInterrupted);
-        Assert.Contains(VhdChecker.Check(link).Faults, f => f.Code == FaultCode.MergeInterrupted);
+        Assert.Contains(CheckOperation.Run(new CheckRequest(real)).Faults, f => f.Code == FaultCode.MergeInterrupted);
+        Assert.Contains(CheckOperation.Run(new CheckRequest(link)).Faults, f => f.Code == FaultCode.MergeInterrupted);
         Assert.Empty(Directory.GetFiles(_folder.File("links"), "*.merge"));
     }
 

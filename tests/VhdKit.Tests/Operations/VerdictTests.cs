@@ -36,12 +36,12 @@ public class VerdictTests : IDisposable
         }
 
         byte[] before = File.ReadAllBytes(file);
-        CheckResult report = VhdChecker.Check(file);
+        CheckResult report = CheckOperation.Run(new CheckRequest(file));
         Assert.Contains(report.Faults, f => f.Code == FaultCode.BatEntryPastEnd && !f.Repairable);
         Assert.DoesNotContain(report.Faults, f => f.Code == FaultCode.OrphanTail);
         Assert.DoesNotContain(report.Faults, f => f.Code == FaultCode.EndFooterMissing && f.Repairable);
 
-        VhdRepairer.Repair(file);
+        RepairOperation.Run(new RepairRequest(file));
 
         byte[] after = File.ReadAllBytes(file);
         Assert.True(after.Length >= before.Length, $"repair cut the file from {before.Length} to {after.Length} bytes");
@@ -60,7 +60,7 @@ public class VerdictTests : IDisposable
             ParentLocators = h.ParentLocators.SetItem(1, h.ParentLocators[1] with { Platform = (ParentLocatorPlatform)0x41424344, PlatformDataOffset = 1UL << 40 }),
         });
 
-        CheckResult report = VhdChecker.Check(child, new CheckOptions { Chain = true });
+        CheckResult report = CheckOperation.Run(new CheckRequest(child) { Chain = true });
         Assert.True(report.IsClean, string.Join("; ", report.Faults.Select(f => f.Message)));
         Assert.Contains(report.Faults, f => f.Code == FaultCode.LocatorPlatformUnknown);
         using VhdChain chain = VhdChain.Open(child);
@@ -79,13 +79,13 @@ public class VerdictTests : IDisposable
         ImageFiles.WriteRaw(file, end + 3584, footer);
         byte[] before = File.ReadAllBytes(file);
 
-        Assert.Empty(VhdChecker.Check(file).Faults);
-        Assert.Empty(VhdRepairer.Repair(file));
+        Assert.Empty(CheckOperation.Run(new CheckRequest(file)).Faults);
+        Assert.Empty(RepairOperation.Run(new RepairRequest(file)).Actions);
         Assert.Equal(before, File.ReadAllBytes(file));
 
         // A larger or non-zero gap is still an orphan tail.
         ImageFiles.WriteRaw(file, end + 100, [1]);
-        Assert.Contains(VhdChecker.Check(file).Faults, f => f.Code == FaultCode.OrphanTail);
+        Assert.Contains(CheckOperation.Run(new CheckRequest(file)).Faults, f => f.Code == FaultCode.OrphanTail);
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public class VerdictTests : IDisposable
         ImageFiles.PatchHeader(child, h => h with { ParentTimestamp = 0 });
         File.SetLastWriteTimeUtc(parent, DateTime.UtcNow.AddDays(3));
 
-        Assert.Empty(VhdChecker.Check(child, new CheckOptions { Chain = true }).Faults);
+        Assert.Empty(CheckOperation.Run(new CheckRequest(child) { Chain = true }).Faults);
         using VhdChain chain = VhdChain.Open(child);
         Assert.Empty(chain.Warnings);
         Assert.Null(chain.Links[1].TimestampMatches);
@@ -119,9 +119,9 @@ public class VerdictTests : IDisposable
         PeerTools.RunOk(qemuIo, "-f", "vpc", "-c", $"write -P 0xab {capacity - 4096} 4096", file);
 
         // Not even a warning: the spec does not ask for the bits past the end clear, and every reader ignores them.
-        CheckResult report = VhdChecker.Check(file);
+        CheckResult report = CheckOperation.Run(new CheckRequest(file));
         Assert.True(report.Faults.IsEmpty, string.Join("; ", report.Faults.Select(f => f.Message)));
-        Assert.Empty(VhdRepairer.Repair(file, dryRun: true));
+        Assert.Empty(RepairOperation.Run(new RepairRequest(file) { DryRun = true }).Actions);
     }
 
     [Fact]
@@ -130,17 +130,17 @@ public class VerdictTests : IDisposable
         // XenServer grows a leaf that has snapshots: the child is 6 MiB, its parent (same id) 4 MiB.
         var id = Guid.NewGuid();
         string parent = _folder.File("base.vhd");
-        VhdCreator.Create(parent, VhdCreateOptions.Dynamic(6 * MiB) with { UniqueId = id });
+        CreateOperation.Run(CreateRequest.Dynamic(parent, 6 * MiB) with { UniqueId = id });
         string child = ImageFiles.Differencing(_folder.File("leaf.vhd"), parent);
         File.Delete(parent);
-        VhdCreator.Create(parent, VhdCreateOptions.Dynamic(4 * MiB) with { UniqueId = id });
+        CreateOperation.Run(CreateRequest.Dynamic(parent, 4 * MiB) with { UniqueId = id });
         using (VirtualDisk disk = VirtualDisk.Open(parent))
         {
             disk.Write(Enumerable.Repeat((byte)0x11, (int)(4 * MiB)).ToArray(), 0);
         }
 
         ImageFiles.PatchHeader(child, h => h with { ParentTimestamp = 0 });
-        CheckResult report = VhdChecker.Check(child, new CheckOptions { Chain = true });
+        CheckResult report = CheckOperation.Run(new CheckRequest(child) { Chain = true });
         Assert.True(report.IsClean, string.Join("; ", report.Faults.Select(f => f.Message)));
         Assert.Contains(report.Faults, f => f.Code == FaultCode.ParentSizeDiffers && f.Severity == FaultSeverity.Warning);
         Assert.Equal(0, CliRunner.Run("check", "--chain", child).ExitCode);

@@ -25,12 +25,12 @@ public static class CrashedImage
             Assert.Fail($"{what}: the crashed file does not open: {e.Message}");
         }
 
-        CheckResult report = VhdChecker.Check(storage);
+        CheckResult report = CheckOperation.Check(storage);
         if (!report.IsClean)
         {
             Assert.True(report.IsRepairable, $"{what}: not repairable: {Describe(report)}");
-            VhdRepairer.Repair(storage);
-            CheckResult after = VhdChecker.Check(storage);
+            RepairOperation.Repair(storage);
+            CheckResult after = CheckOperation.Check(storage);
             Assert.True(after.IsClean, $"{what}: still faulty after repair: {Describe(after)}");
         }
 
@@ -47,7 +47,7 @@ public static class CrashedImage
             image.Flush();
         }
 
-        CheckResult after = VhdChecker.Check(continued);
+        CheckResult after = CheckOperation.Check(continued);
         Assert.True(after.IsClean, $"{what}, after a further write: {Describe(after)}");
     }
 

@@ -36,7 +36,7 @@ public class DeepChainTests : IDisposable
         Assert.Equal(ParentResolutionFailure.TooDeep, tooDeep.Failure);
         using VirtualDisk shallow = VirtualDisk.Open(_folder.File(Name(300)), new VirtualDiskOptions { ReadOnly = true, MaxChainDepth = 400 });
         Assert.Equal(301, shallow.Layers.Length);
-        Assert.True(VhdChecker.Check(_folder.File(Name(Depth))).IsClean);
+        Assert.True(CheckOperation.Run(new CheckRequest(_folder.File(Name(Depth)))).IsClean);
     }
 
     [Fact]

@@ -61,7 +61,7 @@ public class DiskFullTests : IDisposable
 
         Assert.NotNull(full);
         Assert.Contains("child.vhd", full.Message, StringComparison.Ordinal);
-        Assert.True(VhdChecker.Check(child, new CheckOptions { Chain = true }).IsClean);
+        Assert.True(CheckOperation.Run(new CheckRequest(child) { Chain = true }).IsClean);
         byte[] now = DiskBytes.Of(child);
         for (int i = 0; i < Capacity; i++)
         {
@@ -82,7 +82,7 @@ public class DiskFullTests : IDisposable
             data.CopyTo(now, 0);
         }
 
-        Assert.True(VhdChecker.Check(child, new CheckOptions { Chain = true }).IsClean);
+        Assert.True(CheckOperation.Run(new CheckRequest(child) { Chain = true }).IsClean);
         ChainBuilder.AssertBytes(now, DiskBytes.Of(child));
     }
 
@@ -106,10 +106,10 @@ public class DiskFullTests : IDisposable
         long free = new DriveInfo(tmpfs.Path).AvailableFreeSpace;
         File.WriteAllBytes(tmpfs.File("filler"), new byte[Math.Max(0, (free - (512 * 1024)) / 4096 * 4096)]);
 
-        IOException mergeFull = Assert.ThrowsAny<IOException>(() => DiskMerger.Merge(child));
+        IOException mergeFull = Assert.ThrowsAny<IOException>(() => MergeOperation.Run(new MergeRequest(child)));
         Assert.Contains("layer0.vhd", mergeFull.Message, StringComparison.Ordinal);
         // The parent is sound; what check reports is the merge left to complete (its journal remains).
-        CheckResult halfMerged = VhdChecker.Check(parent);
+        CheckResult halfMerged = CheckOperation.Run(new CheckRequest(parent));
         Assert.Equal([FaultCode.MergeInterrupted], halfMerged.Faults.Where(f => f.Severity == FaultSeverity.Error).Select(f => f.Code));
         Assert.Equal(childBytes, File.ReadAllBytes(child));
         byte[] parentNow = DiskBytes.Of(parent);
@@ -123,8 +123,8 @@ public class DiskFullTests : IDisposable
         // Free space (the filler, and room to grow) and run the merge again.
         File.Delete(tmpfs.File("filler"));
         tmpfs.Remount("size=32m");
-        DiskMerger.Merge(child);
-        Assert.True(VhdChecker.Check(parent).IsClean);
+        MergeOperation.Run(new MergeRequest(child));
+        Assert.True(CheckOperation.Run(new CheckRequest(parent)).IsClean);
         ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(parent));
     }
 

@@ -37,7 +37,7 @@ public class FlushFailureTests : IDisposable
             Assert.Equal(FlushFailingStorage.Eio, error.HResult);
         }
 
-        Assert.True(VhdChecker.Check(path).IsClean);
+        Assert.True(CheckOperation.Run(new CheckRequest(path)).IsClean);
         ChainBuilder.AssertBytes(before, DiskBytes.Of(path));
     }
 
@@ -49,7 +49,7 @@ public class FlushFailureTests : IDisposable
         byte[] fileBefore = File.ReadAllBytes(image);
 
         Assert.Throws<IOException>(() =>
-            DiskCompactor.Compact(image, storage => new FlushFailingStorage(storage), null, CancellationToken.None));
+            CompactOperation.Compact(image, storage => new FlushFailingStorage(storage), null, CancellationToken.None));
 
         Assert.Equal(fileBefore, File.ReadAllBytes(image));
         Assert.Empty(Temporaries());
@@ -66,11 +66,11 @@ public class FlushFailureTests : IDisposable
         string copy = _folder.File("copy.vhd");
         File.Copy(image, copy);
         FlushFailingStorage? counting = null;
-        DiskCompactor.Compact(copy, storage => counting = new FlushFailingStorage(storage, int.MaxValue), null, CancellationToken.None);
+        CompactOperation.Compact(copy, storage => counting = new FlushFailingStorage(storage, int.MaxValue), null, CancellationToken.None);
         int last = counting!.Flushes;
 
         Assert.Throws<IOException>(() =>
-            DiskCompactor.Compact(image, storage => new FlushFailingStorage(storage, last), null, CancellationToken.None));
+            CompactOperation.Compact(image, storage => new FlushFailingStorage(storage, last), null, CancellationToken.None));
 
         Assert.Equal(fileBefore, File.ReadAllBytes(image));
         Assert.Empty(Temporaries());
@@ -89,8 +89,7 @@ public class FlushFailureTests : IDisposable
 
         using (VirtualDisk disk = VirtualDisk.Open(leaf, new VirtualDiskOptions { ReadOnly = true }))
         {
-            Assert.Throws<IOException>(() => DiskConverter.Convert(disk, target, format,
-                storage => new FlushFailingStorage(storage), null, CancellationToken.None));
+            Assert.Throws<IOException>(() => ConvertOperation.Run(new ConvertRequest(disk.Layers[0].Path, target) { TargetFormat = format }, storage => new FlushFailingStorage(storage), null, CancellationToken.None));
         }
 
         Assert.False(Path.Exists(target));
@@ -104,10 +103,10 @@ public class FlushFailureTests : IDisposable
     {
         string parent = ImageFiles.Dynamic(_folder.File("base.vhd"));
         string target = _folder.File("new.vhd");
-        VhdCreateOptions options = differencing ? VhdCreateOptions.Differencing(parent) : VhdCreateOptions.Fixed(4 * ImageFiles.MiB);
+        CreateRequest request = differencing ? CreateRequest.Differencing(target, parent) : CreateRequest.Fixed(target, 4 * ImageFiles.MiB);
         var hooks = new CreateHooks(storage => new FlushFailingStorage(storage), static () => { });
 
-        Assert.Throws<IOException>(() => VhdCreator.Create(target, options, null, hooks, CancellationToken.None));
+        Assert.Throws<IOException>(() => CreateOperation.Create(request, null, hooks, CancellationToken.None));
 
         Assert.False(Path.Exists(target));
         Assert.Empty(Temporaries());
@@ -123,12 +122,12 @@ public class FlushFailureTests : IDisposable
         using (VhdImage layer = VhdImage.Open(child))
         using (VhdImage target = VhdImage.Open(new FlushFailingStorage(FileStorage.Open(parent, FileAccess.ReadWrite)), leaveOpen: false))
         {
-            Assert.Throws<IOException>(() => DiskMerger.Merge([layer], target));
+            Assert.Throws<IOException>(() => MergeOperation.Merge([layer], target));
         }
 
         // The merge writes allocated blocks of the target in place (the child holds the same sectors, so a re-run
         // completes it); the target stays a valid image and the chain through the child reads as before.
-        Assert.True(VhdChecker.Check(parent).IsClean);
+        Assert.True(CheckOperation.Run(new CheckRequest(parent)).IsClean);
         using VirtualDisk disk = VirtualDisk.Open(child, new VirtualDiskOptions { ReadOnly = true });
         ChainBuilder.AssertContent(chain.Model, disk);
     }

@@ -68,7 +68,7 @@ public class KillTests(ITestOutputHelper output) : IDisposable
                 completed++;
             }
 
-            CheckResult report = VhdChecker.Check(child, new CheckOptions { Chain = true });
+            CheckResult report = CheckOperation.Run(new CheckRequest(child) { Chain = true });
             Assert.True(report.IsClean, $"run {runs} ({(exited ? "completed" : "killed")}): {string.Join("; ", report.Faults.Select(f => $"{f.Code}: {f.Message}"))}");
             byte[] now = DiskBytes.Of(child);
             if (exited)

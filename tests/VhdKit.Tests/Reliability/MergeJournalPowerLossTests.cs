@@ -36,7 +36,7 @@ public class MergeJournalPowerLossTests(ITestOutputHelper output) : IDisposable
         using (VhdImage leaf = VhdImage.Open(new MemoryStorage(childBytes, "leaf", canWrite: false)))
         using (VhdImage target = VhdImage.Open(storage))
         {
-            DiskMerger.Merge([leaf], target);
+            MergeOperation.Merge([leaf], target);
         }
 
         int tried = 0;
@@ -57,13 +57,13 @@ public class MergeJournalPowerLossTests(ITestOutputHelper output) : IDisposable
             // The journal a merge writes before it touches the target.
             MergeJournal.Write(parent, [child], targetId);
 
-            Assert.Contains(VhdChecker.Check(parent).Faults, f => f.Code == FaultCode.MergeInterrupted);
-            Assert.Throws<MergeInterruptedException>(() => VhdCreator.Create(Path.Combine(run, "other.vhd"), VhdCreateOptions.Differencing(parent)));
+            Assert.Contains(CheckOperation.Run(new CheckRequest(parent)).Faults, f => f.Code == FaultCode.MergeInterrupted);
+            Assert.Throws<MergeInterruptedException>(() => CreateOperation.Run(CreateRequest.Differencing(Path.Combine(run, "other.vhd"), parent)));
             Assert.False(File.Exists(Path.Combine(run, "other.vhd")));
 
-            DiskMerger.Merge(child);
+            MergeOperation.Run(new MergeRequest(child));
             Assert.False(File.Exists(MergeJournal.PathFor(parent)), $"crash state {tried}: the journal outlived the completed merge");
-            Assert.Empty(VhdChecker.Check(parent).Faults.Where(f => f.Severity == FaultSeverity.Error));
+            Assert.Empty(CheckOperation.Run(new CheckRequest(parent)).Faults.Where(f => f.Severity == FaultSeverity.Error));
             ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(parent));
             Directory.Delete(run, recursive: true);
             tried++;

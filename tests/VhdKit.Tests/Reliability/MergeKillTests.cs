@@ -68,8 +68,8 @@ public class MergeKillTests(ITestOutputHelper output) : IDisposable
             // parent whose merge journal remains reports that (MergeInterrupted), and nothing else.
             foreach (string file in new[] { parent, child })
             {
-                CheckResult report = VhdChecker.Check(file);
-                bool journal = File.Exists(DiskMerger.JournalPath(Path.GetFullPath(file)));
+                CheckResult report = CheckOperation.Run(new CheckRequest(file));
+                bool journal = File.Exists(MergeJournal.PathFor(Path.GetFullPath(file)));
                 Assert.Equal(journal, report.Faults.Any(f => f.Code == FaultCode.MergeInterrupted));
                 Assert.True(report.Faults.All(f => f.Severity != FaultSeverity.Error || f.Code == FaultCode.MergeInterrupted), $"run {runs} ({(merge ? "merge" : "compact")}, {(exited ? "completed" : "killed")}), {Path.GetFileName(file)}: {string.Join("; ", report.Faults.Select(f => $"{f.Code}: {f.Message}"))}");
             }
@@ -79,14 +79,14 @@ public class MergeKillTests(ITestOutputHelper output) : IDisposable
             {
                 Assert.Equal(childBefore, File.ReadAllBytes(child)); // a merge never writes the child
                 midway += !exited && !parentBefore.AsSpan().SequenceEqual(File.ReadAllBytes(parent)) ? 1 : 0;
-                DiskMerger.Merge(child);
+                MergeOperation.Run(new MergeRequest(child));
                 ChainBuilder.AssertBytes(model, DiskBytes.Of(parent));
-                Assert.True(VhdChecker.Check(parent).IsClean);
+                Assert.True(CheckOperation.Run(new CheckRequest(parent)).IsClean);
             }
             else
             {
                 Assert.Equal(parentBefore, File.ReadAllBytes(parent)); // compacting a child never writes its parent
-                DiskCompactor.Compact(child);
+                CompactOperation.Run(new CompactRequest(child));
                 ChainBuilder.AssertBytes(model, DiskBytes.Of(child));
             }
 

@@ -22,7 +22,7 @@ public class MultiProcessTests : IDisposable
         for (int i = 0; i < 8; i++)
         {
             Assert.True(results[i].ExitCode == 0, $"child{i}: {results[i].Stderr}");
-            Assert.True(VhdChecker.Check(_folder.File($"child{i}.vhd"), new CheckOptions { Chain = true }).IsClean);
+            Assert.True(CheckOperation.Run(new CheckRequest(_folder.File($"child{i}.vhd")) { Chain = true }).IsClean);
         }
 
         Assert.Equal(parentBytes, File.ReadAllBytes(parent));
@@ -53,7 +53,7 @@ public class MultiProcessTests : IDisposable
             Assert.Contains("in use", merge.Stderr, StringComparison.Ordinal);
 
             // Held child or held parent: ImageInUseException (E_SHARING_VIOLATION), naming the file held.
-            ImageInUseException refused = Assert.Throws<ImageInUseException>(() => DiskMerger.Merge(child));
+            ImageInUseException refused = Assert.Throws<ImageInUseException>(() => MergeOperation.Run(new MergeRequest(child)));
             Assert.Equal(Path.GetFullPath(heldPath), Path.GetFullPath(refused.Path));
             Assert.Contains("in use", merge.Stderr, StringComparison.Ordinal);
             Assert.StartsWith($"vhd: cannot merge {child}: ", merge.Stderr, StringComparison.Ordinal);
@@ -65,8 +65,8 @@ public class MultiProcessTests : IDisposable
         }
 
         Assert.Equal(0, writer.ExitCode);
-        Assert.True(VhdChecker.Check(child, new CheckOptions { Chain = true }).IsClean);
-        DiskMerger.Merge(child);
+        Assert.True(CheckOperation.Run(new CheckRequest(child) { Chain = true }).IsClean);
+        MergeOperation.Run(new MergeRequest(child));
     }
 
     private static void WaitUntilHeld(string path)

@@ -74,7 +74,7 @@ public class MutationTests(ITestOutputHelper output) : IDisposable
         try
         {
             using var storage = new MutatedStorage(image, mutation.Length, mutation.Offset, mutation.Patch);
-            VhdChecker.Check(storage);
+            CheckOperation.Check(storage);
             VhdImage leaf = VhdImage.Open(storage);
             bool withParent = leaf.Header is { } header && leaf.DiskType == VhdKit.Format.VhdDiskType.Differencing && header.ParentUniqueId == parent.UniqueId;
             using VirtualDisk disk = VirtualDisk.Open(withParent ? [leaf, parent] : [leaf]);

@@ -96,7 +96,7 @@ public class PowerLossTests(ITestOutputHelper output) : IDisposable
         using (VhdImage leaf = VhdImage.Open(new MemoryStorage(files[^1], "leaf", canWrite: false)))
         using (VhdImage target = VhdImage.Open(storage))
         {
-            DiskMerger.Merge([leaf], target);
+            MergeOperation.Merge([leaf], target);
         }
 
         ChainBuilder.AssertBytes(model, ReadDisk(storage.Durable(storage.Flushes), targetParents));
@@ -159,7 +159,7 @@ public class PowerLossTests(ITestOutputHelper output) : IDisposable
     /// <summary>Checks that the crashed file checks clean and opens without repair; every 8th is also written to and re-checked.</summary>
     private static byte[] CheckOpensClean(CrashSimulatingStorage.CrashState state, List<VhdImage> parents, int index)
     {
-        CheckResult report = VhdChecker.Check(new MemoryStorage(state.Image, "crashed", canWrite: false));
+        CheckResult report = CheckOperation.Check(new MemoryStorage(state.Image, "crashed", canWrite: false));
         // Clean, and no warning but an orphan tail: a lost end footer (a warning since the one scan) is still a failure here.
         Assert.True(report.Faults.All(f => f.Code == FaultCode.OrphanTail), $"crash state {index} (epoch {state.Epoch}): {string.Join("; ", report.Faults.Select(f => $"{f.Code}: {f.Message}"))}");
         byte[] content = ReadDisk(state.Image, parents);
@@ -173,7 +173,7 @@ public class PowerLossTests(ITestOutputHelper output) : IDisposable
                 leaf.Flush();
             }
 
-            CheckResult after = VhdChecker.Check(continued);
+            CheckResult after = CheckOperation.Check(continued);
             Assert.True(after.IsClean, $"crash state {index} after a further write: {string.Join("; ", after.Faults.Select(f => $"{f.Code}: {f.Message}"))}");
         }
 

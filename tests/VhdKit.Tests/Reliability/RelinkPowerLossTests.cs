@@ -55,7 +55,7 @@ public class RelinkPowerLossTests(ITestOutputHelper output) : IDisposable
         }
 
         string after = Links(storage.Durable(storage.Flushes));
-        CheckResult final = VhdChecker.Check(new MemoryStorage(storage.Durable(storage.Flushes), "final"));
+        CheckResult final = CheckOperation.Check(new MemoryStorage(storage.Durable(storage.Flushes), "final"));
         Assert.True(final.IsClean, $"the final state: {CrashedImage.Describe(final)}");
         Assert.NotEqual(before, after);
         int tried = 0;

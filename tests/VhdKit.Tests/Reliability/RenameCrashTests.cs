@@ -35,7 +35,7 @@ public class RenameCrashTests(ITestOutputHelper output) : IDisposable
     private void AssertState(string path, byte[] model)
     {
         _states++;
-        CheckResult report = VhdChecker.Check(path, new CheckOptions { Chain = true });
+        CheckResult report = CheckOperation.Run(new CheckRequest(path) { Chain = true });
         Assert.True(report.IsClean, string.Join("; ", report.Faults.Select(f => $"{f.Code}: {f.Message}")));
         ChainBuilder.AssertBytes(model, DiskBytes.Of(path));
     }
@@ -55,7 +55,7 @@ public class RenameCrashTests(ITestOutputHelper output) : IDisposable
         string before = _folder.File("before.vhd");
         File.Copy(child, before);
         RecordingStorage? temporary = null;
-        DiskCompactor.Compact(child, storage => temporary = new RecordingStorage(storage), null, CancellationToken.None);
+        CompactOperation.Compact(child, storage => temporary = new RecordingStorage(storage), null, CancellationToken.None);
         AssertDurableBeforeRename(temporary);
 
         // State 1: the rename did not survive: the old file. State 2: it did: the new one.
@@ -73,17 +73,17 @@ public class RenameCrashTests(ITestOutputHelper output) : IDisposable
     public void Creation_exposes_nothing_or_the_complete_new_image(string type)
     {
         string parent = ImageFiles.Dynamic(_folder.File("parent.vhd"));
-        VhdCreateOptions options = type switch
-        {
-            "fixed" => VhdCreateOptions.Fixed(4 * ImageFiles.MiB),
-            "dynamic" => VhdCreateOptions.Dynamic(8 * ImageFiles.MiB),
-            _ => VhdCreateOptions.Differencing(parent),
-        };
         string path = _folder.File($"new-{type}.vhd");
+        CreateRequest request = type switch
+        {
+            "fixed" => CreateRequest.Fixed(path, 4 * ImageFiles.MiB),
+            "dynamic" => CreateRequest.Dynamic(path, 8 * ImageFiles.MiB),
+            _ => CreateRequest.Differencing(path, parent),
+        };
         RecordingStorage? temporary = null;
         bool existedAtCommit = true;
         var hooks = new CreateHooks(storage => temporary = new RecordingStorage(storage), () => existedAtCommit = File.Exists(path));
-        VhdCreator.Create(path, options, null, hooks, CancellationToken.None);
+        CreateOperation.Create(request, null, hooks, CancellationToken.None);
         AssertDurableBeforeRename(temporary);
 
         // Before the rename nothing is at the path; after it, the complete image.

@@ -32,9 +32,9 @@ public class RepairPowerLossTests(ITestOutputHelper output) : IDisposable
         bool openedBefore = Opens(new MemoryStorage(damaged, "damaged", canWrite: false));
 
         var storage = new CrashSimulatingStorage(damaged, what);
-        Assert.NotEmpty(VhdRepairer.Repair(storage));
+        Assert.NotEmpty(RepairOperation.Repair(storage));
         byte[] repaired = storage.Durable(storage.Flushes);
-        Assert.True(VhdChecker.Check(new MemoryStorage(repaired, "repaired", canWrite: false)).Faults.IsEmpty, "the repair is not complete");
+        Assert.True(CheckOperation.Check(new MemoryStorage(repaired, "repaired", canWrite: false)).Faults.IsEmpty, "the repair is not complete");
         byte[] expected = Content(new MemoryStorage(repaired, "repaired", canWrite: false));
 
         int tried = 0;
@@ -46,7 +46,7 @@ public class RepairPowerLossTests(ITestOutputHelper output) : IDisposable
             }
 
             var again = new MemoryStorage(state.Image, "state");
-            VhdRepairer.Repair(again);
+            RepairOperation.Repair(again);
             Assert.Equal(expected, Content(again));
             tried++;
         }

@@ -36,11 +36,11 @@ public class ResizePowerLossTests(ITestOutputHelper output)
         var storage = new CrashSimulatingStorage(file, "resized");
         using (VhdImage image = VhdImage.Open(storage))
         {
-            DiskResizer.Resize(image, to);
+            ResizeOperation.Resize(image, to);
         }
 
         byte[] final = storage.Durable(storage.Flushes);
-        CheckResult report = VhdChecker.Check(new MemoryStorage(final, "final"));
+        CheckResult report = CheckOperation.Check(new MemoryStorage(final, "final"));
         Assert.True(report.IsClean, $"the final state: {CrashedImage.Describe(report)}");
         AssertHolds(final, model, [to], "the final state");
         int tried = 0;
@@ -60,14 +60,14 @@ public class ResizePowerLossTests(ITestOutputHelper output)
         const long From = 4 * MiB;
         const long To = 6 * MiB;
         var built = new MemoryStorage("fixed");
-        VhdCreator.Create(built, VhdCreateOptions.Fixed(From));
+        CreateOperation.Create(built, CreateRequest.Fixed(built.Name, From));
         var model = new byte[From];
         new Random(45).NextBytes(model);
         built.Write(model, 0);
         var storage = new CrashSimulatingStorage(built.ToArray(), "fixed");
         using (VhdImage image = VhdImage.Open(storage))
         {
-            DiskResizer.Resize(image, To);
+            ResizeOperation.Resize(image, To);
         }
 
         int tried = 0;
@@ -105,7 +105,7 @@ public class ResizePowerLossTests(ITestOutputHelper output)
             try
             {
                 using VhdImage image = VhdImage.Open(new StopAfterWritesStorage(memory, limit));
-                DiskResizer.Resize(image, 200 * MiB);
+                ResizeOperation.Resize(image, 200 * MiB);
                 completed = true;
             }
             catch (IOException)
@@ -114,7 +114,7 @@ public class ResizePowerLossTests(ITestOutputHelper output)
             }
 
             byte[] left = memory.ToArray();
-            CheckResult report = VhdChecker.Check(new MemoryStorage(left, "stopped"));
+            CheckResult report = CheckOperation.Check(new MemoryStorage(left, "stopped"));
             Assert.False(report.Has(FaultCode.EndFooterMissing), $"stopped at write {limit}: {CrashedImage.Describe(report)}");
             AssertHolds(left, model, [8 * MiB, 200 * MiB], $"stopped at write {limit}");
             if (completed)
@@ -130,7 +130,7 @@ public class ResizePowerLossTests(ITestOutputHelper output)
     {
         var random = new Random(seed);
         var storage = new MemoryStorage("built");
-        VhdCreator.Create(storage, VhdCreateOptions.Dynamic(capacity, BlockSize));
+        CreateOperation.Create(storage, CreateRequest.Dynamic(storage.Name, capacity, BlockSize));
         var model = new byte[capacity];
         using (VhdImage image = VhdImage.Open(storage))
         {

@@ -17,13 +17,13 @@ public class SafeCreationTests : IDisposable
     {
         string existing = _folder.File("existing.vhd");
         File.WriteAllBytes(existing, [1, 2, 3]);
-        Assert.Throws<ImageAlreadyExistsException>(() => VhdCreator.Create(existing, VhdCreateOptions.Dynamic(3 * ImageFiles.MiB)));
+        Assert.Throws<ImageAlreadyExistsException>(() => CreateOperation.Run(CreateRequest.Dynamic(existing, 3 * ImageFiles.MiB)));
         Assert.Equal([1, 2, 3], File.ReadAllBytes(existing));
 
         string link = _folder.File("link.vhd");
         string target = _folder.File("elsewhere.vhd");
         File.CreateSymbolicLink(link, target);
-        Assert.Throws<ImageAlreadyExistsException>(() => VhdCreator.Create(link, VhdCreateOptions.Dynamic(3 * ImageFiles.MiB)));
+        Assert.Throws<ImageAlreadyExistsException>(() => CreateOperation.Run(CreateRequest.Dynamic(link, 3 * ImageFiles.MiB)));
         Assert.False(File.Exists(target), "creation followed a dangling symlink");
         Assert.Equal(["existing.vhd", "link.vhd"], Directory.GetFileSystemEntries(_folder.Path).Select(Path.GetFileName).Order());
     }
@@ -46,7 +46,7 @@ public class SafeCreationTests : IDisposable
         string path = tmpfs.File("new.vhd");
 
         // A fixed disk is created sparse; a dynamic one writes its metadata, which no longer fits.
-        Assert.ThrowsAny<IOException>(() => VhdCreator.Create(path, VhdCreateOptions.Dynamic(3 * ImageFiles.MiB)));
+        Assert.ThrowsAny<IOException>(() => CreateOperation.Run(CreateRequest.Dynamic(path, 3 * ImageFiles.MiB)));
         Assert.Equal(["filler"], Directory.GetFileSystemEntries(tmpfs.Path).Select(Path.GetFileName));
     }
 
@@ -61,8 +61,8 @@ public class SafeCreationTests : IDisposable
         File.CreateSymbolicLink(link, target);
         using (VirtualDisk disk = VirtualDisk.Open(source, new VirtualDiskOptions { ReadOnly = true }))
         {
-            Assert.Throws<ImageAlreadyExistsException>(() => DiskConverter.Convert(disk, existing, ConvertFormat.Fixed));
-            Assert.Throws<ImageAlreadyExistsException>(() => DiskConverter.Convert(disk, link, ConvertFormat.Dynamic));
+            Assert.Throws<ImageAlreadyExistsException>(() => ConvertOperation.Run(new ConvertRequest(disk.Layers[0].Path, existing) { TargetFormat = ConvertFormat.Fixed }));
+            Assert.Throws<ImageAlreadyExistsException>(() => ConvertOperation.Run(new ConvertRequest(disk.Layers[0].Path, link) { TargetFormat = ConvertFormat.Dynamic }));
         }
 
         Assert.Equal([1, 2, 3], File.ReadAllBytes(existing));
@@ -78,7 +78,7 @@ public class SafeCreationTests : IDisposable
         byte[] before = File.ReadAllBytes(image);
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => DiskCompactor.Compact(image, null, cancelled.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => CompactOperation.Run(new CompactRequest(image), null, cancelled.Token));
         Assert.Equal(before, File.ReadAllBytes(image));
         Assert.Equal(["layer0.vhd"], Directory.GetFileSystemEntries(_folder.Path).Select(Path.GetFileName));
     }
@@ -95,7 +95,7 @@ public class SafeCreationTests : IDisposable
             File.SetUnixFileMode(image, ownerOnly);
         }
 
-        DiskCompactor.Compact(image);
+        CompactOperation.Run(new CompactRequest(image));
         Assert.Equal(ownerOnly, OperatingSystem.IsWindows() ? ownerOnly : File.GetUnixFileMode(image));
         ChainBuilder.AssertBytes(chain.Model, DiskBytes.Of(image));
     }

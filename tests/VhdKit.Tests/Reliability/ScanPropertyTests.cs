@@ -43,7 +43,7 @@ public class ScanPropertyTests(ITestOutputHelper output) : IDisposable
             {
                 Interlocked.Increment(ref total);
                 using var storage = new MutatedStorage(image, mutation.Length, mutation.Offset, mutation.Patch);
-                CheckResult report = VhdChecker.Check(storage);
+                CheckResult report = CheckOperation.Check(storage);
                 string? readError = ReadError(storage, parent);
                 if (readError is null)
                 {
@@ -59,7 +59,7 @@ public class ScanPropertyTests(ITestOutputHelper output) : IDisposable
                 var repaired = new OverlayStorage(storage);
                 try
                 {
-                    VhdRepairer.Repair(repaired);
+                    RepairOperation.Repair(repaired);
                 }
                 catch (IOException)
                 {

@@ -29,10 +29,10 @@ public sealed class ChainBuilder
     public string AddLayer(int writes, int? blockSize = null, int maxWrite = 5 * 1024 * 1024, Action<VirtualDisk>? afterEachWrite = null)
     {
         string path = Path.Combine(_folder, $"layer{Layers.Count}.vhd");
-        VhdCreateOptions options = Layers.Count == 0
-            ? VhdCreateOptions.Dynamic(Model.Length) with { BlockSize = blockSize }
-            : VhdCreateOptions.Differencing(Leaf) with { BlockSize = blockSize };
-        VhdCreator.Create(path, options);
+        CreateRequest request = Layers.Count == 0
+            ? CreateRequest.Dynamic(path, Model.Length) with { BlockSize = blockSize }
+            : CreateRequest.Differencing(path, Leaf) with { BlockSize = blockSize };
+        CreateOperation.Run(request);
         Layers.Add(path);
         using VirtualDisk disk = VirtualDisk.Open(path);
         for (int i = 0; i < writes; i++)

@@ -10,19 +10,19 @@ public static class ImageFiles
 
     public static string Dynamic(string path, long size = 8 * MiB, int blockSize = VhdConstants.DefaultBlockSize)
     {
-        VhdCreator.Create(path, VhdCreateOptions.Dynamic(size, blockSize));
+        CreateOperation.Run(CreateRequest.Dynamic(path, size, blockSize));
         return path;
     }
 
     public static string Fixed(string path, long size = 4 * MiB)
     {
-        VhdCreator.Create(path, VhdCreateOptions.Fixed(size));
+        CreateOperation.Run(CreateRequest.Fixed(path, size));
         return path;
     }
 
     public static string Differencing(string path, string parent)
     {
-        VhdCreator.Create(path, VhdCreateOptions.Differencing(parent));
+        CreateOperation.Run(CreateRequest.Differencing(path, parent));
         return path;
     }
 

@@ -1,8 +1,8 @@
 namespace VhdKit.Images;
 
 /// <summary>
-/// Every fault <see cref="Operations.VhdChecker"/> knows (blktap's <c>vhd-util check</c> list and more). The severity and
-/// whether <see cref="Operations.VhdRepairer"/> fixes it are given for each; the values are stable (scripts and JSON use
+/// Every fault <see cref="Operations.CheckOperation"/> knows (blktap's <c>vhd-util check</c> list and more). The severity and
+/// whether <see cref="Operations.RepairOperation"/> fixes it are given for each; the values are stable (scripts and JSON use
 /// the names).
 /// </summary>
 public enum FaultCode
@@ -130,7 +130,7 @@ public enum FaultCode
     /// <summary>Error (chain): the chain leads back to an image already in it.</summary>
     ChainCycle,
 
-    /// <summary>Error (chain): the chain is deeper than <see cref="Operations.CheckOptions.MaxChainDepth"/>.</summary>
+    /// <summary>Error (chain): the chain is deeper than <see cref="Operations.CheckRequest.MaxChainDepth"/>.</summary>
     ChainTooDeep,
 
     /// <summary>Error: a merge into this image was interrupted (its journal <c>IMAGE.merge</c> remains); its content is partly merged until the merge is run again.</summary>

@@ -3,7 +3,7 @@ using System.Globalization;
 
 namespace VhdKit.Images;
 
-/// <summary>Collects the faults of one file, at most <see cref="Operations.CheckOptions.MaxFaultsPerCode"/> of each code one by one.</summary>
+/// <summary>Collects the faults of one file, at most <see cref="Operations.CheckRequest.MaxFaultsPerCode"/> of each code one by one.</summary>
 internal sealed class FaultList
 {
     private readonly List<CheckFault> _faults = [];

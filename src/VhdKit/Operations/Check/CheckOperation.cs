@@ -7,10 +7,15 @@ namespace VhdKit.Operations;
 /// size and VhdKit's limits, never by a size read from the file.
 /// </summary>
 /// <remarks>
-/// Read-only. Cancellation is honoured before the check and before each parent of a chain. <c>vhd check FILE</c>
-/// exits 0 when the result has no error, 3 when every error is repairable, 2 otherwise.
+/// The file is judged by the same scan that opening uses, so a report with no error is exactly a file that opens
+/// and reads. <c>vhd check FILE</c> exits 0 when the report has no error (warnings allowed, some of them
+/// repairable), 3 when every error is repairable by <c>vhd repair FILE</c>, 2 otherwise (1 when the file cannot be
+/// read at all).
+/// <para>
+/// Read-only. Cancellation is honoured before the check and before each parent of a chain.
+/// </para>
 /// </remarks>
-public static class CheckOperation
+public static partial class CheckOperation
 {
     /// <summary>Checks the VHD at <see cref="CheckRequest.Path"/>.</summary>
     /// <param name="request">What to check.</param>
@@ -26,7 +31,7 @@ public static class CheckOperation
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Path);
-        return VhdChecker.Check(Path.GetFullPath(request.Path), request, progress, cancellationToken);
+        return Check(Path.GetFullPath(request.Path), request, progress, cancellationToken);
     }
 
     /// <summary>The same check as <see cref="Run(CheckRequest, IProgress{OperationProgress}?, CancellationToken)"/>, on the thread pool.</summary>

@@ -9,11 +9,20 @@ namespace VhdKit.Operations;
 /// (as VirtualBox does). The guest's view is unchanged, the file shrinks.
 /// </summary>
 /// <remarks>
-/// Crash-safe by a whole-file rewrite: a temporary file in the same folder is written, flushed (checked), renamed
-/// over the original, and the folder flushed; a crash leaves the old file or the new one. Cancellation is honoured
-/// before every chunk; a cancelled compaction deletes the temporary file and leaves the image as it was.
+/// Crash-safe by a whole-file rewrite: the metadata (footer, header, locator texts) is written by
+/// <see cref="MetadataEditor.WriteNewImage"/> into a temporary file in the same folder, in a fresh layout with an
+/// empty BAT (a header a rebase moved past the blocks comes back to offset 512); the kept runs are written through
+/// the crash-safe write path; the file takes the original's modification time (the content is the same, so
+/// children's recorded parent timestamps stay right), is flushed (checked: a failed fsync fails the compaction,
+/// renames nothing and deletes the temporary file), renamed over the original, and the folder is flushed so the
+/// rename lasts. A crash leaves the old file or the new one.
+/// The image is held exclusively meanwhile.
+/// <para>
+/// Cancellation is honoured before every chunk; a cancelled compaction deletes the temporary file and leaves the
+/// image as it was.
+/// </para>
 /// </remarks>
-public static class CompactOperation
+public static partial class CompactOperation
 {
     /// <summary>Compacts the image at <see cref="CompactRequest.Path"/>.</summary>
     /// <param name="request">What to compact.</param>
@@ -30,7 +39,7 @@ public static class CompactOperation
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Path);
-        return DiskCompactor.Compact(request.Path, static storage => storage, progress, cancellationToken);
+        return Compact(request.Path, static storage => storage, progress, cancellationToken);
     }
 
     /// <summary>The same compaction as <see cref="Run(CompactRequest, IProgress{OperationProgress}?, CancellationToken)"/>, on the thread pool.</summary>

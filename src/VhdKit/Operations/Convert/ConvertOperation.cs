@@ -109,11 +109,11 @@ public static class ConvertOperation
                 storage.SetLength(source.Capacity);
                 break;
             case ConvertFormat.Fixed:
-                VhdCreator.Create(storage, VhdCreateOptions.Fixed(source.Capacity));
+                CreateOperation.Create(storage, CreateRequest.Fixed(storage.Name, source.Capacity));
                 image = VhdImage.Open(storage, leaveOpen: true);
                 break;
             case ConvertFormat.Dynamic:
-                VhdCreator.Create(storage, VhdCreateOptions.Dynamic(source.Capacity, source.PreferredBlockSize));
+                CreateOperation.Create(storage, CreateRequest.Dynamic(storage.Name, source.Capacity, source.PreferredBlockSize));
                 image = VhdImage.Open(storage, leaveOpen: true);
                 break;
             default:

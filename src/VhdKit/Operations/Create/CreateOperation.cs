@@ -14,7 +14,7 @@ namespace VhdKit.Operations;
 /// replacing anything; a failed or cancelled creation leaves nothing behind. Cancellation is honoured before the
 /// work starts and between the zero-fill's chunks; once the file is flushed it is moved into place.
 /// </remarks>
-public static class CreateOperation
+public static partial class CreateOperation
 {
     /// <summary>Creates the image <paramref name="request"/> describes.</summary>
     /// <param name="request">What to create.</param>
@@ -45,20 +45,9 @@ public static class CreateOperation
         ArgumentNullException.ThrowIfNull(request.Path);
         cancellationToken.ThrowIfCancellationRequested();
         string path = Path.GetFullPath(request.Path);
-        VhdCreator.Create(path, OptionsOf(request), progress, hooks, cancellationToken);
+        Create(request with { Path = path }, progress, hooks, cancellationToken);
         using VhdImage image = VhdImage.Open(path);
         return new CreateResult(path, image.DiskType, image.Capacity, image.FileLength, image.BlockSize, image.UniqueId,
             request.ParentPath is null ? null : Path.GetFullPath(request.ParentPath), []);
     }
-
-    private static VhdCreateOptions OptionsOf(CreateRequest request) => new()
-    {
-        Type = request.Type,
-        Size = request.Size,
-        BlockSize = request.BlockSize,
-        ParentPath = request.ParentPath,
-        ZeroFill = request.ZeroFill,
-        UniqueId = request.UniqueId,
-        Timestamp = request.Timestamp,
-    };
 }

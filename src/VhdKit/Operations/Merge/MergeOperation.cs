@@ -8,17 +8,24 @@ namespace VhdKit.Operations;
 /// like qemu-img commit and Hyper-V's Merge-VHD. Only the sectors the merged layers hold are copied, in runs.
 /// </summary>
 /// <remarks>
-/// Interruption (crash, kill, full disk, cancel) is safe and running the same merge again completes it: a journal
-/// <c>TARGET.merge</c> naming the child is written and flushed before the target changes; runs are copied through
-/// the target's crash-safe write path, flushed every 64 MiB and at the end; the merged layers are only read; the
-/// journal is deleted once the target is flushed, then (if asked) the merged files. Cancellation is honoured before
-/// every chunk copied.
+/// Interruption (crash, kill, full disk, cancel) is safe and a re-run completes the merge:
+/// <list type="number">
+/// <item>A journal file <c>TARGET.merge</c> naming the child is written and flushed before the target changes.</item>
+/// <item>Runs are copied into the target through its crash-safe write path (<see cref="VhdImage.WriteSectors"/>,
+/// with flushes every 64 MiB and at the end). The merged layers are only read, so the child stays valid and
+/// unchanged, and the chain through it reads the same before, during and after the merge: it holds every sector
+/// being copied. The target stays a valid image at every point (its own write order).</item>
+/// <item>The journal is deleted once the target is flushed; then, if asked, the merged files are deleted.</item>
+/// </list>
+/// Copying the same sectors again is harmless, so running the same merge after an interruption completes it.
+/// While the journal exists, the target's own content (seen without the child) is partly merged.
+/// <para>
+/// The journal lies at <see cref="MergeJournal.PathFor"/>. Cancellation is honoured before every chunk copied; the
+/// journal stays, and running the same merge again completes it.
+/// </para>
 /// </remarks>
-public static class MergeOperation
+public static partial class MergeOperation
 {
-    /// <summary>The journal beside a target while a merge into it is under way.</summary>
-    public static string JournalPath(string target) => MergeJournal.PathFor(target);
-
     /// <summary>Merges <see cref="MergeRequest.Child"/> into its parent, or into <see cref="MergeRequest.Into"/>.</summary>
     /// <param name="request">What to merge.</param>
     /// <param name="progress">Receives bytes copied of the bytes the merged layers hold.</param>
@@ -39,7 +46,7 @@ public static class MergeOperation
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Child);
-        return DiskMerger.Merge(request, progress, cancellationToken);
+        return Merge(request, progress, cancellationToken);
     }
 
     /// <summary>The same merge as <see cref="Run(MergeRequest, IProgress{OperationProgress}?, CancellationToken)"/>, on the thread pool.</summary>

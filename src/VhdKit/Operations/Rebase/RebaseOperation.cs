@@ -14,7 +14,7 @@ namespace VhdKit.Operations;
 /// In place, under the writer lock, crash-safe (the relinker's order). Cancellation is honoured once, at the one safe
 /// point: after every check, before the first write; past it the rewrite runs to the end.
 /// </remarks>
-public static class RebaseOperation
+public static partial class RebaseOperation
 {
     /// <summary>Makes <see cref="RebaseRequest.Parent"/> the parent of <see cref="RebaseRequest.Child"/>, or re-stamps.</summary>
     /// <param name="request">What to do.</param>
@@ -30,7 +30,7 @@ public static class RebaseOperation
     /// <exception cref="IOException">Reading or writing failed; the child keeps its old links (or has the new ones with a footer copy that repair rewrites).</exception>
     /// <exception cref="OperationCanceledException">Cancelled; nothing was written.</exception>
     public static RebaseResult Run(RebaseRequest request, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        Reparenter.Rebase(request, progress, cancellationToken);
+        Rebase(request, progress, cancellationToken);
 
     /// <summary>The same rebase as <see cref="Run(RebaseRequest, IProgress{OperationProgress}?, CancellationToken)"/>, on the thread pool.</summary>
     /// <inheritdoc cref="Run(RebaseRequest, IProgress{OperationProgress}?, CancellationToken)"/>

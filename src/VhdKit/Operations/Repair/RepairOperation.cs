@@ -9,11 +9,24 @@ namespace VhdKit.Operations;
 /// wholly outside the file, and cuts orphan tails.
 /// </summary>
 /// <remarks>
-/// It plans from the one scan that opening and check use, and writes only through the metadata editor, each step
-/// flushed before the next, so a crash at any point leaves a file that opens if it did before. Cancellation is
-/// honoured before each of the three steps (BAT entries, header checksum, footers), never inside one.
+/// It plans from the facts of the one scan (<c>ImageScan</c>, what opening and <c>check</c> use too) and writes
+/// only through the metadata editor (<see cref="MetadataEditor"/>), each step flushed before the next, so that a
+/// crash at any point leaves a file that opens if it did before (at worst with faults not yet fixed):
+/// <list type="number">
+/// <item>BAT entries naming blocks outside the file are cleared, 4 bytes each (they read nothing valid before).</item>
+/// <item>The dynamic header's checksum is recomputed over the header as the file holds it (one sector written).</item>
+/// <item>The end footer: at the end of the data (over the orphan tail, which no BAT entry names), flushed, then the
+/// file cut just after it; never over or before a byte a BAT entry names (when an entry names bytes past the
+/// data, nothing is cut and only a checksum is fixed in place).</item>
+/// <item>The footer copy at offset 0, rewritten from the good footer, flushed.</item>
+/// </list>
+/// Every write is in place and small, so no temporary copy of the file is needed. Afterwards
+/// <see cref="CheckOperation"/> finds none of the repaired faults.
+/// <para>
+/// Cancellation is honoured before each of the three steps (BAT entries, header checksum, footers), never inside one.
+/// </para>
 /// </remarks>
-public static class RepairOperation
+public static partial class RepairOperation
 {
     /// <summary>Repairs the VHD at <see cref="RepairRequest.Path"/> in place (or, with <see cref="RepairRequest.DryRun"/>, lists what it would do).</summary>
     /// <param name="request">What to repair.</param>
@@ -31,7 +44,7 @@ public static class RepairOperation
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Path);
         string path = Path.GetFullPath(request.Path);
-        var actions = VhdRepairer.Repair(path, request.DryRun, progress, cancellationToken);
+        var actions = Repair(path, request.DryRun, progress, cancellationToken);
         CheckResult after = CheckOperation.Run(new CheckRequest(path), null, cancellationToken);
         return new RepairResult(path, request.DryRun, actions, after, []);
     }

@@ -8,11 +8,24 @@ namespace VhdKit.Operations;
 /// disk does not shrink; a differencing disk's size is its parent's, and a disk with children beside it is refused.
 /// </summary>
 /// <remarks>
-/// Every change goes through the metadata editor and its crash-safe order (every crash state opens with the old or
-/// the new size). Cancellation is honoured once, at the one safe point: after every check, before the first write.
-/// Past it the editor's few ordered writes run to the end; a resize is never left half done.
+/// Every change goes through <see cref="MetadataEditor"/> and its crash-safe order. Growing a dynamic disk: a
+/// larger table is written past the old end footer (never over it), with the unchanged footer at the new end,
+/// and flushed; then the header's first sector (table offset, entry count, checksum: a single-sector write);
+/// then the end footer with the new size and geometry, then its copy at offset 0. Shrinking: the footers first,
+/// then the header. Every crash state opens with the old or the new size (a header describing more entries than
+/// the size needs is tolerated; a copy at 0 left behind is repaired by <c>vhd repair</c>). A footer lost at
+/// the end is rebuilt past the last block, never over it. Fixed: the new footer is written at the new end (which
+/// extends the file) and flushed, then the old footer's sector, now inside the data, is zeroed and flushed; a
+/// crash between leaves the old footer's bytes in that one new sector. The new footer records the
+/// specification's CHS geometry for the new size, and VhdKit's creator <c>win </c> when qemu would otherwise
+/// read a rounded size from it.
+/// <para>
+/// Cancellation is honoured once, at the one safe point: after every check, before the first write (before the
+/// metadata editor's single-sector switch and everything around it). Past it the editor's few ordered writes run
+/// to the end; a resize is never left half done.
+/// </para>
 /// </remarks>
-public static class ResizeOperation
+public static partial class ResizeOperation
 {
     /// <summary>Resizes the image at <see cref="ResizeRequest.Path"/> to <see cref="ResizeRequest.NewSize"/> bytes.</summary>
     /// <param name="request">What to resize.</param>
@@ -27,7 +40,7 @@ public static class ResizeOperation
     /// <exception cref="IOException">Writing failed; the image stays valid.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; nothing was written.</exception>
     public static ResizeResult Run(ResizeRequest request, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        DiskResizer.Resize(request, progress, cancellationToken);
+        Resize(request, progress, cancellationToken);
 
     /// <summary>The same resize as <see cref="Run(ResizeRequest, IProgress{OperationProgress}?, CancellationToken)"/>, on the thread pool.</summary>
     /// <inheritdoc cref="Run(ResizeRequest, IProgress{OperationProgress}?, CancellationToken)"/>

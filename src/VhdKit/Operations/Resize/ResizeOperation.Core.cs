@@ -4,35 +4,9 @@ using VhdKit.Images;
 
 namespace VhdKit.Operations;
 
-/// <summary>
-/// Changes the virtual size of a fixed or dynamic disk in place. Growing is always allowed (up to 2040 GiB);
-/// a dynamic disk shrinks only when nothing is stored past the new end; a fixed disk does not shrink (its tail
-/// may hold data nobody tracks). A differencing disk's size is its parent's, and a disk with children beside
-/// it is refused, since their size must equal their parent's.
-/// </summary>
-/// <remarks>
-/// Every change goes through <see cref="MetadataEditor"/> and its crash-safe order. Growing a dynamic disk: a
-/// larger table is written past the old end footer (never over it), with the unchanged footer at the new end,
-/// and flushed; then the header's first sector (table offset, entry count, checksum: a single-sector write);
-/// then the end footer with the new size and geometry, then its copy at offset 0. Shrinking: the footers first,
-/// then the header. Every crash state opens with the old or the new size (a header describing more entries than
-/// the size needs is tolerated; a copy at 0 left behind is repaired by <c>vhd repair</c>). A footer lost at
-/// the end is rebuilt past the last block, never over it. Fixed: the new footer is written at the new end (which
-/// extends the file) and flushed, then the old footer's sector, now inside the data, is zeroed and flushed; a
-/// crash between leaves the old footer's bytes in that one new sector. The new footer records the
-/// specification's CHS geometry for the new size, and VhdKit's creator <c>win </c> when qemu would otherwise
-/// read a rounded size from it.
-/// </remarks>
-public static class DiskResizer
+// The internal half of ResizeOperation: the work itself, with the seams tests and the automation API use.
+public static partial class ResizeOperation
 {
-    /// <summary>Resizes the image at <paramref name="path"/> to <paramref name="newSize"/> bytes.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The size is not a multiple of 512 from 3 MiB to 2040 GiB.</exception>
-    /// <exception cref="WrongImageTypeException">The image is a differencing disk.</exception>
-    /// <exception cref="InvalidOperationException">Shrinking would cut stored data, shrinking a fixed disk, or the disk has children.</exception>
-    /// <exception cref="ImageInUseException">The image is open elsewhere.</exception>
-    /// <exception cref="IOException">Writing failed; the image stays valid.</exception>
-    public static void Resize(string path, long newSize) => Resize(new ResizeRequest(path, newSize), null, CancellationToken.None);
-
     /// <summary>The resize <see cref="ResizeOperation"/> runs: checks, then (unless cancelled by then) the editor's changes.</summary>
     internal static ResizeResult Resize(ResizeRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {

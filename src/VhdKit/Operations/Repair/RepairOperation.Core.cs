@@ -7,40 +7,9 @@ using VhdKit.Storage;
 
 namespace VhdKit.Operations;
 
-/// <summary>
-/// Fixes the faults <see cref="VhdChecker"/> marks repairable, and nothing else: it never guesses data. It rebuilds
-/// a lost or damaged end footer from the copy at offset 0 (and the copy from the end footer), recomputes footer
-/// and header checksums when every other field of the structure is valid, clears BAT entries that name blocks
-/// wholly outside the file, and cuts orphan tails (keeping the footer).
-/// </summary>
-/// <remarks>
-/// It plans from the facts of the one scan (<c>ImageScan</c>, what opening and <c>check</c> use too) and writes
-/// only through the metadata editor (<see cref="MetadataEditor"/>), each step flushed before the next, so that a
-/// crash at any point leaves a file that opens if it did before (at worst with faults not yet fixed):
-/// <list type="number">
-/// <item>BAT entries naming blocks outside the file are cleared, 4 bytes each (they read nothing valid before).</item>
-/// <item>The dynamic header's checksum is recomputed over the header as the file holds it (one sector written).</item>
-/// <item>The end footer: at the end of the data (over the orphan tail, which no BAT entry names), flushed, then the
-/// file cut just after it; never over or before a byte a BAT entry names (when an entry names bytes past the
-/// data, nothing is cut and only a checksum is fixed in place).</item>
-/// <item>The footer copy at offset 0, rewritten from the good footer, flushed.</item>
-/// </list>
-/// Every write is in place and small, so no temporary copy of the file is needed. Afterwards
-/// <see cref="VhdChecker.Check(string, CheckOptions?)"/> finds none of the repaired faults.
-/// </remarks>
-public static class VhdRepairer
+// The internal half of RepairOperation: the work itself, with the seams tests and the automation API use.
+public static partial class RepairOperation
 {
-    /// <summary>Repairs the VHD at <paramref name="path"/> in place.</summary>
-    /// <param name="path">The file.</param>
-    /// <param name="dryRun">List what would be done without opening the file for writing.</param>
-    /// <returns>The actions taken (or, in a dry run, that would be), in order; empty when nothing is repairable.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="path"/> is <see langword="null"/>.</exception>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="ImageInUseException">Another process has the file open for writing (not in a dry run).</exception>
-    /// <exception cref="IOException">The file cannot be read or written.</exception>
-    /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
-    public static ImmutableArray<RepairAction> Repair(string path, bool dryRun = false) => Repair(path, dryRun, null, CancellationToken.None);
-
     /// <summary>The repair <see cref="RepairOperation"/> runs; cancellation is honoured between the steps (see <see cref="Repair(IPositionalStorage, bool, IProgress{OperationProgress}?, CancellationToken)"/>).</summary>
     internal static ImmutableArray<RepairAction> Repair(string path, bool dryRun, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
@@ -63,11 +32,11 @@ public static class VhdRepairer
         }
     }
 
-    /// <summary>Repairs the VHD held by <paramref name="storage"/>; see <see cref="Repair(string, bool)"/>.</summary>
+    /// <summary>Repairs the VHD held by <paramref name="storage"/>; see <see cref="RepairOperation"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="storage"/> is <see langword="null"/>.</exception>
     /// <exception cref="NotSupportedException">Not a dry run, and the storage is read-only.</exception>
     /// <exception cref="IOException">The storage cannot be read or written.</exception>
-    public static ImmutableArray<RepairAction> Repair(IPositionalStorage storage, bool dryRun = false) => Repair(storage, dryRun, null, CancellationToken.None);
+    internal static ImmutableArray<RepairAction> Repair(IPositionalStorage storage, bool dryRun = false) => Repair(storage, dryRun, null, CancellationToken.None);
 
     /// <summary>
     /// As <see cref="Repair(IPositionalStorage, bool)"/>, reporting steps done of three (BAT entries, header

@@ -1,4 +1,3 @@
-using System.Buffers;
 using VhdKit.Chain;
 using VhdKit.Format;
 using VhdKit.Images;
@@ -6,42 +5,19 @@ using VhdKit.Storage;
 
 namespace VhdKit.Operations;
 
-/// <summary>Creates fixed, dynamic and differencing images.</summary>
-public static class VhdCreator
+// The internal half of CreateOperation: the work itself, with the seams tests and the automation API use.
+public static partial class CreateOperation
 {
-    private const int ZeroFillChunk = 1024 * 1024;
-
     /// <summary>
-    /// Creates a new image at <paramref name="path"/>. The containing folder is created if missing. The image is
-    /// written to a temporary file in the same folder, flushed, then moved into place without replacing
-    /// anything; a failed or cancelled creation leaves nothing behind.
-    /// </summary>
-    /// <param name="path">The new image.</param>
-    /// <param name="options">What to create.</param>
-    /// <param name="progress">Receives progress (bytes of a zero-filled fixed disk; otherwise one step).</param>
-    /// <param name="cancellationToken">Cancels the creation.</param>
-    /// <exception cref="ArgumentException">The size or block size is not allowed, or a differencing disk has no parent path.</exception>
-    /// <exception cref="ImageAlreadyExistsException">Something exists at <paramref name="path"/>.</exception>
-    /// <exception cref="VhdFormatException">The parent is not a valid VHD.</exception>
-    /// <exception cref="ParentResolutionException">The parent's own chain does not resolve.</exception>
-    /// <exception cref="FileNotFoundException">The parent does not exist.</exception>
-    /// <exception cref="MergeInterruptedException">The parent is the target of an interrupted merge (run the merge again first).</exception>
-    /// <exception cref="IOException">Writing failed (for example, the disk is full).</exception>
-    /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    public static void Create(string path, VhdCreateOptions options, IProgress<OperationProgress>? progress = null,
-        CancellationToken cancellationToken = default) =>
-        Create(path, options, progress, CreateHooks.None, cancellationToken);
-
-    /// <summary>
-    /// <see cref="Create(string, VhdCreateOptions, IProgress{OperationProgress}?, CancellationToken)"/> with
+    /// Creates a new image at the request's path (the creation <see cref="CreateOperation"/> runs). The containing
+    /// folder is created if missing. The image is written to a temporary file in the same folder, flushed, then moved
+    /// into place without replacing anything; a failed or cancelled creation leaves nothing behind.
     /// <paramref name="hooks"/>: how the temporary file is opened, and a call made just before it is moved into place.
     /// </summary>
-    internal static void Create(string path, VhdCreateOptions options, IProgress<OperationProgress>? progress,
-        CreateHooks hooks, CancellationToken cancellationToken)
+    internal static void Create(CreateRequest options, IProgress<OperationProgress>? progress, CreateHooks hooks, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(options);
-        string fullPath = Path.GetFullPath(path);
+        string fullPath = Path.GetFullPath(options.Path);
         NewFile.ThrowIfExists(fullPath);
         NewImage image = Plan(fullPath, options);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
@@ -67,10 +43,13 @@ public static class VhdCreator
         progress?.Report(new OperationProgress(1, 1));
     }
 
-    /// <summary>Writes a new image of fixed or dynamic type into <paramref name="storage"/> (which should be empty).</summary>
-    /// <exception cref="ArgumentException">The options are not allowed, or ask for a differencing disk (use the path overload).</exception>
+    /// <summary>
+    /// Writes a new image of fixed or dynamic type into <paramref name="storage"/> (which should be empty); the
+    /// request's path is not used (the storage is the file).
+    /// </summary>
+    /// <exception cref="ArgumentException">The request is not allowed, or asks for a differencing disk (use the path overload).</exception>
     /// <exception cref="IOException">Writing failed.</exception>
-    public static void Create(IPositionalStorage storage, VhdCreateOptions options)
+    internal static void Create(IPositionalStorage storage, CreateRequest options)
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(options);
@@ -82,7 +61,7 @@ public static class VhdCreator
         Write(storage, Plan(storage.Name, options), null, CancellationToken.None);
     }
 
-    private static NewImage Plan(string fullPath, VhdCreateOptions options)
+    private static NewImage Plan(string fullPath, CreateRequest options)
     {
         var image = new NewImage
         {
@@ -112,7 +91,7 @@ public static class VhdCreator
         return image;
     }
 
-    private static void PlanDifferencing(string fullPath, VhdCreateOptions options, NewImage image)
+    private static void PlanDifferencing(string fullPath, CreateRequest options, NewImage image)
     {
         if (string.IsNullOrEmpty(options.ParentPath))
         {
@@ -206,22 +185,8 @@ public static class VhdCreator
         storage.SetLength(image.Size + VhdFooter.Size);
         if (image.ZeroFill)
         {
-            byte[] zeros = ArrayPool<byte>.Shared.Rent(ZeroFillChunk);
-            try
-            {
-                Array.Clear(zeros, 0, ZeroFillChunk);
-                for (long offset = 0; offset < image.Size; offset += ZeroFillChunk)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    int count = (int)Math.Min(ZeroFillChunk, image.Size - offset);
-                    storage.Write(zeros.AsSpan(0, count), offset);
-                    progress?.Report(new OperationProgress(offset + count, image.Size));
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(zeros);
-            }
+            // The copy engine's loop, reading zeros: chunked, cancellable, with progress.
+            CopyEngine.Copy([new DiskExtent(0, image.Size, 0)], static (chunk, _) => chunk.Clear(), storage.Write, progress, cancellationToken);
         }
 
         Span<byte> bytes = stackalloc byte[VhdFooter.Size];

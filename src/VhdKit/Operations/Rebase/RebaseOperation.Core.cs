@@ -5,30 +5,9 @@ using VhdKit.Images;
 
 namespace VhdKit.Operations;
 
-/// <summary>
-/// Points a differencing disk at its parent in a new place (like <c>qemu-img rebase -u</c> and Hyper-V's
-/// Set-VHD -ParentPath), or accepts a parent whose modification time changed (re-stamp). Rewrites the parent
-/// locators (W2ru relative to the child's folder, and the absolute one), the parent's name and timestamp;
-/// the disk's content is not touched. In place, under the writer lock, crash-safe: see <see cref="ChildRelinker"/>.
-/// </summary>
-public static class Reparenter
+// The internal half of RebaseOperation: the work itself, with the seams tests and the automation API use.
+public static partial class RebaseOperation
 {
-    /// <summary>Makes <paramref name="parentPath"/> the parent of <paramref name="childPath"/>.</summary>
-    /// <returns>Warnings (an id mismatch that was ignored).</returns>
-    /// <exception cref="WrongImageTypeException">The child is not a differencing disk.</exception>
-    /// <exception cref="ParentResolutionException">The parent's id differs from the child's record (and mismatches are not ignored), or the parent's own chain does not resolve.</exception>
-    /// <exception cref="ArgumentException">The parent's size differs from the child's.</exception>
-    /// <exception cref="VhdFormatException">An image is not a valid VHD.</exception>
-    /// <exception cref="ImageInUseException">The child is open for writing elsewhere (or read as a parent).</exception>
-    /// <exception cref="IOException">Reading or writing failed; the child keeps its old links (or has the new ones with a footer copy that <c>vhd repair</c> rewrites).</exception>
-    public static ImmutableArray<string> Rebase(string childPath, string parentPath, RebaseOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(childPath);
-        ArgumentNullException.ThrowIfNull(parentPath);
-        options ??= RebaseOptions.Default;
-        return Rebase(new RebaseRequest(childPath, parentPath) { IgnoreIdMismatch = options.IgnoreIdMismatch }, null, CancellationToken.None).Warnings;
-    }
-
     /// <summary>
     /// The rebase or re-stamp <see cref="RebaseOperation"/> runs: checks, then (unless cancelled by then) the
     /// relinker's crash-safe rewrite.
@@ -90,21 +69,6 @@ public static class Reparenter
         ChildRelinker.Relink(image, child, parent, found);
         progress?.Report(new OperationProgress(1, 1));
         return new RebaseResult(child, parent, found, request.IsRestamp, warnings.ToImmutable());
-    }
-
-    /// <summary>
-    /// Accepts the parent the child resolves to today, recording its current modification time (and fresh
-    /// locators): for a parent that was copied, restored or touched without changing its content.
-    /// </summary>
-    /// <returns>The parent's path.</returns>
-    /// <exception cref="WrongImageTypeException">The child is not a differencing disk.</exception>
-    /// <exception cref="ParentResolutionException">The parent cannot be found or has the wrong id.</exception>
-    /// <exception cref="ImageInUseException">The child is open for writing elsewhere.</exception>
-    /// <exception cref="IOException">Reading or writing failed; the child keeps its old links.</exception>
-    public static string Restamp(string childPath)
-    {
-        ArgumentNullException.ThrowIfNull(childPath);
-        return Rebase(RebaseRequest.Restamp(childPath), null, CancellationToken.None).Parent;
     }
 
     /// <summary>The parent <paramref name="childPath"/> resolves to today (a re-stamp keeps it).</summary>

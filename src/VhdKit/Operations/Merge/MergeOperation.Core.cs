@@ -6,49 +6,10 @@ using VhdKit.Storage;
 
 namespace VhdKit.Operations;
 
-/// <summary>
-/// Merges a differencing disk into its parent (or an ancestor further up, with the layers between in one pass),
-/// like qemu-img commit and Hyper-V's Merge-VHD. Only the sectors the merged layers hold are copied, in runs.
-/// </summary>
-/// <remarks>
-/// Interruption (crash, kill, full disk, cancel) is safe and a re-run completes the merge:
-/// <list type="number">
-/// <item>A journal file <c>TARGET.merge</c> naming the child is written and flushed before the target changes.</item>
-/// <item>Runs are copied into the target through its crash-safe write path (<see cref="VhdImage.WriteSectors"/>,
-/// with flushes every 64 MiB and at the end). The merged layers are only read, so the child stays valid and
-/// unchanged, and the chain through it reads the same before, during and after the merge: it holds every sector
-/// being copied. The target stays a valid image at every point (its own write order).</item>
-/// <item>The journal is deleted once the target is flushed; then, if asked, the merged files are deleted.</item>
-/// </list>
-/// Copying the same sectors again is harmless, so running the same merge after an interruption completes it.
-/// While the journal exists, the target's own content (seen without the child) is partly merged.
-/// </remarks>
-public static class DiskMerger
+// The internal half of MergeOperation: the work itself, with the seams tests and the automation API use.
+public static partial class MergeOperation
 {
     private const long FlushEvery = 64L * 1024 * 1024;
-
-    /// <summary>The journal beside a target while a merge into it is under way.</summary>
-    public static string JournalPath(string target) => MergeJournal.PathFor(target);
-
-    /// <summary>Merges <paramref name="childPath"/> into its parent, or into <see cref="MergeOptions.Into"/>.</summary>
-    /// <exception cref="WrongImageTypeException">The child is not a differencing disk.</exception>
-    /// <exception cref="ParentResolutionException">A parent cannot be found or has the wrong id.</exception>
-    /// <exception cref="ArgumentException"><see cref="MergeOptions.Into"/> is not an ancestor of the child.</exception>
-    /// <exception cref="InvalidOperationException">Nothing was changed: a merged layer holds data past the target's
-    /// end (a child larger than its parent; the target must grow first), or <see cref="MergeOptions.DeleteMerged"/>
-    /// is asked and a merged image has other children beside it.</exception>
-    /// <exception cref="MergeInterruptedException">Another merge into the target was interrupted (its journal names other images): run that one again first.</exception>
-    /// <exception cref="ImageInUseException">The target is open elsewhere (or is read by another chain).</exception>
-    /// <exception cref="UnauthorizedAccessException">The target is read-only.</exception>
-    /// <exception cref="IOException">Reading or writing failed; the merge can be run again.</exception>
-    /// <exception cref="OperationCanceledException">Cancelled; the merge can be run again.</exception>
-    public static MergeResult Merge(string childPath, MergeOptions? options = null, IProgress<OperationProgress>? progress = null,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(childPath);
-        options ??= MergeOptions.Default;
-        return Merge(new MergeRequest(childPath) { Into = options.Into, DeleteMerged = options.DeleteMerged }, progress, cancellationToken);
-    }
 
     /// <summary>The merge <see cref="MergeOperation"/> runs.</summary>
     internal static MergeResult Merge(MergeRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
@@ -109,7 +70,7 @@ public static class DiskMerger
     /// <exception cref="InvalidOperationException">A layer holds data past the target's end; nothing was written.</exception>
     /// <exception cref="IOException">Reading or writing failed.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    public static long Merge(IReadOnlyList<VhdImage> layers, VhdImage target, IProgress<OperationProgress>? progress = null,
+    internal static long Merge(IReadOnlyList<VhdImage> layers, VhdImage target, IProgress<OperationProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(layers);

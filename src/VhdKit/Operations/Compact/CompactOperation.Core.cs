@@ -6,32 +6,9 @@ using VhdKit.Storage;
 
 namespace VhdKit.Operations;
 
-/// <summary>
-/// Compacts a dynamic or differencing disk: a dynamic disk drops the sectors and blocks that read as zeros; a
-/// differencing disk also drops the sectors identical to what its parent chain holds there (as VirtualBox
-/// does), so the parent shows through. The guest's view is unchanged, the file shrinks.
-/// </summary>
-/// <remarks>
-/// Crash-safe by a whole-file rewrite: the metadata (footer, header, locator texts) is written by
-/// <see cref="MetadataEditor.WriteNewImage"/> into a temporary file in the same folder, in a fresh layout with an
-/// empty BAT (a header a rebase moved past the blocks comes back to offset 512); the kept runs are written through
-/// the crash-safe write path; the file takes the original's modification time (the content is the same, so
-/// children's recorded parent timestamps stay right), is flushed (checked: a failed fsync fails the compaction,
-/// renames nothing and deletes the temporary file), renamed over the original, and the folder is flushed so the
-/// rename lasts. A crash leaves the old file or the new one.
-/// The image is held exclusively meanwhile.
-/// </remarks>
-public static class DiskCompactor
+// The internal half of CompactOperation: the work itself, with the seams tests and the automation API use.
+public static partial class CompactOperation
 {
-    /// <summary>Compacts the image at <paramref name="path"/>.</summary>
-    /// <exception cref="WrongImageTypeException">The image is fixed.</exception>
-    /// <exception cref="ImageInUseException">The image is open elsewhere.</exception>
-    /// <exception cref="ParentResolutionException">A differencing disk's parent cannot be found.</exception>
-    /// <exception cref="IOException">Reading or writing failed; the image is left as it was.</exception>
-    /// <exception cref="OperationCanceledException">Cancelled; the image is left as it was.</exception>
-    public static CompactResult Compact(string path, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        Compact(path, static storage => storage, progress, cancellationToken);
-
     /// <summary>As the public overload; <paramref name="wrapTemporary"/> wraps the temporary file's storage (tests record its writes and flushes).</summary>
     internal static CompactResult Compact(string path, Func<IPositionalStorage, IPositionalStorage> wrapTemporary,
         IProgress<OperationProgress>? progress, CancellationToken cancellationToken)

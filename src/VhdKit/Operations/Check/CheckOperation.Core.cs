@@ -6,37 +6,9 @@ using VhdKit.Storage;
 
 namespace VhdKit.Operations;
 
-/// <summary>
-/// Checks a VHD file (and, on request, its parent chain) like <c>qemu-img check</c> and blktap's
-/// <c>vhd-util check</c>: every structure is read without trusting it and every fault is listed, with its code,
-/// severity, structure, offset and message; it never stops at the first. Time and memory are bounded by the
-/// file's size and VhdKit's limits (<see cref="VhdImage.MaxBatEntries"/>, <see cref="VhdImage.MaxLocatorDataLength"/>),
-/// never by a size read from the file.
-/// </summary>
-/// <remarks>
-/// The file is judged by the same scan that opening uses, so a report with no error is exactly a file that opens
-/// and reads. <c>vhd check FILE</c> exits 0 when the report has no error (warnings allowed, some of them
-/// repairable), 3 when every error is repairable by <c>vhd repair FILE</c>, 2 otherwise (1 when the file cannot be
-/// read at all).
-/// </remarks>
-public static class VhdChecker
+// The internal half of CheckOperation: the work itself, with the seams tests and the automation API use.
+public static partial class CheckOperation
 {
-    /// <summary>Checks the VHD at <paramref name="path"/>.</summary>
-    /// <param name="path">The file (the leaf, with <see cref="CheckOptions.Chain"/>).</param>
-    /// <param name="options">What to check; <see cref="CheckOptions.Default"/> when <see langword="null"/>.</param>
-    /// <returns>Every fault found; a damaged file is a report, not an exception.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="path"/> is <see langword="null"/>.</exception>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="IOException">The file cannot be opened.</exception>
-    /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
-    public static CheckResult Check(string path, CheckOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        options ??= CheckOptions.Default;
-        return Check(path, new CheckRequest(path) { Chain = options.Chain, MaxChainDepth = options.MaxChainDepth, MaxFaultsPerCode = options.MaxFaultsPerCode },
-            null, CancellationToken.None);
-    }
-
     /// <summary>The check <see cref="CheckOperation"/> runs, of <paramref name="path"/> (as faults will name it).</summary>
     internal static CheckResult Check(string path, CheckRequest options, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
@@ -49,11 +21,15 @@ public static class VhdChecker
                 MergeJournal.Describe(Path.GetFullPath(path), journal), Repairable: false, path));
         }
 
-        progress?.Report(new OperationProgress(1, options.Chain && clean ? 2 : 1));
+        int files = 1;
         if (options.Chain && clean)
         {
-            CheckChain(path, options, faults, progress, cancellationToken);
+            // Files checked of those known so far: each parent found adds one.
+            progress?.Report(new OperationProgress(1, 2));
+            files += CheckChain(path, options, faults, progress, cancellationToken);
         }
+
+        progress?.Report(new OperationProgress(files, files));
 
         return new CheckResult(path, faults.ToImmutable());
     }
@@ -61,12 +37,11 @@ public static class VhdChecker
     /// <summary>Checks the VHD held by <paramref name="storage"/> (one file; no chain).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="storage"/> is <see langword="null"/>.</exception>
     /// <exception cref="IOException">The storage cannot be read.</exception>
-    public static CheckResult Check(IPositionalStorage storage, CheckOptions? options = null)
+    internal static CheckResult Check(IPositionalStorage storage, int maxFaultsPerCode = 32)
     {
         ArgumentNullException.ThrowIfNull(storage);
-        options ??= CheckOptions.Default;
         var faults = ImmutableArray.CreateBuilder<CheckFault>();
-        ImageScan.Run(storage, options.MaxFaultsPerCode).Faults.AddTo(faults);
+        ImageScan.Run(storage, maxFaultsPerCode).Faults.AddTo(faults);
         return new CheckResult(storage.Name, faults.ToImmutable());
     }
 
@@ -79,8 +54,8 @@ public static class VhdChecker
         return faults.FirstError is null;
     }
 
-    /// <summary>Walks the chain from <paramref name="leaf"/>: each link, then each parent file.</summary>
-    private static void CheckChain(string leaf, CheckRequest options, ImmutableArray<CheckFault>.Builder target,
+    /// <summary>Walks the chain from <paramref name="leaf"/>: each link, then each parent file. Returns the parent files checked.</summary>
+    private static int CheckChain(string leaf, CheckRequest options, ImmutableArray<CheckFault>.Builder target,
         IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal) { Path.GetFullPath(leaf) };
@@ -95,7 +70,7 @@ public static class VhdChecker
             {
                 if (image.DiskType != VhdDiskType.Differencing)
                 {
-                    return;
+                    return depth;
                 }
 
                 if (depth + 1 >= options.MaxChainDepth)
@@ -103,7 +78,7 @@ public static class VhdChecker
                     faults.Add(FaultCode.ChainTooDeep, FaultSeverity.Error, "Parent link", -1, string.Create(CultureInfo.InvariantCulture,
                         $"The chain of {leaf} is deeper than {options.MaxChainDepth} images; stopped at {current}."));
                     faults.AddTo(target);
-                    return;
+                    return depth;
                 }
 
                 parent = ChainChecks.CheckLink(image, faults);
@@ -119,15 +94,15 @@ public static class VhdChecker
             faults.AddTo(target);
             if (parent is null)
             {
-                return;
+                return depth;
             }
 
             cancellationToken.ThrowIfCancellationRequested();
             bool parentClean = CheckFile(parent, options, target);
-            progress?.Report(new OperationProgress(depth + 2, depth + (parentClean ? 3 : 2)));
+            progress?.Report(new OperationProgress(depth + 2, depth + 3));
             if (!parentClean)
             {
-                return;
+                return depth + 1;
             }
 
             current = parent;
