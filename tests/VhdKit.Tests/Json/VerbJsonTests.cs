@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using VhdKit.Images;
 using VhdKit.Operations;
@@ -371,6 +373,39 @@ public class VerbJsonTests : IDisposable
         Assert.Equal("invalid-argument", error.GetProperty("code").GetString());
         Assert.StartsWith("cannot parse the command line: ", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(["schemaVersion", "command", "warnings", "error"], document.RootElement.EnumerateObject().Select(p => p.Name));
+    }
+
+    [SkippableFact]
+    public void Ctrl_c_gives_one_json_document_with_the_error_code_cancelled()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "sends SIGINT with kill(1)");
+
+        // A 2040 GiB sparse fixed disk: converting it reads for many minutes, so the signal lands mid-way.
+        ImageFiles.Fixed(_folder.File("huge.vhd"), 2040L * 1024 * 1024 * 1024);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = _folder.Path };
+        foreach (string argument in new[] { CliRunner.VhdDll, "convert", "--output=json", "-O", "raw", "huge.vhd", "out.raw" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Directory.GetFiles(_folder.Path, ".vhdkit-*.tmp").Length == 0 && DateTime.UtcNow < deadline && !process.HasExited)
+        {
+            Thread.Sleep(50);
+        }
+
+        Assert.False(process.HasExited, "the conversion ended before it could be interrupted");
+        PeerTools.RunOk("kill", "-INT", process.Id.ToString(CultureInfo.InvariantCulture));
+        Assert.True(process.WaitForExit(30_000), "vhd did not stop after SIGINT");
+        Assert.Equal(130, process.ExitCode);
+        Assert.Equal(string.Empty, stderr.Result);
+        using JsonDocument document = JsonSchemaCheck.AssertValid(stdout.Result, "convert");
+        JsonElement error = document.RootElement.GetProperty("error");
+        Assert.Equal("cancelled", error.GetProperty("code").GetString());
+        Assert.Contains("nothing was left behind", error.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
