@@ -1,14 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Spectre.Console;
+using VhdKit.Cli.Output;
 using VhdKit.Images;
 using VhdKit.Operations;
 
 namespace VhdKit.Cli;
 
 /// <summary>
-/// <c>vhd check [--json] [--chain] FILE</c>: every fault of the image (and its chain), like <c>qemu-img check</c>.
+/// <c>vhd check [--output json] [--chain] [-r leaks|all] FILE</c>: every fault of the image (and its chain), like <c>qemu-img check</c>.
 /// Exit codes: 0 the image opens and reads (warnings allowed, some repairable), 2 faults found, 3 faults found and all of them repairable by
 /// <c>vhd repair FILE</c>, 1 the file could not be checked at all.
 /// </summary>
@@ -18,38 +18,38 @@ internal static class CheckCommand
     public const int Faults = 2;
     public const int Repairable = 3;
 
-    /// <summary>The stable JSON shape.</summary>
-    internal sealed record Json(string Path, bool Clean, bool Repairable, int ExitCode, IReadOnlyList<CheckFault> Faults);
-
     public static Command Build()
     {
-        var json = new Option<bool>("--json") { Description = "Print stable JSON instead of a table." };
         var chain = new Option<bool>("--chain", "-c") { Description = "Also resolve and check every parent and each link (id, timestamp, size)." };
-        var file = new Argument<string>("FILE") { Description = "The image." };
-        var command = new Command("check", "List every fault of a VHD (exit 0 clean, 2 faults, 3 all faults repairable with `vhd repair`).") { json, chain, file };
-        command.SetAction(result =>
+        var repair = new Option<string>("--repair", "-r")
         {
-            try
+            HelpName = "leaks|all",
+            Description = "qemu-img's check -r: first run `vhd repair` on the file (VhdKit repairs only what is safe, so leaks and all do the same), then check.",
+        };
+        repair.AcceptOnlyFromAmong("leaks", "all");
+        var file = new Argument<string>("FILE") { Description = "The image." };
+        var verb = new CliVerb("check", "List every fault of a VHD (exit 0 clean, 2 faults, 3 all faults repairable with `vhd repair`).", "check") { Subject = file };
+        return verb.Build([chain, repair, file], context =>
+        {
+            IReadOnlyList<RepairAction> repairs = [];
+            if (context.Get(repair) is not null)
             {
-                CheckResult report = CheckOperation.Run(new CheckRequest(result.GetValue(file)!) { Chain = result.GetValue(chain) });
-                int exitCode = ExitCode(report);
-                if (result.GetValue(json))
+                RepairResult repaired = context.Track("repair", progress => RepairOperation.Run(new RepairRequest(context.Get(file)), progress, context.CancellationToken));
+                context.Warn(repaired.Warnings);
+                foreach (RepairAction action in repaired.Actions)
                 {
-                    Console.Out.WriteLine(JsonSerializer.Serialize(new Json(report.Path, report.IsClean, report.IsRepairable, exitCode, report.Faults), InfoCommand.Json));
-                }
-                else
-                {
-                    Render(report);
+                    context.Say("repaired: " + action.Description);
                 }
 
-                return exitCode;
+                repairs = repaired.Actions;
             }
-            catch (Exception e)
-            {
-                return CliErrors.Report(e, Console.Error);
-            }
+
+            CheckResult report = context.Track("check", progress =>
+                CheckOperation.Run(new CheckRequest(context.Get(file)) { Chain = context.Get(chain) }, progress, context.CancellationToken));
+            int exitCode = ExitCode(report);
+            context.Result(CheckDocument.From(report, context.Get(chain), exitCode, repairs), () => Render(report));
+            return exitCode;
         });
-        return command;
     }
 
     public static int ExitCode(CheckResult report) => report.IsClean ? Clean : report.IsRepairable ? Repairable : Faults;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using VhdKit.Cli.Output;
 using VhdKit.Operations;
 
 namespace VhdKit.Cli;
@@ -9,21 +10,12 @@ internal static class CompactCommand
     public static Command Build()
     {
         var file = new Argument<string>("FILE") { Description = "A dynamic or differencing image (not in use)." };
-        var command = new Command("compact", "Shrink a dynamic or differencing image: drop zero blocks, and sectors identical to the parent's.") { file };
-        command.SetAction((result, cancellationToken) =>
+        var verb = new CliVerb("compact", "Shrink a dynamic or differencing image: drop zero blocks, and sectors identical to the parent's.", "compact") { Subject = file };
+        return verb.Build([file], context =>
         {
-            try
-            {
-                CompactResult compacted = null!;
-                ProgressDisplay.Run("compact", progress => compacted = CompactOperation.Run(new CompactRequest(result.GetValue(file)!), progress, cancellationToken));
-                Console.Out.WriteLine($"{compacted.SizeBefore} -> {compacted.SizeAfter} bytes; {compacted.BlocksBefore} -> {compacted.BlocksAfter} blocks.");
-                return Task.FromResult(0);
-            }
-            catch (Exception e)
-            {
-                return Task.FromResult(CliErrors.Report(e, Console.Error));
-            }
+            CompactResult compacted = context.Track("compact", progress => CompactOperation.Run(new CompactRequest(context.Get(file)), progress, context.CancellationToken));
+            context.Result(CompactDocument.From(compacted), $"{compacted.SizeBefore} -> {compacted.SizeAfter} bytes; {compacted.BlocksBefore} -> {compacted.BlocksAfter} blocks.");
+            return ExitCodes.Success;
         });
-        return command;
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.CommandLine;
+using VhdKit.Cli.Output;
 
 namespace VhdKit.Cli;
 
@@ -14,34 +15,25 @@ internal static class CompareCommand
     public const int Error = 2;
     private const int Chunk = 1024 * 1024;
 
+    /// <summary>The result: equal or not, where they first differ, and each side's length.</summary>
+
     public static Command Build()
     {
         var first = new Argument<string>("A") { Description = "An image or a raw file." };
         var second = new Argument<string>("B") { Description = "An image or a raw file." };
-        var command = new Command("compare", "Compare the content of two images (or an image and a raw file).") { first, second };
-        command.SetAction(result =>
+        var verb = new CliVerb("compare", "Compare the content of two images (or an image and a raw file).", "compare") { Subject = first, FailureExitCode = Error };
+        return verb.Build([first, second], context =>
         {
-            try
-            {
-                using DiskContent a = DiskContent.Open(result.GetValue(first)!);
-                using DiskContent b = DiskContent.Open(result.GetValue(second)!);
-                CliErrors.Warn(a.Warnings.Concat(b.Warnings));
-                long? difference = FirstDifference(a, b);
-                if (difference is { } offset)
-                {
-                    Console.Out.WriteLine($"Content differs at offset {offset} (0x{offset:X}, sector {offset / 512}).");
-                    return Different;
-                }
-
-                Console.Out.WriteLine(a.Length == b.Length ? "Identical." : $"Identical (the larger's {Math.Abs(a.Length - b.Length)} extra bytes are zeros).");
-                return 0;
-            }
-            catch (Exception e)
-            {
-                return CliErrors.Report(e, Console.Error, Error);
-            }
+            context.Subject = $"{context.Get(first)} with {context.Get(second)}";
+            using DiskContent a = DiskContent.Open(context.Get(first));
+            using DiskContent b = DiskContent.Open(context.Get(second));
+            context.Warn(a.Warnings.Concat(b.Warnings));
+            long? difference = FirstDifference(a, b);
+            context.Result(new CompareDocument(a.Describe(context.Get(first)), b.Describe(context.Get(second)), difference is null, difference), difference is { } offset
+                ? $"Content differs at offset {offset} (0x{offset:X}, sector {offset / 512})."
+                : a.Length == b.Length ? "Identical." : $"Identical (the larger's {Math.Abs(a.Length - b.Length)} extra bytes are zeros).");
+            return difference is null ? ExitCodes.Success : Different;
         });
-        return command;
     }
 
     internal static long? FirstDifference(DiskContent a, DiskContent b)

@@ -1,37 +1,64 @@
 using System.CommandLine;
-using VhdKit.Chain;
+using VhdKit.Cli.Output;
+using VhdKit.Formats;
 using VhdKit.Operations;
 
 namespace VhdKit.Cli;
 
-/// <summary><c>vhd convert [--format raw|fixed|dynamic] SRC DST</c>: flattens a chain into a standalone image.</summary>
+/// <summary>
+/// <c>vhd convert [-f IN_FMT] [-O OUT_FMT] [-o subformat=fixed|dynamic] SRC DST</c>, as qemu-img convert: a VHD (read
+/// through its parents) or a raw file into a new standalone raw, fixed or dynamic image.
+/// </summary>
 internal static class ConvertCommand
 {
     public static Command Build()
     {
-        var format = new Option<string>("--format", "-f") { Description = "raw, fixed or dynamic (default dynamic).", DefaultValueFactory = _ => "dynamic" };
-        format.AcceptOnlyFromAmong("raw", "fixed", "dynamic");
-        var source = new Argument<string>("SRC") { Description = "The image (a differencing disk is read through its parents)." };
-        var target = new Argument<string>("DST") { Description = "The new file; never overwritten." };
-        var command = new Command("convert", "Flatten an image and its parents into a new raw, fixed or dynamic image (sparse; the source is only read).") { format, source, target };
-        command.SetAction((result, cancellationToken) =>
+        var sourceFormat = new Option<string>("--source-format", "-f")
         {
-            try
+            HelpName = "FMT",
+            Description = "The source's format: raw, vhd or vpc (default: detected by content; a file in no known format is raw).",
+        };
+        var targetFormat = new Option<string>("--target-format", "-O", "--format")
+        {
+            HelpName = "FMT",
+            Description = "What to write: vhd or vpc (dynamic unless -o subformat=fixed), raw, or fixed / dynamic (VHD); default dynamic VHD.",
+        };
+        var options = new Option<string[]>("-o", "--options") { HelpName = "OPTIONS", Description = "qemu-img's image options: subformat=fixed|dynamic." };
+        var source = new Argument<string>("SRC") { Description = "The source: a VHD (a differencing disk is read through its parents) or a raw file." };
+        var target = new Argument<string>("DST") { Description = "The new file; never overwritten." };
+        var verb = new CliVerb("convert", "Convert an image (flattening a chain) or a raw file into a new raw, fixed or dynamic image (sparse; the source is only read).", "convert") { Subject = source };
+        return verb.Build([sourceFormat, targetFormat, options, source, target], context =>
+        {
+            var request = new ConvertRequest(context.Get(source), Path.GetFullPath(context.Get(target)))
             {
-                ConvertFormat kind = Enum.Parse<ConvertFormat>(result.GetValue(format)!, ignoreCase: true);
-                string destination = result.GetValue(target)!;
-                ConvertResult converted = null!;
-                ProgressDisplay.Run($"convert to {kind.ToString().ToLowerInvariant()}", progress =>
-                    converted = ConvertOperation.Run(new ConvertRequest(result.GetValue(source)!, destination) { TargetFormat = kind }, progress, cancellationToken));
-                CliErrors.Warn(converted.Warnings);
-                Console.Out.WriteLine($"Wrote {Path.GetFullPath(destination)} ({kind.ToString().ToLowerInvariant()}, {converted.VirtualSize} bytes)");
-                return Task.FromResult(0);
-            }
-            catch (Exception e)
-            {
-                return Task.FromResult(CliErrors.Report(e, Console.Error));
-            }
+                SourceFormat = context.Get(sourceFormat) is { } name ? FormatNames.Parse(name, "-f") : null,
+                TargetFormat = Target(context.Get(targetFormat), ImageOptions.Parse(context.Get(options), "subformat").Subformat),
+            };
+            string kind = request.TargetFormat.ToString().ToLowerInvariant();
+            ConvertResult converted = context.Track("convert", progress => ConvertOperation.Run(request, progress, context.CancellationToken));
+            context.Warn(converted.Warnings);
+            context.Result(ConvertDocument.From(converted), $"Wrote {converted.Target} ({kind}, {converted.VirtualSize} bytes, from {ImageFormatNames.NameOf(converted.SourceFormat)})");
+            return ExitCodes.Success;
         });
-        return command;
+    }
+
+    /// <summary>The target from <c>-O</c> and <c>-o subformat</c>: raw, or a fixed or dynamic VHD.</summary>
+    /// <exception cref="ArgumentException">A format VhdKit does not write, or a contradiction.</exception>
+    private static ConvertFormat Target(string? format, string? subformat)
+    {
+        string name = format?.Trim().ToLowerInvariant() ?? "vhd";
+        if (name is "fixed" or "dynamic")
+        {
+            return subformat is not null && subformat != name
+                ? throw new ArgumentException($"-O {name} and -o subformat={subformat} contradict each other; give one.")
+                : Enum.Parse<ConvertFormat>(name, ignoreCase: true);
+        }
+
+        if (FormatNames.Parse(name, "-O") == ImageFormat.Raw)
+        {
+            return subformat is null ? ConvertFormat.Raw : throw new ArgumentException($"-o subformat={subformat} is for a VHD target; a raw image has none.");
+        }
+
+        return subformat == "fixed" ? ConvertFormat.Fixed : ConvertFormat.Dynamic;
     }
 }

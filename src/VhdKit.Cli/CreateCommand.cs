@@ -1,49 +1,78 @@
 using System.CommandLine;
+using VhdKit.Automation;
+using VhdKit.Cli.Output;
 using VhdKit.Format;
 using VhdKit.Operations;
 
 namespace VhdKit.Cli;
 
-/// <summary><c>vhd create [--type fixed|dynamic] --size SIZE [--block-size SIZE] FILE</c> and <c>vhd create --parent PARENT FILE</c>.</summary>
+/// <summary>
+/// <c>vhd create [--type fixed|dynamic] --size SIZE [--block-size SIZE] FILE</c> (or <c>FILE SIZE</c>, as qemu-img) and
+/// <c>vhd create --parent PARENT FILE</c> (qemu-img: <c>-b PARENT [-F vpc]</c>); qemu-img's <c>-f vpc</c> and
+/// <c>-o subformat=fixed|dynamic,block_size=SIZE</c> are taken too. Straight to the library's create operation:
+/// only the format's own limits apply (not Virtual Server's free-space rule, which stays in the automation API).
+/// </summary>
 internal static class CreateCommand
 {
     public static Command Build()
     {
         var type = new Option<string>("--type", "-t")
         {
-            Description = "fixed or dynamic (default dynamic; with --parent, differencing).",
+            HelpName = "fixed|dynamic",
+            Description = "fixed or dynamic (default dynamic; with --parent, differencing). qemu-img: -o subformat=fixed.",
         };
         type.AcceptOnlyFromAmong("fixed", "dynamic", "differencing");
-        var size = new Option<string>("--size", "-s") { Description = "Virtual size: B, KiB, MiB, GiB, TiB (MB/GB mean MiB/GiB), a multiple of 512 bytes from 3 MiB to 2040 GiB." };
-        var blockSize = new Option<string>("--block-size") { Description = "Block size of a dynamic disk: 2MiB (default) or 512KiB." };
-        var parent = new Option<string>("--parent", "-p") { Description = "Create a differencing disk on this parent image." };
-        var zeroFill = new Option<bool>("--zero-fill") { Description = "Write zeros over a fixed disk's data instead of leaving the file sparse." };
+        var size = new Option<string>("--size", "-s") { HelpName = "SIZE", Description = "Virtual size: B, K/KiB, M/MiB, G/GiB, T/TiB (powers of 1024; MB/GB mean MiB/GiB), a multiple of 512 bytes from 3 MiB to 2040 GiB. Also the SIZE argument." };
+        var blockSize = new Option<string>("--block-size") { HelpName = "SIZE", Description = "Block size of a dynamic disk: 2MiB (default) or 512KiB. qemu-img: -o block_size=SIZE." };
+        var parent = new Option<string>("--parent", "-b", "--backing") { HelpName = "PARENT", Description = "Create a differencing disk on this parent image (qemu-img: -b)." };
+        var parentFormat = new Option<string>("--backing-format", "-F") { HelpName = "FMT", Description = "The parent's format, as qemu-img's -F: vhd or vpc (a differencing VHD's parent is a VHD)." };
+        var format = new Option<string>("--format", "-f") { HelpName = "FMT", Description = "The image format: vhd or vpc (qemu-img's name for VHD); the default." };
+        var options = new Option<string[]>("-o", "--options") { HelpName = "OPTIONS", Description = "qemu-img's image options: subformat=fixed|dynamic, block_size=SIZE (comma-separated)." };
+        var zeroFill = new Option<bool>("--zero-fill") { Description = "Write zeros over a fixed disk's data instead of leaving the file sparse (fixed disks only)." };
         var file = new Argument<string>("FILE") { Description = "The new image; its folder is created if missing. An existing file is never overwritten." };
-        var command = new Command("create", "Create a fixed, dynamic or differencing VHD.") { type, size, blockSize, parent, zeroFill, file };
-        command.SetAction((result, cancellationToken) =>
+        var sizeArgument = new Argument<string?>("SIZE") { Description = "The virtual size, as qemu-img create FILE SIZE (instead of --size).", Arity = ArgumentArity.ZeroOrOne };
+        var verb = new CliVerb("create", "Create a fixed, dynamic or differencing VHD.", "create") { Subject = file };
+        return verb.Build([type, size, blockSize, parent, parentFormat, format, options, zeroFill, file, sizeArgument], context =>
         {
-            try
-            {
-                string path = Path.GetFullPath(result.GetValue(file)!);
-                CreateRequest request = Request(path, result.GetValue(type), result.GetValue(size), result.GetValue(blockSize),
-                    result.GetValue(parent), result.GetValue(zeroFill));
-                CreateOperation.Run(request, null, cancellationToken);
+            // The differencing create documents the seed's API: its errors end with the HRESULT.
+            context.ShowsHResult = context.Get(parent) is not null;
+            FormatNames.RequireVhd(context.Get(format), "--format", "vhd create makes VHD images (vhd, vpc); for a raw image use truncate -s SIZE FILE.");
+            string? sizeText = OneSize(context.Get(size), context.Get(sizeArgument));
+            ImageOptions image = ImageOptions.Parse(context.Get(options), "subformat", "block_size");
+            string path = Path.GetFullPath(context.Get(file));
+            CreateRequest request = Request(path, Type(context.Get(type), image.Subformat), sizeText, BlockSize(context.Get(blockSize), image.BlockSize),
+                context.Get(parent), context.Get(parentFormat), context.Get(zeroFill));
 
-                Console.Out.WriteLine($"Created {path}");
-                return Task.FromResult(0);
-            }
-            catch (Exception e)
-            {
-                return Task.FromResult(CliErrors.Report(e, Console.Error));
-            }
+            CreateResult created = context.Track("create", progress => CreateOperation.Run(request, progress, context.CancellationToken));
+            context.Result(CreateDocument.From(created), $"Created {created.Path}");
+            return ExitCodes.Success;
         });
-        return command;
     }
 
-    private static CreateRequest Request(string path, string? type, string? size, string? blockSize, string? parent, bool zeroFill)
+    private static string? OneSize(string? option, string? argument) => (option, argument) switch
+    {
+        (not null, not null) => throw new ArgumentException($"give the size once: --size {option} or SIZE {argument}, not both."),
+        _ => option ?? argument,
+    };
+
+    private static string? Type(string? type, string? subformat) => (type, subformat) switch
+    {
+        (not null, not null) when type != subformat => throw new ArgumentException($"--type {type} and -o subformat={subformat} contradict each other; give one."),
+        _ => type ?? subformat,
+    };
+
+    private static long? BlockSize(string? option, long? fromOptions) => (option, fromOptions) switch
+    {
+        (not null, not null) => throw new ArgumentException("give the block size once: --block-size or -o block_size, not both."),
+        (not null, _) => Offsets.Parse(option, "--block-size"),
+        _ => fromOptions,
+    };
+
+    private static CreateRequest Request(string path, string? type, string? size, long? blockSize, string? parent, string? parentFormat, bool zeroFill)
     {
         if (parent is not null)
         {
+            FormatNames.RequireVhd(parentFormat, "-F", "a differencing VHD's parent is a VHD (vhd or vpc).");
             if (type is not (null or "differencing"))
             {
                 throw new ArgumentException("--parent creates a differencing disk; --type fixed or dynamic does not go with it.");
@@ -51,36 +80,51 @@ internal static class CreateCommand
 
             if (size is not null || blockSize is not null)
             {
-                throw new ArgumentException("A differencing disk takes its size and block size from its parent; drop --size and --block-size.");
+                throw new ArgumentException("a differencing disk takes its size and block size from its parent; drop the size and --block-size.");
             }
 
-            return CreateRequest.Differencing(path, parent);
+            // The code the seed's API gives a missing parent (the suffix documents it), not the file-not-found a plain open gives.
+            string parentPath = Path.GetFullPath(parent);
+            if (!File.Exists(parentPath))
+            {
+                throw new VMException(VMErrorCodes.E_PATH_NOT_FOUND, $"the parent {parent} does not exist ({parentPath}).", parentPath);
+            }
+
+            return CreateRequest.Differencing(path, parentPath);
+        }
+
+        if (parentFormat is not null)
+        {
+            throw new ArgumentException("-F names the parent's format; it goes with --parent (-b).");
         }
 
         if (type == "differencing")
         {
-            throw new ArgumentException("A differencing disk needs --parent PARENT.");
+            throw new ArgumentException("a differencing disk needs --parent PARENT.");
         }
 
         if (size is null)
         {
-            throw new ArgumentException("--size is required (e.g. --size 64MiB).");
+            throw new ArgumentException("the size is required (e.g. --size 64MiB, or vhd create FILE 64M).");
         }
 
-        long bytes = ParseSize(size, "--size");
+        long bytes = DiskSize.Check(Offsets.Parse(size, "--size"));
+        if (zeroFill && type != "fixed")
+        {
+            throw new ArgumentException("--zero-fill is for a fixed disk (a dynamic disk stores no zeros); add --type fixed or drop --zero-fill.");
+        }
+
         if (type == "fixed")
         {
             if (blockSize is not null)
             {
-                throw new ArgumentException("A fixed disk has no blocks; drop --block-size.");
+                throw new ArgumentException("a fixed disk has no blocks; drop --block-size.");
             }
 
             return CreateRequest.Fixed(path, bytes) with { ZeroFill = zeroFill };
         }
 
-        int block = blockSize is null ? VhdConstants.DefaultBlockSize : checked((int)ParseSize(blockSize, "--block-size"));
+        int block = blockSize is null ? VhdConstants.DefaultBlockSize : checked((int)blockSize.Value);
         return CreateRequest.Dynamic(path, bytes, block);
     }
-
-    private static long ParseSize(string text, string option) => Offsets.Parse(text, option);
 }

@@ -1,4 +1,5 @@
 using VhdKit.Chain;
+using VhdKit.Cli.Output;
 using VhdKit.Storage;
 
 namespace VhdKit.Cli;
@@ -29,6 +30,10 @@ internal sealed class DiskContent : IDisposable
 
         return new DiskContent(null, FileStorage.Open(path, FileAccess.Read, FileShare.ReadWrite));
     }
+
+    /// <summary>What <paramref name="path"/> (the file this was opened from) is, for <c>--output=json</c>.</summary>
+    public ImageFileDocument Describe(string path) =>
+        _disk is null ? ImageFileDocument.Raw(path) : ImageFileDocument.From(_disk.Layers[0]);
 
     public int Read(Span<byte> buffer, long offset)
     {

@@ -1,72 +1,51 @@
 using System.CommandLine;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using VhdKit.Chain;
+using VhdKit.Cli.Output;
 using VhdKit.Images;
 using VhdKit.Operations;
 
 namespace VhdKit.Cli;
 
-/// <summary><c>vhd info [--chain] [--json] FILE</c>: every footer, header, locator and chain fact.</summary>
+/// <summary><c>vhd info [--chain] [--output json] FILE</c>: every footer, header, locator and chain fact.</summary>
 internal static class InfoCommand
 {
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
-    };
-
     public static Command Build()
     {
-        var chain = new Option<bool>("--chain", "-c") { Description = "Resolve and show the whole parent chain, with how each parent was found." };
-        var json = new Option<bool>("--json") { Description = "Print stable JSON instead of tables." };
+        var chain = new Option<bool>("--chain", "-c", "--backing-chain") { Description = "Resolve and show the whole parent chain, with how each parent was found (qemu-img: --backing-chain)." };
         var file = new Argument<string>("FILE") { Description = "The image." };
-        var command = new Command("info", "Show everything a VHD's footer, header and locators hold, and its chain.") { chain, json, file };
-        command.SetAction(result =>
+        var verb = new CliVerb("info", "Show everything a VHD's footer, header and locators hold, and its chain.", "inspect") { Subject = file };
+        return verb.Build([chain, file], context =>
         {
-            try
-            {
-                InfoReport report = Read(result.GetValue(file)!, result.GetValue(chain));
-                if (result.GetValue(json))
-                {
-                    Console.Out.WriteLine(JsonSerializer.Serialize(report, Json));
-                }
-                else
-                {
-                    InfoRenderer.Render(report);
-                }
-
-                CliErrors.Warn(report.Warnings);
-
-                return 0;
-            }
-            catch (Exception e)
-            {
-                return CliErrors.Report(e, Console.Error);
-            }
+            (InfoDocument report, IReadOnlyList<string> warnings) = Read(context.Get(file), context.Get(chain));
+            context.Result(report, () => InfoRenderer.Render(report));
+            context.Warn(warnings);
+            return ExitCodes.Success;
         });
-        return command;
     }
 
-    internal static InfoReport Read(string path, bool chain)
+    /// <summary>The document of <paramref name="path"/> (and its parents, with <paramref name="chain"/>), and what opening it warned of, an interrupted merge included.</summary>
+    internal static (InfoDocument Report, IReadOnlyList<string> Warnings) Read(string path, bool chain)
     {
-        InfoReport report;
+        InfoDocument report;
+        List<string> warnings;
         if (chain)
         {
             using VhdChain opened = VhdChain.Open(path);
-            report = InfoReport.FromChain(opened);
+            (report, warnings) = (InfoDocument.FromChain(opened), [.. opened.Warnings]);
         }
         else
         {
             using VhdImage image = VhdImage.Open(path);
-            report = InfoReport.FromImage(image);
+            (report, warnings) = (InfoDocument.FromImage(image), [.. image.Warnings]);
         }
 
         // A merge into this image that was interrupted: its content is partly merged.
         string fullPath = Path.GetFullPath(path);
-        return MergeJournal.Read(fullPath) is { } journal
-            ? report with { Warnings = [.. report.Warnings, MergeJournal.Describe(fullPath, journal)] }
-            : report;
+        if (MergeJournal.Read(fullPath) is { } journal)
+        {
+            warnings.Add(MergeJournal.Describe(fullPath, journal));
+        }
+
+        return (report, warnings);
     }
 }

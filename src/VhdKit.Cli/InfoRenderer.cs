@@ -1,14 +1,16 @@
 using System.Globalization;
 using Spectre.Console;
+using VhdKit.Cli.Output;
+using VhdKit.Format;
 
 namespace VhdKit.Cli;
 
-/// <summary>Renders an <see cref="InfoReport"/> as tables.</summary>
+/// <summary>Renders an <see cref="InfoDocument"/> as tables (the same facts as <c>--output=json</c>, for people).</summary>
 internal static class InfoRenderer
 {
-    public static void Render(InfoReport report)
+    public static void Render(InfoDocument report)
     {
-        foreach (ImageReport image in report.Images)
+        foreach (ImageDocument image in report.Images)
         {
             RenderImage(image);
         }
@@ -19,44 +21,44 @@ internal static class InfoRenderer
         }
     }
 
-    private static void RenderImage(ImageReport image)
+    private static void RenderImage(ImageDocument image)
     {
         // The path on a line of its own, never cut: as a table title it was cut to the table's width.
-        Console.Out.WriteLine(ConsoleText.Printable($"[{image.Depth}] {image.Path}"));
+        Console.Out.WriteLine(ConsoleText.Printable($"[{image.Depth}] {image.Filename}"));
         var table = new Table().Border(TableBorder.Rounded);
         table.AddColumn("Field");
         table.AddColumn("Value");
-        FooterReport f = image.Footer;
-        Row(table, "Disk type", image.DiskType);
+        FooterDocument f = image.Footer;
+        Row(table, "Disk type", image.Subformat.ToString());
         Row(table, "Virtual size", SizeParser.Format(image.VirtualSize));
-        Row(table, "File size", SizeParser.Format(image.FileSize));
+        Row(table, "File size", SizeParser.Format(image.FileLength));
         Row(table, "Unique id", f.UniqueId.ToString());
         Row(table, "Footer", $"{f.Source} at offset 0x{f.Offset:X}");
-        Row(table, "Cookie", f.Cookie);
-        Row(table, "Features", f.Features);
-        Row(table, "Format version", f.FormatVersion);
-        Row(table, "Data offset", f.DataOffset);
+        Row(table, "Cookie", f.CookieValid ? "conectix" : "(invalid)");
+        Row(table, "Features", ((FooterFeatures)f.Features).ToString());
+        Row(table, "Format version", Hex32(f.FormatVersion));
+        Row(table, "Data offset", f.DataOffset is { } dataOffset ? Hex(dataOffset) : "(none)");
         Row(table, "Timestamp", $"{f.Timestamp} ({f.TimestampSeconds})");
-        Row(table, "Creator", $"'{f.CreatorApplication}' {f.CreatorVersion} on '{f.CreatorHostOs}'");
+        Row(table, "Creator", $"'{f.CreatorApplication}' {f.CreatorVersion >> 16}.{f.CreatorVersion & 0xFFFF} on '{f.CreatorHostOs}'");
         Row(table, "Original size", Invariant(f.OriginalSize));
         Row(table, "Current size", Invariant(f.CurrentSize));
-        GeometryReport g = f.Geometry;
-        Row(table, "Geometry (C/H/S)", $"{g.Cylinders}/{g.Heads}/{g.SectorsPerTrack} = {g.CapacityInBytes} bytes{(g.IsMaximum ? " (maximum: the current size applies)" : string.Empty)}");
-        Row(table, "Checksum", $"{f.Checksum} ({(f.ChecksumValid ? "valid" : "INVALID")})");
-        Row(table, "Saved state", f.SavedState == 0 ? "no" : "yes");
+        GeometryDocument g = f.Geometry;
+        Row(table, "Geometry (C/H/S)", $"{g.Cylinders}/{g.Heads}/{g.SectorsPerTrack} = {g.Capacity} bytes{(g.Maximum ? " (maximum: the current size applies)" : string.Empty)}");
+        Row(table, "Checksum", $"{Hex32(f.Checksum)} ({(f.ChecksumValid ? "valid" : "INVALID")})");
+        Row(table, "Saved state", f.SavedState ? "yes" : "no");
         if (image.DynamicHeader is { } h)
         {
             Row(table, "Header offset", $"0x{h.Offset:X}");
-            Row(table, "Header version", h.HeaderVersion);
-            Row(table, "Header checksum", $"{h.Checksum} ({(h.ChecksumValid ? "valid" : "INVALID")})");
-            Row(table, "BAT offset", h.TableOffset);
+            Row(table, "Header version", Hex32(h.HeaderVersion));
+            Row(table, "Header checksum", $"{Hex32(h.Checksum)} ({(h.ChecksumValid ? "valid" : "INVALID")})");
+            Row(table, "BAT offset", Hex((long)h.TableOffset));
             Row(table, "BAT entries", Invariant(h.MaxTableEntries));
             Row(table, "Block size", SizeParser.Format(h.BlockSize));
             Row(table, "Allocated blocks", Invariant(h.AllocatedBlocks));
-            if (image.DiskType == "Differencing")
+            if (image.Subformat == VhdDiskType.Differencing)
             {
                 Row(table, "Parent id", h.ParentUniqueId.ToString());
-                Row(table, "Parent timestamp", $"{h.ParentTimestamp} ({h.ParentTimestampSeconds})");
+                Row(table, "Parent timestamp", $"{h.ParentTimestamp ?? "(not recorded)"} ({h.ParentTimestampSeconds})");
                 Row(table, "Parent name", h.ParentName);
             }
         }
@@ -70,9 +72,9 @@ internal static class InfoRenderer
                 locators.AddColumn(column);
             }
 
-            foreach (LocatorReport l in image.ParentLocators)
+            foreach (LocatorDocument l in image.ParentLocators)
             {
-                locators.AddRow(new[] { Invariant(l.Index), l.Platform, $"{l.DataSpace} ({l.DataSpaceBytes} bytes)", Invariant(l.DataLength), l.DataOffset, l.Text ?? "(not text)" }
+                locators.AddRow(new[] { Invariant(l.Index), l.Platform, $"{l.DataSpace} ({l.DataSpaceBytes} bytes)", Invariant(l.DataLength), Hex((long)l.DataOffset), l.Text ?? "(not text)" }
                     .Select(ConsoleText.Markup).ToArray());
             }
 
@@ -80,31 +82,36 @@ internal static class InfoRenderer
         }
     }
 
-    private static void RenderChain(InfoReport report)
+    /// <summary>
+    /// The chain as lines, not a table: a table cell wraps a long path in the middle (and a copied path then breaks),
+    /// so each image's path stands whole on its line, with how it was found on the lines under it.
+    /// </summary>
+    private static void RenderChain(InfoDocument report)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title("Chain (leaf first)");
-        foreach (string column in new[] { "Depth", "Image", "Found via", "Id", "Timestamp", "Tried" })
+        Console.Out.WriteLine("Chain (leaf first)");
+        foreach (ImageDocument image in report.Images)
         {
-            table.AddColumn(column);
-        }
+            Console.Out.WriteLine(ConsoleText.Printable($"  [{image.Depth}] {image.Filename}"));
+            if (image.Link is not { } link)
+            {
+                Console.Out.WriteLine("      the leaf");
+                continue;
+            }
 
-        foreach (ImageReport image in report.Images)
-        {
-            LinkReport? link = image.Link;
-            string tried = link is null ? string.Empty : string.Join("\n", link.Attempts.Select(a => $"{a.Source} {a.Path ?? "(none)"}: {a.Outcome}"));
-            table.AddRow(
-                ConsoleText.Markup(Invariant(image.Depth)),
-                ConsoleText.Markup(image.Path),
-                ConsoleText.Markup(link is null ? "(leaf)" : $"{link.FoundVia} '{link.LocatorText}'"),
-                link is null ? string.Empty : "match",
-                link?.TimestampMatches switch { true => "match", false => "[yellow]differs[/]", null => string.Empty },
-                ConsoleText.Markup(tried));
+            string timestamp = link.TimestampMatches switch { true => "timestamp matches", false => "timestamp DIFFERS", null => "timestamp not recorded" };
+            Console.Out.WriteLine(ConsoleText.Printable($"      found via {link.FoundVia} '{link.LocatorText}'; id matches; {timestamp}"));
+            foreach (AttemptDocument attempt in link.Attempts)
+            {
+                Console.Out.WriteLine(ConsoleText.Printable($"      tried {attempt.Source} {attempt.Filename ?? "(none)"}: {attempt.Outcome}"));
+            }
         }
-
-        AnsiConsole.Write(table);
     }
 
     private static void Row(Table table, string field, string value) => table.AddRow(ConsoleText.Markup(field), ConsoleText.Markup(value));
+
+    private static string Hex(long value) => string.Create(CultureInfo.InvariantCulture, $"0x{value:X}");
+
+    private static string Hex32(uint value) => string.Create(CultureInfo.InvariantCulture, $"0x{value:X8}");
 
     private static string Invariant<T>(T value)
         where T : IFormattable => value.ToString(null, CultureInfo.InvariantCulture);

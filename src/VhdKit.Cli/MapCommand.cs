@@ -1,53 +1,40 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Spectre.Console;
 using VhdKit.Chain;
+using VhdKit.Cli.Output;
 
 namespace VhdKit.Cli;
 
-/// <summary><c>vhd map [--json] FILE</c>: which layer of the chain holds each extent (like <c>qemu-img map</c>).</summary>
+/// <summary><c>vhd map [--output json] FILE</c>: which layer of the chain holds each extent (like <c>qemu-img map</c>).</summary>
 internal static class MapCommand
 {
-    internal sealed record Extent(long Offset, long Length, int Layer, string? File, bool Allocated);
-
     public static Command Build()
     {
-        var json = new Option<bool>("--json") { Description = "Print stable JSON instead of a table." };
         var file = new Argument<string>("FILE") { Description = "The image." };
-        var command = new Command("map", "Show which layer of the chain holds each extent of the disk (zeros where none does).") { json, file };
-        command.SetAction(result =>
+        var verb = new CliVerb("map", "Show which layer of the chain holds each extent of the disk (zeros where none does).", "map") { Subject = file };
+        return verb.Build([file], context =>
         {
-            try
-            {
-                using VirtualDisk disk = VirtualDisk.Open(result.GetValue(file)!, new VirtualDiskOptions { ReadOnly = true });
-                CliErrors.Warn(disk.Warnings);
-                Extent[] extents = [.. disk.GetExtents().Select(e => new Extent(e.Offset, e.Length, e.Layer,
-                    e.IsAllocated ? Path.GetFullPath(disk.Layers[e.Layer].Path) : null, e.IsAllocated))];
-                if (result.GetValue(json))
-                {
-                    Console.Out.WriteLine(JsonSerializer.Serialize(extents, InfoCommand.Json));
-                    return 0;
-                }
-
-                var table = new Table().Border(TableBorder.Simple).AddColumns("Offset", "Length", "Layer", "File");
-                foreach (Extent e in extents)
-                {
-                    table.AddRow(
-                        string.Create(CultureInfo.InvariantCulture, $"0x{e.Offset:X}"),
-                        string.Create(CultureInfo.InvariantCulture, $"0x{e.Length:X}"),
-                        e.Allocated ? e.Layer.ToString(CultureInfo.InvariantCulture) : "-",
-                        ConsoleText.Markup(e.File ?? "(zeros)"));
-                }
-
-                AnsiConsole.Write(table);
-                return 0;
-            }
-            catch (Exception e)
-            {
-                return CliErrors.Report(e, Console.Error);
-            }
+            using VirtualDisk disk = VirtualDisk.Open(context.Get(file), new VirtualDiskOptions { ReadOnly = true });
+            context.Warn(disk.Warnings);
+            MapDocument map = MapDocument.From(disk);
+            context.Result(map, () => Render(map.Extents));
+            return ExitCodes.Success;
         });
-        return command;
+    }
+
+    private static void Render(IReadOnlyList<ExtentDocument> extents)
+    {
+        var table = new Table().Border(TableBorder.Simple).AddColumns("Offset", "Length", "Layer", "File");
+        foreach (ExtentDocument e in extents)
+        {
+            table.AddRow(
+                string.Create(CultureInfo.InvariantCulture, $"0x{e.Start:X}"),
+                string.Create(CultureInfo.InvariantCulture, $"0x{e.Length:X}"),
+                e.Depth is { } depth ? depth.ToString(CultureInfo.InvariantCulture) : "-",
+                ConsoleText.Markup(e.Filename ?? "(zeros)"));
+        }
+
+        AnsiConsole.Write(table);
     }
 }

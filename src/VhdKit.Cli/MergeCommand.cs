@@ -1,4 +1,6 @@
 using System.CommandLine;
+using VhdKit.Chain;
+using VhdKit.Cli.Output;
 using VhdKit.Operations;
 
 namespace VhdKit.Cli;
@@ -8,29 +10,52 @@ internal static class MergeCommand
 {
     public static Command Build()
     {
-        var into = new Option<string>("--into") { Description = "Merge into this ancestor (the layers between are merged too, in one pass)." };
+        var into = new Option<string>("--into") { HelpName = "ANCESTOR", Description = "Merge into this ancestor (the layers between are merged too, in one pass)." };
         var delete = new Option<bool>("--delete-child") { Description = "Delete the merged child (and the layers merged with it) once the merge is durable." };
         var child = new Argument<string>("CHILD") { Description = "The differencing disk to merge." };
-        var command = new Command("merge", "Merge a differencing disk into its parent (or an ancestor). Interrupted, it can be run again to complete.") { into, delete, child };
-        command.SetAction((result, cancellationToken) =>
+        var verb = new CliVerb("merge", "Merge a differencing disk into its parent (or an ancestor). Interrupted, it can be run again to complete.", "merge") { Subject = child };
+        return verb.Build([into, delete, child], context =>
         {
-            try
+            var request = new MergeRequest(context.Get(child)) { Into = context.Get(into), DeleteMerged = context.Get(delete) };
+            context.Outcome = _ => WhatIsLeft(request.Child, request.Into);
+            MergeResult merged = context.Track("merge", progress => MergeOperation.Run(request, progress, context.CancellationToken));
+            context.Warn(merged.Warnings);
+            context.Result(MergeDocument.From(merged), () =>
             {
-                MergeResult merged = null!;
-                var request = new MergeRequest(result.GetValue(child)!) { Into = result.GetValue(into), DeleteMerged = result.GetValue(delete) };
-                ProgressDisplay.Run("merge", progress => merged = MergeOperation.Run(request, progress, cancellationToken));
-                CliErrors.Warn(merged.Warnings);
-                Console.Out.WriteLine($"Merged {merged.BytesMerged} bytes into {merged.Target}.");
-                Console.Out.WriteLine(!merged.Deleted.IsEmpty
-                    ? $"Deleted {string.Join(", ", merged.Merged)}."
-                    : $"{string.Join(", ", merged.Merged)} no longer belong on top of it (its content changed); delete them or use --delete-child.");
-                return Task.FromResult(0);
-            }
-            catch (Exception e)
-            {
-                return Task.FromResult(CliErrors.Report(e, Console.Error));
-            }
+                context.Say($"Merged {merged.BytesMerged} bytes into {merged.Target}.");
+                context.Say(!merged.Deleted.IsEmpty ? $"Deleted {string.Join(", ", merged.Merged)}." : Leftover(merged));
+            });
+            return ExitCodes.Success;
         });
-        return command;
     }
+
+    /// <summary>
+    /// After a failure or Ctrl+C: an interrupted merge's journal and the command that completes it, or
+    /// <see langword="null"/> when no merge was begun (nothing was left behind).
+    /// </summary>
+    internal static string? WhatIsLeft(string child, string? into)
+    {
+        string? target = into is null ? ParentOf(child) : Path.GetFullPath(into);
+        return target is not null && MergeJournal.Read(target) is { } entry ? MergeJournal.Describe(target, entry) : null;
+    }
+
+    /// <summary>The child's parent as its chain resolves it, or <see langword="null"/> when it cannot be opened.</summary>
+    private static string? ParentOf(string child)
+    {
+        try
+        {
+            using VhdChain chain = VhdChain.Open(child);
+            return chain.Links.Length > 1 ? chain.Links[1].Image.Path : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Format.VhdFormatException or ParentResolutionException)
+        {
+            // The error itself is reported; this only looks for a journal to mention.
+            return null;
+        }
+    }
+
+    /// <summary>What to do with the merged layers kept: they read the same as before, but their data is in the target now.</summary>
+    private static string Leftover(MergeResult merged) => merged.Merged.Length == 1
+        ? $"{merged.Merged[0]} still reads the same but is no longer needed: its data is now in {merged.Target}; delete it (or merge with --delete-child)."
+        : $"{string.Join(", ", merged.Merged)} still read the same but are no longer needed: their data is now in {merged.Target}; delete them (or merge with --delete-child).";
 }

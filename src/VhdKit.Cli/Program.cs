@@ -38,6 +38,13 @@ public static class Program
             RepairCommand.Build(),
             ServeCommand.Build(),
         };
-        return root.Parse(args).Invoke();
+        // Ctrl+C and SIGTERM are the runner's (CliVerb): the verb cleans up and says what is left, however long that takes.
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && parse.CommandResult.Command != root)
+        {
+            return CliVerb.ReportParseErrors(parse);
+        }
+
+        return parse.Invoke(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using VhdKit.Chain;
+using VhdKit.Cli.Output;
+using VhdKit.Operations;
 
 namespace VhdKit.Cli;
 
@@ -8,51 +10,79 @@ internal static class ReadCommand
 {
     public static Command Build()
     {
-        var offset = new Option<string>("--offset", "-o") { Description = "Where in the disk to start (bytes, or with a unit).", DefaultValueFactory = _ => "0" };
-        var length = new Option<string>("--length", "-l") { Description = "How many bytes (default: to the end of the disk)." };
-        var to = new Option<string>("--to") { Description = "The output file ('-' for standard output); never overwritten.", Required = true };
+        var offset = new Option<string>("--offset", "-o") { HelpName = "OFFSET", Description = "Where in the disk to start (bytes, or with a unit).", DefaultValueFactory = _ => "0" };
+        var length = new Option<string>("--length", "-l") { HelpName = "LENGTH", Description = "How many bytes (default: to the end of the disk)." };
+        var to = new Option<string>("--to") { HelpName = "OUT", Description = "The output file ('-' for standard output); never overwritten.", Required = true };
         var file = new Argument<string>("FILE") { Description = "The image." };
-        var command = new Command("read", "Read bytes of a disk (through its parents) into a file.") { offset, length, to, file };
-        command.SetAction(result =>
+        var verb = new CliVerb("read", "Read bytes of a disk (through its parents) into a file.", "read") { Subject = file };
+        return verb.Build([offset, length, to, file], context =>
         {
+            using VirtualDisk disk = VirtualDisk.Open(context.Get(file), new VirtualDiskOptions { ReadOnly = true });
+            context.Warn(disk.Warnings);
+            long at = Offsets.Parse(context.Get(offset)!, "--offset");
+            if (at < 0 || at > disk.Capacity)
+            {
+                throw new ArgumentException($"--offset {at} lies outside the {disk.Capacity}-byte disk.");
+            }
+
+            long count = context.Get(length) is { } text ? Offsets.Parse(text, "--length") : disk.Capacity - at;
+            if (count < 0 || count > disk.Capacity - at)
+            {
+                throw new ArgumentException($"--length {count} at {at} does not fit in the {disk.Capacity}-byte disk (at most {disk.Capacity - at} bytes from there).");
+            }
+
+            string target = context.Get(to)!;
+            if (target == "-" && context.Output == OutputMode.Json)
+            {
+                throw new ArgumentException("--to - writes the disk's bytes to standard output, where --output=json writes its document; give --to FILE.");
+            }
+
+            if (target == "-")
+            {
+                using Stream stdout = Console.OpenStandardOutput();
+                Copy(context, disk, at, count, stdout);
+                return ExitCodes.Success;
+            }
+
+            if (File.Exists(target) || Directory.Exists(target) || new FileInfo(target).LinkTarget is not null)
+            {
+                throw new IOException($"--to {target} already exists; it is never overwritten (remove it or name another file).");
+            }
+
+            // The output is ours until it is whole: a failure or Ctrl+C removes it, so nothing is left behind.
+            var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write);
             try
             {
-                using VirtualDisk disk = VirtualDisk.Open(result.GetValue(file)!, new VirtualDiskOptions { ReadOnly = true });
-                CliErrors.Warn(disk.Warnings);
-                long at = Offsets.Parse(result.GetValue(offset)!, "--offset");
-                if (at < 0 || at > disk.Capacity)
-                {
-                    throw new ArgumentException($"--offset {at} lies outside the {disk.Capacity}-byte disk.");
-                }
-
-                long count = result.GetValue(length) is { } text ? Offsets.Parse(text, "--length") : disk.Capacity - at;
-                if (count < 0 || count > disk.Capacity - at)
-                {
-                    throw new ArgumentException($"--length {count} at {at} does not fit in the {disk.Capacity}-byte disk (at most {disk.Capacity - at} bytes from there).");
-                }
-
-                string target = result.GetValue(to)!;
-                using Stream output = target == "-" ? Console.OpenStandardOutput() : new FileStream(target, FileMode.CreateNew, FileAccess.Write);
-                var buffer = new byte[1024 * 1024];
-                for (long done = 0; done < count;)
-                {
-                    int n = disk.Read(buffer.AsSpan(0, (int)Math.Min(buffer.Length, count - done)), at + done);
-                    if (n == 0)
-                    {
-                        throw new IOException($"Reading {result.GetValue(file)} stopped at {at + done}, before the {count} bytes asked for.");
-                    }
-
-                    output.Write(buffer, 0, n);
-                    done += n;
-                }
-
-                return 0;
+                context.Track("read", progress => Copy(context, disk, at, count, output, progress));
+                output.Dispose();
             }
-            catch (Exception e)
+            catch
             {
-                return CliErrors.Report(e, Console.Error);
+                output.Dispose();
+                File.Delete(target);
+                throw;
             }
+
+            context.Result(new ReadDocument(Path.GetFullPath(context.Get(file)), at, count, Path.GetFullPath(target)), () => { });
+            return ExitCodes.Success;
         });
-        return command;
+    }
+
+    private static void Copy(VerbContext context, VirtualDisk disk, long at, long count, Stream output, IProgress<OperationProgress>? progress = null)
+    {
+        var buffer = new byte[1024 * 1024];
+        for (long done = 0; done < count;)
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            int n = disk.Read(buffer.AsSpan(0, (int)Math.Min(buffer.Length, count - done)), at + done);
+            if (n == 0)
+            {
+                throw new IOException($"reading stopped at {at + done}, before the {count} bytes asked for.");
+            }
+
+            output.Write(buffer, 0, n);
+            done += n;
+            progress?.Report(new OperationProgress(done, count));
+        }
     }
 }

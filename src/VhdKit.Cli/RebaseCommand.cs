@@ -1,48 +1,52 @@
 using System.CommandLine;
+using VhdKit.Cli.Output;
 using VhdKit.Operations;
 
 namespace VhdKit.Cli;
 
 /// <summary>
-/// <c>vhd rebase --parent NEW CHILD [--ignore-id-mismatch]</c> (like <c>qemu-img rebase -u</c>) and
+/// <c>vhd rebase --parent NEW CHILD [--ignore-id-mismatch]</c> (qemu-img: <c>rebase -u -b NEW CHILD</c>) and
 /// <c>vhd rebase --restamp CHILD</c>: repoint a child at its parent in a new place, or accept a parent whose
 /// modification time changed. The disk's content is not touched.
 /// </summary>
+/// <remarks>
+/// qemu-img's rebase without <c>-u</c> copies the sectors that differ between the old and the new backing file
+/// into the child. VhdKit never does: it always rebases as <c>-u</c> (unsafe) does, rewriting only the link, and
+/// instead guards it by the parent's unique id (a new parent must be the same disk, moved or copied).
+/// </remarks>
 internal static class RebaseCommand
 {
     public static Command Build()
     {
-        var parent = new Option<string>("--parent", "-p") { Description = "The parent's new location." };
+        var parent = new Option<string>("--parent", "-b", "--backing") { HelpName = "PARENT", Description = "The parent's new location (qemu-img: -b)." };
+        var unsafeOption = new Option<bool>("--unsafe", "-u")
+        {
+            Description = "qemu-img's -u: only rewrite the link. VhdKit always does just that (it never copies data into the child); the parent's unique id must match.",
+        };
+        var parentFormat = new Option<string>("--backing-format", "-F") { HelpName = "FMT", Description = "The parent's format, as qemu-img's -F: vhd or vpc." };
         var restamp = new Option<bool>("--restamp") { Description = "Keep the parent the child resolves to, and record its current modification time." };
         var ignore = new Option<bool>("--ignore-id-mismatch") { Description = "Accept a parent whose unique id differs (only if it really holds the same content)." };
         var child = new Argument<string>("CHILD") { Description = "The differencing disk." };
-        var command = new Command("rebase", "Point a differencing disk at its parent in a new place (rewrites the locators, parent name and timestamp).") { parent, restamp, ignore, child };
-        command.SetAction(result =>
+        var verb = new CliVerb("rebase", "Point a differencing disk at its parent in a new place (rewrites the locators, parent name and timestamp; no data is copied).", "rebase")
         {
-            try
+            Subject = child,
+        };
+        return verb.Build([parent, unsafeOption, parentFormat, restamp, ignore, child], context =>
+        {
+            string? newParent = context.Get(parent);
+            if (context.Get(restamp) == (newParent is not null))
             {
-                string childPath = result.GetValue(child)!;
-                string? newParent = result.GetValue(parent);
-                if (result.GetValue(restamp) == (newParent is not null))
-                {
-                    throw new ArgumentException("Give either --parent NEW or --restamp.");
-                }
-
-                if (newParent is null)
-                {
-                    Console.Out.WriteLine($"{Path.GetFullPath(childPath)} now records the current time of {RebaseOperation.Run(RebaseRequest.Restamp(childPath)).Parent}.");
-                    return 0;
-                }
-
-                CliErrors.Warn(RebaseOperation.Run(new RebaseRequest(childPath, newParent) { IgnoreIdMismatch = result.GetValue(ignore) }).Warnings);
-                Console.Out.WriteLine($"{Path.GetFullPath(childPath)} now has parent {Path.GetFullPath(newParent)}.");
-                return 0;
+                throw new ArgumentException("give either --parent NEW (-b NEW) or --restamp.");
             }
-            catch (Exception e)
-            {
-                return CliErrors.Report(e, Console.Error);
-            }
+
+            FormatNames.RequireVhd(context.Get(parentFormat), "-F", "a differencing VHD's parent is a VHD (vhd or vpc).");
+            var request = new RebaseRequest(context.Get(child), newParent) { IgnoreIdMismatch = context.Get(ignore) };
+            RebaseResult rebased = context.Track("rebase", progress => RebaseOperation.Run(request, progress, context.CancellationToken));
+            context.Warn(rebased.Warnings);
+            context.Result(RebaseDocument.From(rebased), rebased.Restamped
+                ? $"{rebased.Child} now records the current time of {rebased.Parent}."
+                : $"{rebased.Child} now has parent {rebased.Parent}.");
+            return ExitCodes.Success;
         });
-        return command;
     }
 }

@@ -1,6 +1,5 @@
-using System.Collections.Immutable;
 using System.CommandLine;
-using Spectre.Console;
+using VhdKit.Cli.Output;
 using VhdKit.Operations;
 
 namespace VhdKit.Cli;
@@ -16,39 +15,34 @@ internal static class RepairCommand
     {
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "List what would be done; change nothing." };
         var file = new Argument<string>("FILE") { Description = "The image." };
-        var command = new Command("repair", "Fix the repairable faults `vhd check` finds (end footer, footer copy, checksums, orphan tail, BAT entries outside the file).") { dryRun, file };
-        command.SetAction(result =>
+        var verb = new CliVerb("repair", "Fix the repairable faults `vhd check` finds (end footer, footer copy, checksums, orphan tail, BAT entries outside the file).", "repair") { Subject = file };
+        return verb.Build([dryRun, file], context =>
         {
-            try
+            string path = context.Get(file);
+            bool dry = context.Get(dryRun);
+            context.Outcome = e => e is OperationCanceledException && !dry
+                ? $"the repairs made before it stopped were flushed; run `vhd repair {path}` again to finish (`vhd check {path}` lists what is left)."
+                : null;
+            RepairResult repaired = context.Track("repair", progress => RepairOperation.Run(new RepairRequest(path) { DryRun = dry }, progress, context.CancellationToken));
+            context.Warn(repaired.Warnings);
+            context.Result(RepairDocument.From(repaired), () =>
             {
-                string path = result.GetValue(file)!;
-                bool dry = result.GetValue(dryRun);
-                RepairResult repaired = RepairOperation.Run(new RepairRequest(path) { DryRun = dry });
-                ImmutableArray<RepairAction> actions = repaired.Actions;
-                foreach (RepairAction action in actions)
+                foreach (RepairAction action in repaired.Actions)
                 {
-                    AnsiConsole.MarkupLine(ConsoleText.Markup((dry ? "would: " : "done: ") + action.Description));
+                    context.Say((dry ? "would: " : "done: ") + action.Description);
                 }
 
-                if (actions.IsEmpty)
+                if (repaired.Actions.IsEmpty)
                 {
-                    AnsiConsole.MarkupLine("Nothing to repair.");
+                    context.Say("Nothing to repair.");
                 }
-
-                CheckResult after = repaired.After;
-                bool fine = dry ? after.IsClean || after.IsRepairable : after.IsClean;
-                if (!fine)
-                {
-                    Console.Error.WriteLine($"vhd: {path} still has faults repair cannot fix; see `vhd check {path}`.");
-                }
-
-                return fine ? 0 : CheckCommand.Faults;
-            }
-            catch (Exception e)
+            });
+            if (!repaired.Fixed)
             {
-                return CliErrors.Report(e, Console.Error);
+                context.Warn($"{path} still has faults repair cannot fix; see `vhd check {path}`.");
             }
+
+            return repaired.Fixed ? ExitCodes.Success : CheckCommand.Faults;
         });
-        return command;
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
 using VhdKit.Chain;
+using VhdKit.Cli.Output;
 using VhdKit.Nbd;
 
 namespace VhdKit.Cli;
@@ -22,10 +23,24 @@ internal static class ServeCommand
         var port = new Option<int?>("--port") { HelpName = "N", Description = $"Listen on this TCP port (default {DefaultPort}; 0 picks a free one)." };
         var bind = new Option<string?>("--bind") { HelpName = "ADDR", Description = "The address to listen on (default 127.0.0.1, loopback only)." };
         var file = new Argument<string>("FILE") { Description = "The image (a differencing disk is served through its parents)." };
-        var command = new Command("serve", "Export the disk over NBD (qemu, nbd-client, nbdcopy, nbdinfo) until Ctrl+C; prints the NBD URI when ready.")
+        var verb = new CliVerb("serve", "Export the disk over NBD (qemu, nbd-client, nbdcopy, nbdinfo) until Ctrl+C; prints the NBD URI when ready.", "serve") { Subject = file };
+        Command command = verb.Build([readOnly, socket, port, bind, file], async context =>
         {
-            readOnly, socket, port, bind, file,
-        };
+            EndPoint endPoint = context.Get(socket) is { } path
+                ? new UnixDomainSocketEndPoint(Path.GetFullPath(path))
+                : new IPEndPoint(ParseAddress(context.Get(bind), context), context.Get(port) ?? DefaultPort);
+            using VirtualDisk disk = VirtualDisk.Open(context.Get(file), new VirtualDiskOptions { ReadOnly = context.Get(readOnly) });
+            context.Warn(disk.Warnings);
+            using NbdServer server = NbdServer.Listen(disk, endPoint, new NbdServerOptions
+            {
+                ReadOnly = context.Get(readOnly),
+                Log = message => Console.Error.WriteLine($"vhd serve: {message}"),
+            });
+            context.Announce(new ServeDocument(Path.GetFullPath(context.Get(file)), server.Uri, context.Get(readOnly), disk.Capacity), server.Uri);
+            await server.RunAsync(context.CancellationToken).ConfigureAwait(false);
+            Console.Error.WriteLine("vhd serve: stopping: flushing and closing");
+            return ExitCodes.Success;
+        });
         command.Validators.Add(result =>
         {
             if (result.GetValue(socket) is not null && (result.GetValue(port) is not null || result.GetValue(bind) is not null))
@@ -33,40 +48,10 @@ internal static class ServeCommand
                 result.AddError("--socket cannot be combined with --port or --bind.");
             }
         });
-        command.SetAction(async (result, cancellationToken) =>
-        {
-            try
-            {
-                EndPoint endPoint = result.GetValue(socket) is { } path
-                    ? new UnixDomainSocketEndPoint(Path.GetFullPath(path))
-                    : new IPEndPoint(ParseAddress(result.GetValue(bind)), result.GetValue(port) ?? DefaultPort);
-                using VirtualDisk disk = VirtualDisk.Open(result.GetValue(file)!, new VirtualDiskOptions { ReadOnly = result.GetValue(readOnly) });
-                CliErrors.Warn(disk.Warnings);
-                using NbdServer server = NbdServer.Listen(disk, endPoint, new NbdServerOptions
-                {
-                    ReadOnly = result.GetValue(readOnly),
-                    Log = message => Console.Error.WriteLine($"vhd serve: {message}"),
-                });
-                Console.Out.WriteLine(server.Uri);
-                Console.Out.Flush();
-                await server.RunAsync(cancellationToken).ConfigureAwait(false);
-                Console.Error.WriteLine("vhd serve: stopping: flushing and closing");
-                return 0;
-            }
-            catch (SocketException e)
-            {
-                Console.Error.WriteLine($"vhd: cannot listen: {e.Message}");
-                return CliErrors.Failure;
-            }
-            catch (Exception e)
-            {
-                return CliErrors.Report(e, Console.Error);
-            }
-        });
         return command;
     }
 
-    private static IPAddress ParseAddress(string? bind)
+    private static IPAddress ParseAddress(string? bind, VerbContext context)
     {
         if (bind is null)
         {
@@ -80,7 +65,7 @@ internal static class ServeCommand
 
         if (!IPAddress.IsLoopback(address))
         {
-            Console.Error.WriteLine($"vhd: warning: serving on {address}, not loopback: NBD has no authentication here, so anyone who can reach this address can read (and perhaps write) the disk.");
+            context.Warn($"serving on {address}, not loopback: NBD has no authentication here, so anyone who can reach this address can read (and perhaps write) the disk.");
         }
 
         return address;

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using VhdKit.Chain;
+using VhdKit.Cli.Output;
+using VhdKit.Operations;
 
 namespace VhdKit.Cli;
 
@@ -28,47 +30,41 @@ internal static class WriteCommand
 
     public static Command Build()
     {
-        var offset = new Option<string>("--offset", "-o") { Description = "Where in the disk to write (bytes, or with a unit: 1MiB).", Required = true };
-        var from = new Option<string>("--from") { Description = "The file whose bytes are written ('-' for standard input).", Required = true };
+        var offset = new Option<string>("--offset", "-o") { HelpName = "OFFSET", Description = "Where in the disk to write (bytes, or with a unit: 1MiB).", Required = true };
+        var from = new Option<string>("--from") { HelpName = "IN", Description = "The file whose bytes are written ('-' for standard input).", Required = true };
         var file = new Argument<string>("FILE") { Description = "The image; a differencing disk's parents are never written." };
-        var command = new Command("write", "Write bytes into a disk at an offset, flushed every 64 MiB and at the end.") { offset, from, file };
-        command.SetAction((result, cancellationToken) =>
-            Task.FromResult(Run(result.GetValue(file)!, result.GetValue(offset)!, result.GetValue(from)!, cancellationToken)));
-        return command;
+        var verb = new CliVerb("write", "Write bytes into a disk at an offset, flushed every 64 MiB and at the end.", "write") { Subject = file };
+        return verb.Build([offset, from, file], context => Run(context, context.Get(file), context.Get(offset)!, context.Get(from)!));
     }
 
-    private static int Run(string image, string offsetText, string source, CancellationToken cancellationToken)
+    private static int Run(VerbContext context, string image, string offsetText, string source)
     {
         var copy = new Copy();
+        context.Outcome = e => copy.Written > 0 || e is OperationCanceledException ? copy.WhatIsLeft(e.Message) : null;
+        long at = Offsets.Parse(offsetText, "--offset");
+        using Stream input = source == "-" ? Console.OpenStandardInput() : File.OpenRead(source);
+        using VirtualDisk disk = VirtualDisk.Open(image);
+        context.Warn(disk.Warnings);
+        CheckRange(disk.Capacity, at, input.CanSeek ? input.Length : null, source);
+        copy.At = at;
+        string? sourcePath = source == "-" ? null : Path.GetFullPath(source);
         try
         {
-            long at = Offsets.Parse(offsetText, "--offset");
-            using Stream input = source == "-" ? Console.OpenStandardInput() : File.OpenRead(source);
-            using VirtualDisk disk = VirtualDisk.Open(image);
-            CliErrors.Warn(disk.Warnings);
-            CheckRange(disk.Capacity, at, input.CanSeek ? input.Length : null, source);
-            copy.At = at;
-            try
-            {
-                copy.Run(input, disk, cancellationToken);
-            }
-            catch (Exception) when (copy.Written > copy.Flushed)
+            context.Track("write", progress => copy.Run(input, disk, input.CanSeek ? input.Length : null, progress, context.CancellationToken));
+        }
+        catch (Exception)
+        {
+            if (copy.Written > copy.Flushed)
             {
                 copy.FlushAfterStop(disk);
-                throw;
             }
 
-            Console.Out.WriteLine($"Wrote {copy.Written} bytes at offset {at}.");
-            return 0;
+            context.ResultSoFar(new WriteDocument(Path.GetFullPath(image), at, sourcePath, copy.Written, copy.Flushed));
+            throw;
         }
-        catch (Exception e) when (copy.Written > 0 || e is OperationCanceledException)
-        {
-            return CliErrors.Report(e, Console.Error, outcome: copy.WhatIsLeft(e.Message));
-        }
-        catch (Exception e)
-        {
-            return CliErrors.Report(e, Console.Error);
-        }
+
+        context.Result(new WriteDocument(Path.GetFullPath(image), at, sourcePath, copy.Written, copy.Flushed), $"Wrote {copy.Written} bytes at offset {at}.");
+        return ExitCodes.Success;
     }
 
     /// <summary>Refuses, before anything is written, an offset outside the disk or an input (of known length) that does not fit.</summary>
@@ -101,7 +97,7 @@ internal static class WriteCommand
         /// <exception cref="ArgumentException">Standard input runs past the end of the disk.</exception>
         /// <exception cref="IOException">Reading, writing or flushing failed.</exception>
         /// <exception cref="OperationCanceledException">Ctrl+C.</exception>
-        public void Run(Stream input, VirtualDisk disk, CancellationToken cancellationToken)
+        public void Run(Stream input, VirtualDisk disk, long? length, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
         {
             var buffer = new byte[Chunk];
             while (true)
@@ -121,6 +117,7 @@ internal static class WriteCommand
 
                 disk.Write(buffer.AsSpan(0, read), At + Written);
                 Written += read;
+                progress.Report(new OperationProgress(Written, length ?? disk.Capacity - At));
                 if (Written - Flushed >= FlushEvery)
                 {
                     Flush(disk);

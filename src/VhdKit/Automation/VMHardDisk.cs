@@ -109,7 +109,7 @@ public sealed class VMHardDisk : IVMHardDisk
             {
                 if (image.DiskType == VhdDiskType.Fixed)
                 {
-                    throw new WrongImageTypeException(File, image.DiskType, "Compact");
+                    throw new WrongImageTypeException(File, image.DiskType, "Compact", "a dynamic or differencing disk");
                 }
             }
 

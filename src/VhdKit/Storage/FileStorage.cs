@@ -77,6 +77,12 @@ public sealed class FileStorage : IPositionalStorage
     /// </summary>
     private static void ThrowIfNoRegularFile(string path)
     {
+        // Opening a folder fails with "Access to the path is denied", which sends the user after permissions.
+        if (Directory.Exists(path))
+        {
+            throw new UnauthorizedAccessException($"{path} is a folder, not a file; a VHD image is a file.");
+        }
+
         if (OperatingSystem.IsWindows())
         {
             return;

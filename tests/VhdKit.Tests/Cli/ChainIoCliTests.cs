@@ -29,8 +29,9 @@ public class ChainIoCliTests : IDisposable
         ProcessResult map = CliRunner.RunIn(_folder.Path, "map", "--json", "child.vhd");
         Ok(map);
         using JsonDocument extents = JsonDocument.Parse(map.Stdout);
-        var layers = extents.RootElement.EnumerateArray().Select(e => (e.GetProperty("offset").GetInt64(), e.GetProperty("length").GetInt64(), e.GetProperty("layer").GetInt32())).ToList();
-        Assert.Equal([(0L, 3584L, 1), (3584L, (3L << 20) - 3584, -1), (3L << 20, 3072L, 0), ((3L << 20) + 3072, (5L << 20) - 3072, -1)], layers);
+        var layers = extents.RootElement.GetProperty("extents").EnumerateArray()
+            .Select(e => (e.GetProperty("start").GetInt64(), e.GetProperty("length").GetInt64(), e.GetProperty("depth").ValueKind == JsonValueKind.Null ? (int?)null : e.GetProperty("depth").GetInt32())).ToList();
+        Assert.Equal([(0L, 3584L, 1), (3584L, (3L << 20) - 3584, null), (3L << 20, 3072L, 0), ((3L << 20) + 3072, (5L << 20) - 3072, null)], layers);
 
         Ok(CliRunner.RunIn(_folder.Path, "convert", "--format", "raw", "child.vhd", "flat.raw"));
         Ok(CliRunner.RunIn(_folder.Path, "convert", "child.vhd", "flat.vhd"));
@@ -53,7 +54,7 @@ public class ChainIoCliTests : IDisposable
         File.WriteAllBytes(_folder.File("p.bin"), new byte[1024]);
         Assert.NotEqual(0, CliRunner.RunIn(_folder.Path, "write", "d.vhd", "--offset", "4MiB", "--from", "p.bin").ExitCode);
         File.WriteAllText(_folder.File("exists.raw"), "keep");
-        Assert.NotEqual(0, CliRunner.RunIn(_folder.Path, "convert", "-f", "raw", "d.vhd", "exists.raw").ExitCode);
+        Assert.NotEqual(0, CliRunner.RunIn(_folder.Path, "convert", "-O", "raw", "d.vhd", "exists.raw").ExitCode);
         Assert.NotEqual(0, CliRunner.RunIn(_folder.Path, "read", "d.vhd", "--to", "exists.raw").ExitCode);
         Assert.Equal("keep", File.ReadAllText(_folder.File("exists.raw")));
     }

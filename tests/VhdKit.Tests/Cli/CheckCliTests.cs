@@ -52,15 +52,15 @@ public class CheckCliTests : IDisposable
 
         using JsonDocument json = JsonDocument.Parse(result.Stdout);
         JsonElement root = json.RootElement;
-        Assert.Equal(["path", "clean", "repairable", "exitCode", "faults"], root.EnumerateObject().Select(p => p.Name));
-        Assert.Equal(file, root.GetProperty("path").GetString());
+        Assert.Equal(["schemaVersion", "command", "filename", "format", "chain", "clean", "repairable", "exit-code", "faults", "repairs", "warnings", "error"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(file, root.GetProperty("filename").GetString());
         Assert.False(root.GetProperty("clean").GetBoolean());
         Assert.True(root.GetProperty("repairable").GetBoolean());
-        Assert.Equal(3, root.GetProperty("exitCode").GetInt32());
+        Assert.Equal(3, root.GetProperty("exit-code").GetInt32());
         JsonElement fault = Assert.Single(root.GetProperty("faults").EnumerateArray());
-        Assert.Equal(["code", "severity", "structure", "offset", "message", "repairable", "file"], fault.EnumerateObject().Select(p => p.Name));
-        Assert.Equal("HeaderChecksum", fault.GetProperty("code").GetString());
-        Assert.Equal("Error", fault.GetProperty("severity").GetString());
+        Assert.Equal(["code", "severity", "structure", "offset", "message", "repairable", "filename"], fault.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("header-checksum", fault.GetProperty("code").GetString());
+        Assert.Equal("error", fault.GetProperty("severity").GetString());
         Assert.Equal(512 + 36, fault.GetProperty("offset").GetInt64());
     }
 
@@ -72,6 +72,6 @@ public class CheckCliTests : IDisposable
         ProcessResult result = CliRunner.Run("check", "--chain", "--json", file);
         Assert.Equal(2, result.ExitCode);
         using JsonDocument json = JsonDocument.Parse(result.Stdout);
-        Assert.Equal("ParentNotFound", json.RootElement.GetProperty("faults")[0].GetProperty("code").GetString());
+        Assert.Equal("parent-not-found", json.RootElement.GetProperty("faults")[0].GetProperty("code").GetString());
     }
 }

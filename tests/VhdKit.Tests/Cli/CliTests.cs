@@ -20,18 +20,18 @@ public class CliTests : IDisposable
         Assert.True(info.ExitCode == 0, info.Stderr);
         using JsonDocument json = JsonDocument.Parse(info.Stdout);
         JsonElement image = json.RootElement.GetProperty("images")[0];
-        Assert.Equal("Dynamic", image.GetProperty("diskType").GetString());
-        Assert.Equal(64L << 20, image.GetProperty("virtualSize").GetInt64());
+        Assert.Equal("dynamic", image.GetProperty("subformat").GetString());
+        Assert.Equal(64L << 20, image.GetProperty("virtual-size").GetInt64());
         JsonElement footer = image.GetProperty("footer");
-        Assert.Equal("conectix", footer.GetProperty("cookie").GetString());
-        Assert.Equal("win ", footer.GetProperty("creatorApplication").GetString());
-        Assert.Equal("Wi2k", footer.GetProperty("creatorHostOs").GetString());
-        Assert.True(footer.GetProperty("checksumValid").GetBoolean());
+        Assert.True(footer.GetProperty("cookie-valid").GetBoolean());
+        Assert.Equal("win ", footer.GetProperty("creator-application").GetString());
+        Assert.Equal("Wi2k", footer.GetProperty("creator-host-os").GetString());
+        Assert.True(footer.GetProperty("checksum-valid").GetBoolean());
         Assert.Equal(963, footer.GetProperty("geometry").GetProperty("cylinders").GetInt32()); // the spec's 963/8/17
-        JsonElement header = image.GetProperty("dynamicHeader");
-        Assert.Equal(512 * 1024, header.GetProperty("blockSize").GetInt32());
-        Assert.Equal(128u, header.GetProperty("maxTableEntries").GetUInt32());
-        Assert.Equal(0, image.GetProperty("parentLocators").GetArrayLength());
+        JsonElement header = image.GetProperty("dynamic-header");
+        Assert.Equal(512 * 1024, header.GetProperty("block-size").GetInt32());
+        Assert.Equal(128u, header.GetProperty("max-table-entries").GetUInt32());
+        Assert.Equal(0, image.GetProperty("parent-locators").GetArrayLength());
     }
 
     [Fact]
@@ -45,11 +45,11 @@ public class CliTests : IDisposable
         JsonElement images = json.RootElement.GetProperty("images");
         Assert.Equal(2, images.GetArrayLength());
         JsonElement link = images[1].GetProperty("link");
-        Assert.Equal("W2ru", link.GetProperty("foundVia").GetString());
-        Assert.Equal(@"..\base.vhd", link.GetProperty("locatorText").GetString());
-        Assert.True(link.GetProperty("timestampMatches").GetBoolean());
-        Assert.Equal(images[1].GetProperty("footer").GetProperty("uniqueId").GetGuid(),
-            images[0].GetProperty("dynamicHeader").GetProperty("parentUniqueId").GetGuid());
+        Assert.Equal("W2ru", link.GetProperty("found-via").GetString());
+        Assert.Equal(@"..\base.vhd", link.GetProperty("locator-text").GetString());
+        Assert.True(link.GetProperty("timestamp-matches").GetBoolean());
+        Assert.Equal(images[1].GetProperty("footer").GetProperty("unique-id").GetGuid(),
+            images[0].GetProperty("dynamic-header").GetProperty("parent-unique-id").GetGuid());
 
         ProcessResult table = CliRunner.RunIn(_folder.Path, "info", "--chain", "sub/child.vhd");
         Assert.Equal(0, table.ExitCode);
@@ -96,19 +96,16 @@ public class CliTests : IDisposable
     }
 
     [Fact]
-    public void Failures_show_the_automation_apis_hresult_by_name_and_value()
+    public void Differencing_create_failures_end_with_the_automation_apis_hresult()
     {
-        string parent = ImageFiles.Dynamic(_folder.File("base.vhd"));
+        ImageFiles.Dynamic(_folder.File("base.vhd"));
         Assert.Equal(0, CliRunner.RunIn(_folder.Path, "create", "--parent", "base.vhd", "child.vhd").ExitCode);
-        Assert.StartsWith("vhd: E_ALREADY_EXISTS (0x800700B7): ", CliRunner.RunIn(_folder.Path, "create", "--parent", "base.vhd", "child.vhd").Stderr, StringComparison.Ordinal);
-        Assert.StartsWith("vhd: E_FILE_NOT_FOUND (0x80070002): ", CliRunner.RunIn(_folder.Path, "create", "--parent", "none.vhd", "c2.vhd").Stderr, StringComparison.Ordinal);
-        File.WriteAllBytes(_folder.File("junk.vhd"), new byte[4096]);
-        Assert.StartsWith("vhd: VM_E_INVALID_HD_FILE (0xA0040682): ", CliRunner.Run("info", _folder.File("junk.vhd")).Stderr, StringComparison.Ordinal);
-        using (VhdKit.Chain.VirtualDisk writer = VhdKit.Chain.VirtualDisk.Open(_folder.File("child.vhd")))
-        {
-            File.WriteAllBytes(_folder.File("x.bin"), [1]);
-            Assert.StartsWith("vhd: E_SHARING_VIOLATION (0x80070020): ", CliRunner.Run("write", _folder.File("child.vhd"), "--offset", "0", "--from", _folder.File("x.bin")).Stderr, StringComparison.Ordinal);
-        }
+        ProcessResult exists = CliRunner.RunIn(_folder.Path, "create", "--parent", "base.vhd", "child.vhd");
+        Assert.StartsWith("vhd: cannot create child.vhd: ", exists.Stderr, StringComparison.Ordinal);
+        Assert.EndsWith("(E_ALREADY_EXISTS 0x800700B7)", exists.Stderr.TrimEnd(), StringComparison.Ordinal);
+        ProcessResult noParent = CliRunner.RunIn(_folder.Path, "create", "--parent", "none.vhd", "c2.vhd");
+        Assert.StartsWith("vhd: cannot create c2.vhd: ", noParent.Stderr, StringComparison.Ordinal);
+        Assert.EndsWith("(E_PATH_NOT_FOUND 0x80070003)", noParent.Stderr.TrimEnd(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -119,6 +116,25 @@ public class CliTests : IDisposable
         Assert.Equal(0, CliRunner.RunIn(_folder.Path, "create", "--parent", parent, "a|b.vhd").ExitCode);
         using VhdKit.Images.VhdImage child = VhdKit.Images.VhdImage.Open(_folder.File("a|b.vhd"));
         Assert.Equal(VhdKit.Format.VhdDiskType.Differencing, child.DiskType);
+    }
+
+    [Fact]
+    public void Other_failures_name_the_verb_and_file_in_plain_words_without_an_hresult()
+    {
+        File.WriteAllBytes(_folder.File("junk.vhd"), new byte[4096]);
+        string junk = CliRunner.RunIn(_folder.Path, "info", "junk.vhd").Stderr.TrimEnd();
+        Assert.StartsWith("vhd: cannot inspect junk.vhd: not a valid VHD: ", junk, StringComparison.Ordinal);
+        Assert.DoesNotContain("0x8007", junk, StringComparison.Ordinal);
+        Assert.DoesNotContain("0xA004", junk, StringComparison.Ordinal);
+        ImageFiles.Dynamic(_folder.File("d.vhd"));
+        using (VhdKit.Chain.VirtualDisk writer = VhdKit.Chain.VirtualDisk.Open(_folder.File("d.vhd")))
+        {
+            File.WriteAllBytes(_folder.File("x.bin"), [1]);
+            string held = CliRunner.RunIn(_folder.Path, "write", "d.vhd", "--offset", "0", "--from", "x.bin").Stderr.TrimEnd();
+            Assert.StartsWith("vhd: cannot write d.vhd: ", held, StringComparison.Ordinal);
+            Assert.Contains("in use", held, StringComparison.Ordinal);
+            Assert.DoesNotContain("E_SHARING_VIOLATION", held, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -139,7 +155,7 @@ public class CliTests : IDisposable
         File.Delete(parent);
         ProcessResult chain = CliRunner.Run("info", "--chain", child);
         Assert.NotEqual(0, chain.ExitCode);
-        Assert.Contains("Cannot find the parent", chain.Stderr, StringComparison.Ordinal);
+        Assert.Contains("cannot find the parent", chain.Stderr, StringComparison.OrdinalIgnoreCase);
         Assert.Contains(Path.GetFullPath(parent), chain.Stderr, StringComparison.Ordinal);
         Assert.Equal(0, CliRunner.Run("info", child).ExitCode);
     }

@@ -15,6 +15,9 @@ public class SizeParserTests
     [InlineData("2GB", 2L << 30)]
     [InlineData("2040GiB", 2040L << 30)]
     [InlineData("1TiB", 1L << 40)]
+    [InlineData("1K", 1L << 10)] // qemu-img's suffixes: powers of 1024
+    [InlineData("1G", 1L << 30)]
+    [InlineData("2T", 2L << 40)]
     [InlineData("512KiB", 512L << 10)]
     [InlineData("3M", 3L << 20)]
     public void Parses_units(string text, long expected)

@@ -71,9 +71,9 @@ public sealed class NbdPeerTests : IDisposable
         ProcessResult map = CliRunner.Run("map", "--json", chain.Leaf);
         Assert.True(map.ExitCode == 0, map.Stderr);
         var ours = new List<(long Offset, long Length, bool Data)>();
-        foreach (JsonElement extent in JsonDocument.Parse(map.Stdout).RootElement.EnumerateArray())
+        foreach (JsonElement extent in JsonDocument.Parse(map.Stdout).RootElement.GetProperty("extents").EnumerateArray())
         {
-            (long offset, long length, bool data) = (extent.GetProperty("offset").GetInt64(), extent.GetProperty("length").GetInt64(), extent.GetProperty("allocated").GetBoolean());
+            (long offset, long length, bool data) = (extent.GetProperty("start").GetInt64(), extent.GetProperty("length").GetInt64(), extent.GetProperty("data").GetBoolean());
             if (ours.Count > 0 && ours[^1].Data == data)
             {
                 ours[^1] = ours[^1] with { Length = ours[^1].Length + length };

@@ -145,7 +145,8 @@ public class MergeTests : IDisposable
         Assert.False(File.Exists(_folder.File("child.vhd")));
         Assert.Equal(9, DiskBytes.Of(_folder.File("base.vhd"))[1024 * 1024]);
         ProcessResult notDifferencing = CliRunner.RunIn(_folder.Path, "merge", "base.vhd");
-        Assert.StartsWith("vhd: VM_E_WRONG_HD_IMAGE_TYPE (0xA004067B): ", notDifferencing.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("vhd: cannot merge base.vhd: ", notDifferencing.Stderr, StringComparison.Ordinal);
+        Assert.Contains("merging needs a differencing disk", notDifferencing.Stderr, StringComparison.Ordinal);
     }
 
     private static int CountWrites(ChainBuilder chain)

@@ -47,7 +47,7 @@ internal static class FooterChecks
             if (scan.Footer.DiskType is VhdDiskType.Dynamic or VhdDiskType.Differencing
                 && (!copyIntact || !scan.CopyBytes.AsSpan().SequenceEqual(scan.EndBytes)))
             {
-                AddCopyMismatch(scan, copyIntact ? "differs from the footer at the end of the file" : Damage(copy));
+                AddCopyMismatch(scan, copyIntact ? "differs from the footer at the end of the file" : $"is damaged ({Damage(copy)})");
             }
 
             return canContinue;
@@ -79,7 +79,7 @@ internal static class FooterChecks
         faults.SetRepairable(checksum, scan.FooterFieldsValid);
         if (scan.Footer.DiskType is VhdDiskType.Dynamic or VhdDiskType.Differencing && scan.CopyBytes is not null)
         {
-            AddCopyMismatch(scan, copyIntact ? "differs from the footer at the end of the file" : Damage(copy));
+            AddCopyMismatch(scan, copyIntact ? "differs from the footer at the end of the file" : $"is damaged ({Damage(copy)})");
         }
 
         return next;

@@ -19,7 +19,7 @@ public static partial class CompactOperation
         VhdImage source = chain.Leaf;
         if (source.DiskType == VhdDiskType.Fixed)
         {
-            throw new WrongImageTypeException(fullPath, source.DiskType, "compacting (a fixed disk has no blocks to drop)");
+            throw new WrongImageTypeException(fullPath, source.DiskType, "compacting", "a dynamic or differencing disk (a fixed disk has no blocks to drop)");
         }
 
         DateTime modified = File.GetLastWriteTimeUtc(fullPath);

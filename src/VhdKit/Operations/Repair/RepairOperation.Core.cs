@@ -132,8 +132,10 @@ public static partial class RepairOperation
         if (endFaulty && !fixedDisk && scan.EndPlaceable)
         {
             long at = scan.DataEnd;
-            actions.Add(new RepairAction(RepairActionKind.WriteEndFooter, at, string.Create(CultureInfo.InvariantCulture,
-                $"Write the end footer at 0x{at:X}, where the data ends, and cut the file to {at + VhdFooter.Size} bytes (was {scan.Length})")));
+            long length = at + VhdFooter.Size;
+            actions.Add(new RepairAction(RepairActionKind.WriteEndFooter, at, length == scan.Length
+                ? string.Create(CultureInfo.InvariantCulture, $"Rewrite the end footer at 0x{at:X}, where the data ends (the file keeps its {length} bytes)")
+                : string.Create(CultureInfo.InvariantCulture, $"Write the end footer at 0x{at:X}, where the data ends, and cut the file to {length} bytes (was {scan.Length})")));
             editor?.WriteEndFooterAt(at);
         }
         else if (scan.FooterChecksumRepairable)

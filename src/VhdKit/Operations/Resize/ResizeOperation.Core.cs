@@ -20,7 +20,7 @@ public static partial class ResizeOperation
         using VhdImage image = VhdImage.Open(fullPath, new VhdOpenOptions { Writable = true });
         if (image.DiskType == VhdDiskType.Differencing)
         {
-            throw new WrongImageTypeException(fullPath, image.DiskType, "resizing (its size is its parent's)");
+            throw new WrongImageTypeException(fullPath, image.DiskType, "resizing", "a fixed or dynamic disk (a differencing disk's size is its parent's)");
         }
 
         ThrowIfChildren(fullPath, image.UniqueId);
@@ -42,7 +42,7 @@ public static partial class ResizeOperation
     {
         if (image.DiskType == VhdDiskType.Differencing)
         {
-            throw new WrongImageTypeException(image.Path, image.DiskType, "resizing (its size is its parent's)");
+            throw new WrongImageTypeException(image.Path, image.DiskType, "resizing", "a fixed or dynamic disk (a differencing disk's size is its parent's)");
         }
 
         if (newSize == image.Capacity)
