@@ -22,6 +22,13 @@ internal static class NewFile
     }
 
     /// <summary>
+    /// The permission bits a file made from <paramref name="path"/> takes (a private image gives a private copy or
+    /// rewrite); <see langword="null"/> (the umask's mode) on Windows or when <paramref name="path"/> is no file.
+    /// </summary>
+    public static UnixFileMode? ModeOf(string path) =>
+        OperatingSystem.IsWindows() || !File.Exists(path) ? null : File.GetUnixFileMode(path);
+
+    /// <summary>
     /// A new hidden name beside <paramref name="fullPath"/>, <c>.vhdkit-XXXXXXXX.tmp</c> (8 random hex digits), for a
     /// file written then renamed into place. It is short whatever the target's name, so a target of 255 bytes
     /// (NAME_MAX) still has one; a name in use is skipped (the exclusive create guards the rest).

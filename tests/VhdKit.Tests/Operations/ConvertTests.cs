@@ -26,9 +26,8 @@ public class ConvertTests : IDisposable
     public void Chain_to_raw_equals_the_model_and_is_sparse()
     {
         ChainBuilder chain = ThreeLayers();
-        using VirtualDisk disk = VirtualDisk.Open(chain.Leaf, new VirtualDiskOptions { ReadOnly = true });
         var reports = new List<OperationProgress>();
-        ConvertOperation.Run(new ConvertRequest(disk.Layers[0].Path, _folder.File("out.raw")) { TargetFormat = ConvertFormat.Raw }, new Reporter(reports.Add));
+        ConvertOperation.Run(new ConvertRequest(chain.Leaf, _folder.File("out.raw")) { TargetFormat = ConvertFormat.Raw }, new Reporter(reports.Add));
         ChainBuilder.AssertBytes(chain.Model, File.ReadAllBytes(_folder.File("out.raw")));
         Assert.Equal(100, reports[^1].Percent);
     }
@@ -40,10 +39,7 @@ public class ConvertTests : IDisposable
     {
         ChainBuilder chain = ThreeLayers();
         string output = _folder.File($"out-{format}.vhd");
-        using (VirtualDisk disk = VirtualDisk.Open(chain.Leaf, new VirtualDiskOptions { ReadOnly = true }))
-        {
-            ConvertOperation.Run(new ConvertRequest(disk.Layers[0].Path, output) { TargetFormat = format });
-        }
+        ConvertOperation.Run(new ConvertRequest(chain.Leaf, output) { TargetFormat = format });
 
         using VirtualDisk converted = VirtualDisk.Open(output, new VirtualDiskOptions { ReadOnly = true });
         Assert.Single(converted.Layers);
@@ -62,10 +58,7 @@ public class ConvertTests : IDisposable
             disk.Write(new byte[4096], 9 * ImageFiles.MiB); // zeros written: nothing to allocate for them
         }
 
-        using (VirtualDisk disk = VirtualDisk.Open(child, new VirtualDiskOptions { ReadOnly = true }))
-        {
-            ConvertOperation.Run(new ConvertRequest(disk.Layers[0].Path, _folder.File("flat.vhd")) { TargetFormat = ConvertFormat.Dynamic });
-        }
+        ConvertOperation.Run(new ConvertRequest(child, _folder.File("flat.vhd")) { TargetFormat = ConvertFormat.Dynamic });
 
         using VhdImage flat = VhdImage.Open(_folder.File("flat.vhd"));
         Assert.Equal(1, flat.Bat!.AllocatedCount());
@@ -76,9 +69,8 @@ public class ConvertTests : IDisposable
     public void Existing_target_is_refused_and_cancelled_conversion_leaves_nothing()
     {
         string path = ImageFiles.Dynamic(_folder.File("d.vhd"));
-        using VirtualDisk disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true });
         File.WriteAllText(_folder.File("taken.raw"), "x");
-        Assert.Throws<ImageAlreadyExistsException>(() => ConvertOperation.Run(new ConvertRequest(disk.Layers[0].Path, _folder.File("taken.raw")) { TargetFormat = ConvertFormat.Raw }));
+        Assert.Throws<ImageAlreadyExistsException>(() => ConvertOperation.Run(new ConvertRequest(path, _folder.File("taken.raw")) { TargetFormat = ConvertFormat.Raw }));
         Assert.Equal("x", File.ReadAllText(_folder.File("taken.raw")));
 
         using var cancel = new CancellationTokenSource();
@@ -88,8 +80,8 @@ public class ConvertTests : IDisposable
             writer.Write(new byte[] { 1 }, 0);
         }
 
-        using VirtualDisk source = VirtualDisk.Open(_folder.File("w.vhd"), new VirtualDiskOptions { ReadOnly = true });
-        Assert.ThrowsAny<OperationCanceledException>(() => ConvertOperation.Run(new ConvertRequest(source.Layers[0].Path, _folder.File("sub/c.vhd")) { TargetFormat = ConvertFormat.Dynamic }, null, cancel.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => ConvertOperation.Run(new ConvertRequest(_folder.File("w.vhd"), _folder.File("sub/c.vhd")) { TargetFormat = ConvertFormat.Dynamic }, null, cancel.Token));
+        Assert.Empty(Directory.GetFiles(_folder.File("sub")));        Assert.ThrowsAny<OperationCanceledException>(() => ConvertOperation.Run(new ConvertRequest(_folder.File("w.vhd"), _folder.File("sub/c.vhd")) { TargetFormat = ConvertFormat.Dynamic }, null, cancel.Token));
         Assert.Empty(Directory.GetFiles(_folder.File("sub")));
     }
 
@@ -98,10 +90,7 @@ public class ConvertTests : IDisposable
     {
         string qemuImg = PeerTools.Require("qemu-img");
         ChainBuilder chain = ThreeLayers();
-        using (VirtualDisk disk = VirtualDisk.Open(chain.Leaf, new VirtualDiskOptions { ReadOnly = true }))
-        {
-            ConvertOperation.Run(new ConvertRequest(disk.Layers[0].Path, _folder.File("flat.vhd")) { TargetFormat = ConvertFormat.Dynamic });
-        }
+        ConvertOperation.Run(new ConvertRequest(chain.Leaf, _folder.File("flat.vhd")) { TargetFormat = ConvertFormat.Dynamic });
 
         PeerTools.RunOk(qemuImg, "convert", "-f", "vpc", "-O", "raw", _folder.File("flat.vhd"), _folder.File("q.raw"));
         ChainBuilder.AssertBytes(chain.Model, File.ReadAllBytes(_folder.File("q.raw")));

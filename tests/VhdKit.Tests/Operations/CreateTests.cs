@@ -195,4 +195,24 @@ public class CreateTests : IDisposable
     {
         public void Report(OperationProgress value) => report(value);
     }
+
+    [Fact]
+    public void What_a_disk_type_cannot_do_is_refused_not_ignored()
+    {
+        string parent = ImageFiles.Dynamic(_folder.File("base.vhd"));
+
+        var dynamicZeroFill = Assert.Throws<ArgumentException>(() => CreateOperation.Run(CreateRequest.Dynamic(_folder.File("d.vhd"), 8 * ImageFiles.MiB) with { ZeroFill = true }));
+        var differencingZeroFill = Assert.Throws<ArgumentException>(() => CreateOperation.Run(CreateRequest.Differencing(_folder.File("c.vhd"), parent) with { ZeroFill = true }));
+        var fixedBlockSize = Assert.Throws<ArgumentException>(() => CreateOperation.Run(CreateRequest.Fixed(_folder.File("f.vhd"), 8 * ImageFiles.MiB) with { BlockSize = 512 * 1024 }));
+        var differencingSize = Assert.Throws<ArgumentException>(() => CreateOperation.Run(CreateRequest.Differencing(_folder.File("s.vhd"), parent) with { Size = 16 * ImageFiles.MiB }));
+
+        Assert.StartsWith("Zero fill applies to a fixed disk only: a dynamic disk's unwritten blocks read as zeros", dynamicZeroFill.Message);
+        Assert.StartsWith("Zero fill applies to a fixed disk only: a differencing disk's", differencingZeroFill.Message);
+        Assert.StartsWith("A fixed disk has no blocks, so it takes no block size", fixedBlockSize.Message);
+        Assert.Equal($"A differencing disk takes its parent's size: {parent} is {8 * ImageFiles.MiB} bytes, not {16 * ImageFiles.MiB}. Leave the size out, or resize the parent first.", differencingSize.Message);
+        Assert.Equal([parent], Directory.GetFileSystemEntries(_folder.Path));
+
+        // The parent's own size is accepted (qemu-img create -b BASE CHILD SIZE with the same size).
+        CreateOperation.Run(CreateRequest.Differencing(_folder.File("same.vhd"), parent) with { Size = 8 * ImageFiles.MiB });
+    }
 }

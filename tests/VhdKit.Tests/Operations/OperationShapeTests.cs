@@ -152,4 +152,19 @@ public class OperationShapeTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => MergeOperation.RunAsync(new MergeRequest(path), null, cancelled.Token));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CompactOperation.RunAsync(new CompactRequest(path), null, cancelled.Token));
     }
+
+    [Fact]
+    public void Create_and_resize_refuse_a_size_in_plain_words_without_dotnet_parameter_text()
+    {
+        string path = ImageFiles.Dynamic(_folder.File("d.vhd"));
+
+        var create = Assert.Throws<ArgumentOutOfRangeException>(() => CreateOperation.Run(CreateRequest.Dynamic(_folder.File("small.vhd"), 2 * ImageFiles.MiB)));
+        var resize = Assert.Throws<ArgumentOutOfRangeException>(() => ResizeOperation.Run(new ResizeRequest(path, (4 * ImageFiles.MiB) + 1)));
+        var block = Assert.Throws<ArgumentOutOfRangeException>(() => CreateOperation.Run(CreateRequest.Dynamic(_folder.File("b.vhd"), 8 * ImageFiles.MiB, 4096)));
+
+        Assert.Equal("The size must be a multiple of 512 bytes from 3 MiB (3145728 bytes) to 2040 GiB (2190433320960 bytes); got 2097152 bytes (2 MiB).", create.Message);
+        Assert.Equal("The new size must be a multiple of 512 bytes from 3 MiB (3145728 bytes) to 2040 GiB (2190433320960 bytes); got 4194305 bytes.", resize.Message);
+        Assert.Equal("The block size must be 2 MiB (the default) or 512 KiB, the sizes Hyper-V and Virtual PC use; got 4096 bytes.", block.Message);
+        Assert.False(File.Exists(_folder.File("small.vhd")));
+    }
 }

@@ -104,7 +104,31 @@ public class RawImportTests : IDisposable
 
         var e = Assert.Throws<ArgumentException>(() => ConvertOperation.Run(new ConvertRequest(raw, _folder.File("odd.vhd"))));
 
-        Assert.StartsWith($"{raw} is {(4 * Mi) + 100} bytes; a VHD's size must be a multiple of 512 bytes", e.Message);
+        Assert.StartsWith($"{raw} is {(4 * Mi) + 100} bytes and cannot be a VHD: a VHD's size must be a multiple of 512 bytes", e.Message);
         Assert.Equal([raw], Directory.GetFileSystemEntries(_folder.Path));
+    }
+
+    [Fact]
+    public void An_empty_raw_file_is_refused_as_empty_not_as_a_short_vhd()
+    {
+        string raw = _folder.File("empty.img");
+        File.WriteAllBytes(raw, []);
+
+        var e = Assert.Throws<ArgumentException>(() => ConvertOperation.Run(new ConvertRequest(raw, _folder.File("out.img")) { TargetFormat = ConvertFormat.Raw }));
+
+        Assert.Equal($"{raw} is empty (0 bytes): there is no disk to convert.", e.Message);
+        Assert.DoesNotContain("VHD", e.Message);
+        Assert.Equal([raw], Directory.GetFileSystemEntries(_folder.Path));
+    }
+
+    [Fact]
+    public void A_source_format_vhdkit_does_not_read_is_refused_by_name()
+    {
+        string raw = SparseRaw();
+
+        var e = Assert.Throws<ArgumentException>(() => ConvertOperation.Run(new ConvertRequest(raw, _folder.File("out.vhd")) { SourceFormat = ImageFormat.Qcow2 }));
+
+        Assert.Equal($"Cannot read {raw} as qcow2: VhdKit reads raw and vhd (vpc) images.", e.Message);
+        Assert.False(File.Exists(_folder.File("out.vhd")));
     }
 }

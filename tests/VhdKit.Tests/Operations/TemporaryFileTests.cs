@@ -43,10 +43,7 @@ public class TemporaryFileTests : IDisposable
         Skip.If(OperatingSystem.IsWindows(), "Unix modes only");
         string source = ImageFiles.Dynamic(_folder.File("private.vhd"), 4 * ImageFiles.MiB);
         File.SetUnixFileMode(source, OwnerOnly);
-        using (VirtualDisk disk = VirtualDisk.Open(source, new VirtualDiskOptions { ReadOnly = true }))
-        {
-            ConvertOperation.Run(new ConvertRequest(disk.Layers[0].Path, _folder.File("out.vhd")) { TargetFormat = ConvertFormat.Dynamic });
-        }
+        ConvertOperation.Run(new ConvertRequest(source, _folder.File("out.vhd")) { TargetFormat = ConvertFormat.Dynamic });
 
         Assert.Equal(OwnerOnly, File.GetUnixFileMode(_folder.File("out.vhd")));
     }
@@ -65,10 +62,7 @@ public class TemporaryFileTests : IDisposable
             disk.Write(new byte[] { 1, 2, 3 }, 4096);
         }
 
-        using (VirtualDisk disk = VirtualDisk.Open(image, new VirtualDiskOptions { ReadOnly = true }))
-        {
-            ConvertOperation.Run(new ConvertRequest(disk.Layers[0].Path, _folder.File(otherName)) { TargetFormat = ConvertFormat.Fixed });
-        }
+        ConvertOperation.Run(new ConvertRequest(image, _folder.File(otherName)) { TargetFormat = ConvertFormat.Fixed });
 
         CompactOperation.Run(new CompactRequest(image));
         Assert.Equal(DiskBytes.Of(image), DiskBytes.Of(_folder.File(otherName)));

@@ -59,11 +59,8 @@ public class SafeCreationTests : IDisposable
         string link = _folder.File("link.vhd");
         string target = _folder.File("elsewhere.vhd");
         File.CreateSymbolicLink(link, target);
-        using (VirtualDisk disk = VirtualDisk.Open(source, new VirtualDiskOptions { ReadOnly = true }))
-        {
-            Assert.Throws<ImageAlreadyExistsException>(() => ConvertOperation.Run(new ConvertRequest(disk.Layers[0].Path, existing) { TargetFormat = ConvertFormat.Fixed }));
-            Assert.Throws<ImageAlreadyExistsException>(() => ConvertOperation.Run(new ConvertRequest(disk.Layers[0].Path, link) { TargetFormat = ConvertFormat.Dynamic }));
-        }
+        Assert.Throws<ImageAlreadyExistsException>(() => ConvertOperation.Run(new ConvertRequest(source, existing) { TargetFormat = ConvertFormat.Fixed }));
+        Assert.Throws<ImageAlreadyExistsException>(() => ConvertOperation.Run(new ConvertRequest(source, link) { TargetFormat = ConvertFormat.Dynamic }));
 
         Assert.Equal([1, 2, 3], File.ReadAllBytes(existing));
         Assert.False(File.Exists(target), "convert followed a dangling symlink");

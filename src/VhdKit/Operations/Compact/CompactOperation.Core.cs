@@ -26,7 +26,7 @@ public static partial class CompactOperation
         // The rewritten file replaces the image: it keeps the image's permissions (a private image stays private)
         // rather than taking the umask's. It is created with them, so it is never readable by more people, even
         // before the copy starts; then set exactly (the umask may have narrowed them).
-        UnixFileMode? mode = OperatingSystem.IsWindows() ? null : File.GetUnixFileMode(fullPath);
+        UnixFileMode? mode = NewFile.ModeOf(fullPath);
         FileStorage file = NewFile.CreateTemporary(fullPath, mode, out string temporary);
         int blocksAfter;
         long scanned;

@@ -60,7 +60,7 @@ public static class ConvertOperation
 
         NewFile.ThrowIfExists(target);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        FileStorage file = NewFile.CreateTemporary(target, SourceMode(source.Path), out string temporary);
+        FileStorage file = NewFile.CreateTemporary(target, NewFile.ModeOf(source.Path), out string temporary); // as cp: the source's mode, narrowed by the umask
         (long read, long written) counts;
         try
         {
@@ -85,19 +85,12 @@ public static class ConvertOperation
     private static void ThrowIfNoVhdSize(ConvertSource source)
     {
         long size = source.Capacity;
-        if (size < VhdConstants.MinimumDiskSize || size > VhdConstants.MaximumDiskSize || size % VhdConstants.SectorSize != 0)
+        if (!DiskSizeRule.Allows(size))
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"{source.Path} is {size} bytes; a VHD's size must be a multiple of 512 bytes from {VhdConstants.MinimumDiskSize} (3 MiB) to {VhdConstants.MaximumDiskSize} (2040 GiB) bytes. Convert to raw, or resize the source first."));
+                $"{source.Path} is {size} bytes and cannot be a VHD: {DiskSizeRule.Message(size, "a VHD's size")} Convert to raw, or resize the source first."));
         }
     }
-
-    /// <summary>
-    /// The new file's mode, as cp gives it: the source's mode, narrowed by the umask (a private image gives a
-    /// private copy); <see langword="null"/> (the umask's mode) on Windows.
-    /// </summary>
-    private static UnixFileMode? SourceMode(string source) =>
-        OperatingSystem.IsWindows() || !File.Exists(source) ? null : File.GetUnixFileMode(source);
 
     private static (long Read, long Written) Copy(ConvertSource source, IPositionalStorage storage, ConvertFormat format,
         IProgress<OperationProgress>? progress, CancellationToken cancellationToken)

@@ -38,10 +38,16 @@ internal abstract class ConvertSource : IDisposable
     public abstract void Dispose();
 
     /// <summary>Opens <paramref name="path"/> as <paramref name="format"/>, or as what its content shows when <see langword="null"/>.</summary>
-    /// <exception cref="ArgumentException">The named format is one VhdKit does not read.</exception>
+    /// <exception cref="ArgumentException">The named format is one VhdKit does not read, or the file is empty.</exception>
     /// <exception cref="UnsupportedImageFormatException">The detected format is one VhdKit does not read.</exception>
     public static ConvertSource Open(string path, ImageFormat? format)
     {
+        if (new FileInfo(path) is { Exists: true, Length: 0 })
+        {
+            // Refused here, in plain words: opening would say that a VHD needs a 512-byte footer.
+            throw new ArgumentException($"{path} is empty (0 bytes): there is no disk to convert.");
+        }
+
         ImageFormat actual = format ?? ImageFormatProbe.Detect(path);
         return actual switch
         {
@@ -49,7 +55,7 @@ internal abstract class ConvertSource : IDisposable
             ImageFormat.Raw => new RawSource(path),
             _ when format is null => throw new UnsupportedImageFormatException(path, actual),
             _ => throw new ArgumentException(
-                $"Cannot read {path} as {ImageFormatNames.NameOf(actual)}: VhdKit reads raw and vhd (vpc) images.", nameof(format)),
+                $"Cannot read {path} as {ImageFormatNames.NameOf(actual)}: VhdKit reads raw and vhd (vpc) images."),
         };
     }
 

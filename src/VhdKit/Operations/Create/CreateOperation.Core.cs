@@ -1,3 +1,4 @@
+using System.Globalization;
 using VhdKit.Chain;
 using VhdKit.Format;
 using VhdKit.Images;
@@ -63,6 +64,7 @@ public static partial class CreateOperation
 
     private static NewImage Plan(string fullPath, CreateRequest options)
     {
+        ThrowIfMeaningless(options);
         var image = new NewImage
         {
             Type = options.Type,
@@ -91,6 +93,25 @@ public static partial class CreateOperation
         return image;
     }
 
+    /// <summary>
+    /// Refuses what a request asks for but its type cannot do, instead of ignoring it: zero fill (only a fixed disk
+    /// has a data area to fill; a dynamic or differencing disk's unwritten blocks read as zeros already) and a block
+    /// size for a fixed disk (it has no blocks).
+    /// </summary>
+    private static void ThrowIfMeaningless(CreateRequest request)
+    {
+        if (request.ZeroFill && request.Type != VhdDiskType.Fixed)
+        {
+            throw new ArgumentException(
+                $"Zero fill applies to a fixed disk only: a {request.Type.ToString().ToLowerInvariant()} disk's unwritten blocks read as zeros without being written ({request.Path}).");
+        }
+
+        if (request.BlockSize is not null && request.Type == VhdDiskType.Fixed)
+        {
+            throw new ArgumentException($"A fixed disk has no blocks, so it takes no block size ({request.Path}).");
+        }
+    }
+
     private static void PlanDifferencing(string fullPath, CreateRequest options, NewImage image)
     {
         if (string.IsNullOrEmpty(options.ParentPath))
@@ -110,6 +131,12 @@ public static partial class CreateOperation
         // The parent must be a valid image whose own chain resolves: a child of a broken chain is useless.
         using VhdChain parentChain = VhdChain.Open(parentPath);
         VhdImage parent = parentChain.Leaf;
+        if (options.Size != 0 && options.Size != parent.Capacity)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"A differencing disk takes its parent's size: {parentPath} is {parent.Capacity} bytes, not {options.Size}. Leave the size out, or resize the parent first."));
+        }
+
         image.Size = parent.Capacity;
         image.Geometry = parent.Footer.Geometry;
         image.BlockSize = options.BlockSize is { } explicitSize
@@ -129,23 +156,14 @@ public static partial class CreateOperation
         }
     }
 
-    private static long CheckSize(long size)
-    {
-        if (size < VhdConstants.MinimumDiskSize || size > VhdConstants.MaximumDiskSize || size % VhdConstants.SectorSize != 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(size), size,
-                $"The size must be a multiple of 512 bytes from {VhdConstants.MinimumDiskSize} (3 MiB) to {VhdConstants.MaximumDiskSize} (2040 GiB) bytes.");
-        }
-
-        return size;
-    }
+    private static long CheckSize(long size) => DiskSizeRule.Check(size);
 
     private static int CheckBlockSize(int blockSize)
     {
         if (blockSize is not (VhdConstants.MinimumCreatedBlockSize or VhdConstants.DefaultBlockSize))
         {
-            throw new ArgumentOutOfRangeException(nameof(blockSize), blockSize,
-                "The block size must be 2 MiB (the default) or 512 KiB: the sizes Hyper-V and Virtual PC use.");
+            throw new ArgumentOutOfRangeException(null, string.Create(CultureInfo.InvariantCulture,
+                $"The block size must be 2 MiB (the default) or 512 KiB, the sizes Hyper-V and Virtual PC use; got {blockSize} bytes."));
         }
 
         return blockSize;

@@ -9,19 +9,25 @@ public sealed record CreateRequest(string Path)
     /// <summary>Fixed, dynamic or differencing (default dynamic).</summary>
     public VhdDiskType Type { get; init; } = VhdDiskType.Dynamic;
 
-    /// <summary>The virtual size in bytes (fixed and dynamic; a differencing disk takes its parent's): a multiple of 512 from 3 MiB to 2040 GiB.</summary>
+    /// <summary>
+    /// The virtual size in bytes (fixed and dynamic): a multiple of 512 from 3 MiB to 2040 GiB. A differencing disk
+    /// takes its parent's: leave it 0 (or give the parent's size; another size is refused).
+    /// </summary>
     public long Size { get; init; }
 
     /// <summary>
     /// The block size: 2 MiB or 512 KiB. When <see langword="null"/>, a dynamic disk gets 2 MiB and a differencing
-    /// disk its parent's (2 MiB under a fixed parent).
+    /// disk its parent's (2 MiB under a fixed parent). Refused for a fixed disk, which has no blocks.
     /// </summary>
     public int? BlockSize { get; init; }
 
     /// <summary>The parent's path (differencing only).</summary>
     public string? ParentPath { get; init; }
 
-    /// <summary>Write zeros over the whole data area of a fixed disk instead of leaving the file sparse (fixed only).</summary>
+    /// <summary>
+    /// Write zeros over the whole data area of a fixed disk instead of leaving the file sparse. Refused for a dynamic
+    /// or differencing disk (their unwritten blocks read as zeros already), rather than ignored.
+    /// </summary>
     public bool ZeroFill { get; init; }
 
     /// <summary>The new disk's unique id; a new random one when <see langword="null"/>.</summary>

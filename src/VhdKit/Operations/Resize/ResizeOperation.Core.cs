@@ -14,11 +14,7 @@ public static partial class ResizeOperation
         ArgumentNullException.ThrowIfNull(request.Path);
         string path = request.Path;
         long newSize = request.NewSize;
-        if (newSize < VhdConstants.MinimumDiskSize || newSize > VhdConstants.MaximumDiskSize || newSize % VhdConstants.SectorSize != 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(request), newSize,
-                $"The size must be a multiple of 512 bytes from {VhdConstants.MinimumDiskSize} (3 MiB) to {VhdConstants.MaximumDiskSize} (2040 GiB) bytes.");
-        }
+        DiskSizeRule.Check(newSize, "The new size");
 
         string fullPath = Path.GetFullPath(path);
         using VhdImage image = VhdImage.Open(fullPath, new VhdOpenOptions { Writable = true });
