@@ -67,10 +67,10 @@ rows+=("merge child ($((size_mib / 2)) MiB) into base|vhd merge (CLI) + sync|")
 rows+=("merge child ($((size_mib / 2)) MiB) into base|VhdKit library + sync|")
 rows+=("convert depth 3 -> raw|cp of the raw file + sync|")
 [[ $have_qemu == 1 ]] && rows+=("convert depth 3 -> raw|qemu-img convert -O raw, one dynamic VHD + sync|")
-rows+=("convert depth 3 -> raw|vhd convert -f raw (CLI) + sync|")
+rows+=("convert depth 3 -> raw|vhd convert -O raw (CLI) + sync|")
 rows+=("convert depth 3 -> raw|VhdKit library + sync|")
 rows+=("convert depth 3 -> dynamic|cp of the raw file + sync|")
-rows+=("convert depth 3 -> dynamic|vhd convert -f dynamic (CLI) + sync|")
+rows+=("convert depth 3 -> dynamic|vhd convert -O dynamic (CLI) + sync|")
 rows+=("convert depth 3 -> dynamic|VhdKit library + sync|")
 
 run_row() { # index
@@ -99,8 +99,8 @@ run_row() { # index
     merge*library*) fresh_merge; sync; times[$key]+="$(lib merge "$work/m/merge-child.vhd" | tail -n 1) " ;;
     convert*cp*) durable "$key" "$work/out.cp" cp "$work/d3.raw" "$work/out.cp" ;;
     convert*qemu-img*) durable "$key" "$work/out.qemu" qemu-img convert -f vpc -O raw "$work/d3-flat.vhd" "$work/out.qemu" ;;
-    "convert depth 3 -> raw|vhd convert"*) durable "$key" "$work/out.vhd" vhd convert -f raw "$work/l2.vhd" "$work/out.vhd" ;;
-    "convert depth 3 -> dynamic|vhd convert"*) durable "$key" "$work/out.vhd" vhd convert -f dynamic "$work/l2.vhd" "$work/out.vhd" ;;
+    "convert depth 3 -> raw|vhd convert"*) durable "$key" "$work/out.vhd" vhd convert -O raw "$work/l2.vhd" "$work/out.vhd" ;;
+    "convert depth 3 -> dynamic|vhd convert"*) durable "$key" "$work/out.vhd" vhd convert -O dynamic "$work/l2.vhd" "$work/out.vhd" ;;
     "convert depth 3 -> raw|VhdKit library"*) sync; times[$key]+="$(lib convert "$work/l2.vhd" "$work/out.vhd" raw | tail -n 1) " ;;
     "convert depth 3 -> dynamic|VhdKit library"*) sync; times[$key]+="$(lib convert "$work/l2.vhd" "$work/out.vhd" dynamic | tail -n 1) " ;;
     *) echo "no command for row '$row'" >&2; exit 1 ;;
@@ -140,7 +140,7 @@ fi
 # Peak memory on a 64 GiB sparse chain (GNU time's maximum resident set size).
 if [[ -x /usr/bin/time ]]; then
   rss() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident/ {printf "%.1f", $2 / 1024}'; }
-  printf '%-40s %-48s %10s\n' "peak RSS, 64 GiB sparse chain" "vhd convert -f dynamic (MiB)" "$(rss dotnet src/VhdKit.Cli/bin/Release/net10.0/vhd.dll convert -f dynamic "$work/big-child.vhd" "$work/out.big.vhd")"
+  printf '%-40s %-48s %10s\n' "peak RSS, 64 GiB sparse chain" "vhd convert -O dynamic (MiB)" "$(rss dotnet src/VhdKit.Cli/bin/Release/net10.0/vhd.dll convert -O dynamic "$work/big-child.vhd" "$work/out.big.vhd")"
   rm -f "$work/out.big.vhd"
   printf '%-40s %-48s %10s\n' "peak RSS, 64 GiB sparse chain" "vhd merge (MiB)" "$(rss dotnet src/VhdKit.Cli/bin/Release/net10.0/vhd.dll merge "$work/big-child.vhd")"
 fi

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.CommandLine;
 using VhdKit.Cli.Output;
+using VhdKit.Operations;
 
 namespace VhdKit.Cli;
 
@@ -28,7 +29,7 @@ internal static class CompareCommand
             using DiskContent a = DiskContent.Open(context.Get(first));
             using DiskContent b = DiskContent.Open(context.Get(second));
             context.Warn(a.Warnings.Concat(b.Warnings));
-            long? difference = FirstDifference(a, b);
+            long? difference = context.Track("compare", progress => FirstDifference(a, b, progress, context.CancellationToken));
             context.Result(new CompareDocument(a.Describe(context.Get(first)), b.Describe(context.Get(second)), difference is null, difference), difference is { } offset
                 ? $"Content differs at offset {offset} (0x{offset:X}, sector {offset / 512})."
                 : a.Length == b.Length ? "Identical." : $"Identical (the larger's {Math.Abs(a.Length - b.Length)} extra bytes are zeros).");
@@ -36,7 +37,8 @@ internal static class CompareCommand
         });
     }
 
-    internal static long? FirstDifference(DiskContent a, DiskContent b)
+    /// <exception cref="OperationCanceledException">Ctrl+C.</exception>
+    internal static long? FirstDifference(DiskContent a, DiskContent b, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         long length = Math.Max(a.Length, b.Length);
         byte[] left = ArrayPool<byte>.Shared.Rent(Chunk);
@@ -45,6 +47,8 @@ internal static class CompareCommand
         {
             for (long offset = 0; offset < length; offset += Chunk)
             {
+                cancellationToken.ThrowIfCancellationRequested();
+                progress?.Report(new OperationProgress(offset, length));
                 int count = (int)Math.Min(Chunk, length - offset);
                 Span<byte> l = left.AsSpan(0, count);
                 Span<byte> r = right.AsSpan(0, count);

@@ -29,10 +29,19 @@ internal static class ConvertCommand
         var verb = new CliVerb("convert", "Convert an image (flattening a chain) or a raw file into a new raw, fixed or dynamic image (sparse; the source is only read).", "convert") { Subject = source };
         return verb.Build([sourceFormat, targetFormat, options, source, target], context =>
         {
+            string? inFormat = context.Get(sourceFormat);
+            string? outFormat = context.Get(targetFormat);
+            if (inFormat?.Trim().ToLowerInvariant() is "fixed" or "dynamic" && outFormat is null)
+            {
+                // Before qemu-img's flags, -f named the target; fixed and dynamic name no source format, so they still mean that.
+                context.Warn($"-f {inFormat} names the target as -f did before; -f now names the source format, as in qemu-img: write -O {inFormat}.");
+                (outFormat, inFormat) = (inFormat, null);
+            }
+
             var request = new ConvertRequest(context.Get(source), Path.GetFullPath(context.Get(target)))
             {
-                SourceFormat = context.Get(sourceFormat) is { } name ? FormatNames.Parse(name, "-f") : null,
-                TargetFormat = Target(context.Get(targetFormat), ImageOptions.Parse(context.Get(options), "subformat").Subformat),
+                SourceFormat = inFormat is null ? null : FormatNames.Parse(inFormat, "-f"),
+                TargetFormat = Target(outFormat, ImageOptions.Parse(context.Get(options), "subformat").Subformat),
             };
             string kind = request.TargetFormat.ToString().ToLowerInvariant();
             ConvertResult converted = context.Track("convert", progress => ConvertOperation.Run(request, progress, context.CancellationToken));

@@ -122,6 +122,16 @@ public class PlainErrorCliTests : IDisposable
     [InlineData("read", "<OFFSET>", "<OUT>")]
     [InlineData("resize", "<SIZE>")]
     [InlineData("rebase", "<PARENT>")]
+    [InlineData("convert", "<FMT>", "<OPTIONS>")]
+    [InlineData("write", "<OFFSET>", "<IN>")]
+    [InlineData("merge", "<ANCESTOR>")]
+    [InlineData("check", "<leaks|all>")]
+    [InlineData("serve", "<PATH>", "<N>", "<ADDR>")]
+    [InlineData("info", "<text|json>")]
+    [InlineData("map")]
+    [InlineData("compare")]
+    [InlineData("compact")]
+    [InlineData("repair")]
     public void Help_names_its_placeholders(string verb, params string[] placeholders)
     {
         ProcessResult result = CliRunner.Run(verb, "--help");

@@ -72,6 +72,40 @@ public class ProgressCliTests : IDisposable
     }
 
     [SkippableFact]
+    public void Ctrl_c_stops_a_compare_and_exits_130()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "sends SIGINT with kill(1)");
+
+        // Two 2040 GiB sparse fixed disks that read as zeros: comparing them takes many minutes.
+        string a = ImageFiles.Fixed(_folder.File("a.vhd"), 2040L * 1024 * MiB);
+        string b = ImageFiles.Fixed(_folder.File("b.vhd"), 2040L * 1024 * MiB);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = _folder.Path };
+        foreach (string argument in new[] { CliRunner.VhdDll, "compare", "-p", a, b })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string?> firstLine = process.StandardError.ReadLineAsync(); // the first progress line: comparing has begun
+        if (!firstLine.Wait(60_000))
+        {
+            process.Kill();
+            Assert.Fail("compare showed no progress");
+        }
+
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        Assert.StartsWith("compare: ", firstLine.Result, StringComparison.Ordinal);
+        Assert.False(process.HasExited, "the comparison ended before it could be interrupted");
+        PeerTools.RunOk("kill", "-INT", process.Id.ToString(CultureInfo.InvariantCulture));
+        Assert.True(process.WaitForExit(60_000), "vhd did not stop after SIGINT");
+        process.WaitForExit();
+        Assert.Equal(130, process.ExitCode);
+        Assert.Contains("vhd: cancelled compare ", stderr.Result, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, stdout.Result);
+    }
+
+    [SkippableFact]
     public void Ctrl_c_stops_a_read_removes_its_output_and_exits_130()
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "sends SIGINT with kill(1)");

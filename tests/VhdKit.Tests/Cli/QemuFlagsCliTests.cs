@@ -54,6 +54,16 @@ public class QemuFlagsCliTests : IDisposable
         Assert.Equal(DiskBytes.Of(source), File.ReadAllBytes(_folder.File("out.raw")));
     }
 
+    [Fact]
+    public void Convert_f_fixed_as_before_qemu_flags_still_names_the_target_with_a_warning()
+    {
+        ImageFiles.Dynamic(_folder.File("d.vhd"));
+        ProcessResult result = CliRunner.RunIn(_folder.Path, "convert", "-f", "fixed", "d.vhd", "out.vhd");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal("Fixed", DiskType("out.vhd"));
+        Assert.Contains("vhd: warning: -f fixed names the target", result.Stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("-O", "vhdx")]
     [InlineData("-O", "qcow2")]
