@@ -60,7 +60,7 @@ public class QemuFlagsCliTests : IDisposable
         ImageFiles.Dynamic(_folder.File("d.vhd"));
         ProcessResult result = CliRunner.RunIn(_folder.Path, "convert", "-f", "fixed", "d.vhd", "out.vhd");
         Assert.True(result.ExitCode == 0, result.Stderr);
-        Assert.Equal("Fixed", DiskType("out.vhd"));
+        Assert.Equal("fixed", DiskType("out.vhd"));
         Assert.Contains("vhd: warning: -f fixed names the target", result.Stderr, StringComparison.Ordinal);
     }
 
