@@ -62,7 +62,7 @@ public sealed partial class PackageTests
     }
 
     [Fact]
-    public void The_readme_library_lines_give_a_project_that_builds_and_reads_a_vhd()
+    public void The_readme_library_lines_and_examples_build_and_run_against_the_packed_library()
     {
         using var folder = new TempFolder();
         string artifacts = folder.File("artifacts");
@@ -74,23 +74,29 @@ public sealed partial class PackageTests
                 <OutputType>Exe</OutputType>
                 <TargetFramework>net10.0</TargetFramework>
                 <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
               </PropertyGroup>
             </Project>
             """);
-        File.WriteAllText(Path.Combine(project, "Program.cs"), """
-            using VhdKit.Chain;
-            using VirtualDisk disk = VirtualDisk.Open(args[0], new VirtualDiskOptions { ReadOnly = true });
-            var sector = new byte[512];
-            disk.Read(sector, 0);
-            System.Console.WriteLine($"{disk.Capacity} {disk.Layers.Length}");
-            """);
+        // The README's library examples, as written, with their /vms folder moved into the test's folder.
+        string vms = folder.File("vms");
+        File.WriteAllText(Path.Combine(project, "Program.cs"), string.Join('\n', LibraryExamples()).Replace("/vms", vms, StringComparison.Ordinal));
 
         RunReadmeLine("dotnet pack src/VhdKit ", artifacts, folder.File("tools"), Repository.Root);
         RunReadmeLine("dotnet add package VhdKit ", artifacts, folder.File("tools"), project);
 
-        string sample = Path.Combine(Repository.Root, "samples", "base.vhd");
-        string output = PeerTools.RunOk("/usr/bin/env", $"NUGET_PACKAGES={folder.File("nuget-packages")}", "dotnet", "run", "--project", project, "--", sample);
-        Assert.Equal($"{16L * 1024 * 1024} 1", output.Trim());
+        string output = PeerTools.RunOk("/usr/bin/env", $"NUGET_PACKAGES={folder.File("nuget-packages")}", "dotnet", "run", "--project", project);
+        Assert.Contains($"{vms}/work/child.vhd: {64L << 30} bytes on {vms}/base.vhd", output, StringComparison.Ordinal);
+        Assert.Contains($"1: {vms}/base.vhd Dynamic", output, StringComparison.Ordinal);
+        Assert.Contains($"True {2 * 512} bytes merged into {vms}/base.vhd", output, StringComparison.Ordinal);
+        Assert.Contains("virtual size: 64 GiB", PeerTools.RunOk(PeerTools.Require("qemu-img"), "info", "-f", "vpc", Path.Combine(vms, "flat.vhd")), StringComparison.Ordinal);
+    }
+
+    /// <summary>The README's first two C# blocks under "## The library" (the NBD one needs a client, so it is left out).</summary>
+    private static IEnumerable<string> LibraryExamples()
+    {
+        string library = Readme[Readme.IndexOf("## The library", StringComparison.Ordinal)..];
+        return CSharpBlock().Matches(library).Take(2).Select(m => m.Groups[1].Value);
     }
 
     /// <summary>Runs the README line that starts with <paramref name="start"/>, with its <c>artifacts</c> folder and --global redirected.</summary>
@@ -126,6 +132,9 @@ public sealed partial class PackageTests
         using Stream stream = entry.Open();
         return XDocument.Load(stream).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
     }
+
+    [GeneratedRegex("```csharp\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex CSharpBlock();
 
     [GeneratedRegex("<VersionPrefix>([^<]+)</VersionPrefix>")]
     private static partial Regex VersionPrefix();
