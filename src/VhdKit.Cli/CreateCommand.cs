@@ -108,7 +108,7 @@ internal static class CreateCommand
             throw new ArgumentException("the size is required (e.g. --size 64MiB, or vhd create FILE 64M).");
         }
 
-        long bytes = DiskSize.Check(Offsets.Parse(size, "--size"));
+        long bytes = Offsets.Parse(size, "--size");
         if (zeroFill && type != "fixed")
         {
             throw new ArgumentException("--zero-fill is for a fixed disk (a dynamic disk stores no zeros); add --type fixed or drop --zero-fill.");

@@ -25,7 +25,7 @@ internal static class ResizeCommand
         return verb.Build([size, shrink, file, sizeArgument], context =>
         {
             string path = context.Get(file);
-            long bytes = DiskSize.Check(NewSize(path, context.Get(size), context.Get(sizeArgument)));
+            long bytes = NewSize(path, context.Get(size), context.Get(sizeArgument));
             ResizeResult resized = context.Track("resize", progress => ResizeOperation.Run(new ResizeRequest(path, bytes), progress, context.CancellationToken));
             context.Warn(resized.Warnings);
             context.Result(ResizeDocument.From(resized), $"{resized.Path} is now {resized.SizeAfter} bytes (was {resized.SizeBefore}).");

@@ -31,7 +31,7 @@ public class PlainErrorCliTests : IDisposable
         ImageFiles.Dynamic(_folder.File("d.vhd"));
         ProcessResult result = CliRunner.RunIn(_folder.Path, "resize", "--size", "2MiB", "d.vhd");
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal("vhd: cannot resize d.vhd: the size must be at least 3 MiB (got 2 MiB).", result.Stderr.TrimEnd());
+        Assert.Equal("vhd: cannot resize d.vhd: the new size must be at least 3 MiB (got 2 MiB).", result.Stderr.TrimEnd());
     }
 
     [Fact]

@@ -188,7 +188,7 @@ public class QemuFlagsCliTests : IDisposable
     {
         ImageFiles.Dynamic(_folder.File("d.vhd"), 8 * MiB);
         ProcessResult result = CliRunner.RunIn(_folder.Path, "resize", "d.vhd", "-6M");
-        Assert.Equal("vhd: cannot resize d.vhd: the size must be at least 3 MiB (got 2 MiB).", result.Stderr.TrimEnd());
+        Assert.Equal("vhd: cannot resize d.vhd: the new size must be at least 3 MiB (got 2 MiB).", result.Stderr.TrimEnd());
     }
 
     private static byte[] RawContent(long length)

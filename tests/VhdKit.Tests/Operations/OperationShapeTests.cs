@@ -162,8 +162,8 @@ public class OperationShapeTests : IDisposable
         var resize = Assert.Throws<ArgumentOutOfRangeException>(() => ResizeOperation.Run(new ResizeRequest(path, (4 * ImageFiles.MiB) + 1)));
         var block = Assert.Throws<ArgumentOutOfRangeException>(() => CreateOperation.Run(CreateRequest.Dynamic(_folder.File("b.vhd"), 8 * ImageFiles.MiB, 4096)));
 
-        Assert.Equal("The size must be a multiple of 512 bytes from 3 MiB (3145728 bytes) to 2040 GiB (2190433320960 bytes); got 2097152 bytes (2 MiB).", create.Message);
-        Assert.Equal("The new size must be a multiple of 512 bytes from 3 MiB (3145728 bytes) to 2040 GiB (2190433320960 bytes); got 4194305 bytes.", resize.Message);
+        Assert.Equal("The size must be at least 3 MiB (got 2 MiB).", create.Message);
+        Assert.Equal("The new size must be a multiple of 512 bytes (got 4194305 bytes).", resize.Message);
         Assert.Equal("The block size must be 2 MiB (the default) or 512 KiB, the sizes Hyper-V and Virtual PC use; got 4096 bytes.", block.Message);
         Assert.False(File.Exists(_folder.File("small.vhd")));
     }
