@@ -2,8 +2,8 @@
 # Runs the whole VhdKit test suite (the README's test command; .ci/run calls exactly this).
 # Installs the real peers the interop tests use when they are missing: qemu-utils (qemu-img, qemu-io),
 # libvhdi-utils (vhdiinfo), libnbd-bin (nbdinfo, nbdcopy: the NBD server's clients), python3-libvhdi (pyvhdi,
-# importable in Debian's /usr/bin/python3), strace (fsync failures injected into the CLI), and bc and time for
-# the benchmark smoke run.
+# importable in Debian's /usr/bin/python3), strace (fsync failures injected into the CLI), bc and time for
+# the benchmark smoke run, and clang and zlib1g-dev for the NativeAOT build of vhd.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -17,6 +17,10 @@ command -v strace >/dev/null 2>&1 || missing+=(strace)
 # with GNU time.
 command -v bc >/dev/null 2>&1 || missing+=(bc)
 [ -x /usr/bin/time ] || missing+=(time)
+# The NativeAOT test (tests/VhdKit.Tests/Native) publishes vhd with PublishAot: the native linker step runs clang
+# and links zlib.
+command -v clang >/dev/null 2>&1 || missing+=(clang)
+[ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     sudo=""
