@@ -34,21 +34,55 @@ internal static class LayerWalk
         return -1;
     }
 
-    /// <summary>Fills <paramref name="buffer"/> from <paramref name="offset"/>: one read per run, zeros where no layer holds the run.</summary>
+    /// <summary>
+    /// Fills <paramref name="buffer"/> from <paramref name="offset"/>: one read per run, zeros where no layer holds
+    /// the run. Where only the last layer can hold a run and the run starts one of its blocks whose bitmap is not
+    /// cached yet, the bitmap and the data after it come in one read (they are adjacent in the file); the runs of
+    /// that data the last layer then turns out to hold are not read again.
+    /// </summary>
     /// <exception cref="IOException">A file could not be read.</exception>
     public static void Read(ReadOnlySpan<VhdImage> layers, Span<byte> buffer, long offset)
     {
+        if (layers.IsEmpty)
+        {
+            // No layer (the parents of a disk that has none): everything reads as zeros.
+            buffer.Clear();
+            return;
+        }
+
+        int last = layers.Length - 1;
+        ReadOnlySpan<VhdImage> above = layers[..last];
+
+        // [fetchedFrom, fetchedTo): virtual offsets whose bytes of the last layer are already in place in the buffer.
+        // No other read writes there but a run's own, and runs move only forward, so they stay valid.
+        long fetchedFrom = 0;
+        long fetchedTo = 0;
         while (!buffer.IsEmpty)
         {
-            int layer = Locate(layers, offset, buffer.Length, out long fileOffset, out long length);
-            Span<byte> run = buffer[..(int)length];
-            if (layer >= 0)
+            int layer = Locate(above, offset, buffer.Length, out long fileOffset, out long length);
+            if (layer < 0)
             {
-                layers[layer].Storage.ReadExactly(run, fileOffset, "Block data");
+                if (offset >= fetchedTo)
+                {
+                    fetchedFrom = offset;
+                    fetchedTo = offset + layers[last].ReadBitmapWithData(offset, buffer[..(int)length]);
+                }
+
+                layer = layers[last].Map(offset, length, out fileOffset, out length) ? last : -1;
+            }
+
+            Span<byte> run = buffer[..(int)length];
+            if (layer < 0)
+            {
+                run.Clear();
             }
             else
             {
-                run.Clear();
+                int fetched = layer == last && offset >= fetchedFrom ? (int)Math.Clamp(fetchedTo - offset, 0, length) : 0;
+                if (fetched < run.Length)
+                {
+                    layers[layer].Storage.ReadExactly(run[fetched..], fileOffset + fetched, "Block data");
+                }
             }
 
             buffer = buffer[(int)length..];

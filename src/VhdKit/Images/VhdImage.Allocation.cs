@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using VhdKit.Format;
+using VhdKit.Storage;
 
 namespace VhdKit.Images;
 
@@ -57,6 +58,44 @@ public sealed partial class VhdImage
         length = Math.Min(limit, ((long)(sector + run) * VhdConstants.SectorSize) - inBlock);
         fileOffset = ((long)entry * VhdConstants.SectorSize) + _bitmaps!.BitmapSize + inBlock;
         return SectorBitmap.IsSet(bitmap, sector);
+    }
+
+    /// <summary>
+    /// At the first read of a block from its start, reads its sector bitmap and the data after it with one call
+    /// (they are adjacent in the file): the bitmap into the cache, the data into <paramref name="data"/> at its
+    /// place. Does nothing (returns 0) when <paramref name="virtualOffset"/> is not a block's start, the block is
+    /// unallocated, or its bitmap is already held. The data is read whether or not this layer holds it: the
+    /// caller keeps only the runs <see cref="Map"/> then says are held here.
+    /// </summary>
+    /// <param name="virtualOffset">Offset in the virtual disk.</param>
+    /// <param name="data">Where the data from <paramref name="virtualOffset"/> goes; no more than the block is read.</param>
+    /// <returns>The bytes of <paramref name="data"/> filled from this file (fewer when the file ends early).</returns>
+    /// <exception cref="IOException">The file could not be read.</exception>
+    internal int ReadBitmapWithData(long virtualOffset, Span<byte> data)
+    {
+        if (Header is not { } header || virtualOffset >= Capacity || virtualOffset % header.BlockSize != 0)
+        {
+            return 0;
+        }
+
+        int block = (int)(virtualOffset / header.BlockSize);
+        uint entry = Bat![block];
+        if (entry == BlockAllocationTable.Unallocated || _bitmaps!.Contains(block))
+        {
+            return 0;
+        }
+
+        data = data[..(int)Math.Min(data.Length, Math.Min(header.BlockSize, Capacity - virtualOffset))];
+        var bitmap = new byte[_bitmaps.BitmapSize];
+        int read = Storage.ReadPair(bitmap, data, (long)entry * VhdConstants.SectorSize);
+        if (read < bitmap.Length)
+        {
+            // A file cut short inside the bitmap: Map reads it again and reports where.
+            return 0;
+        }
+
+        _bitmaps.Add(block, bitmap);
+        return read - bitmap.Length;
     }
 
     /// <summary>Bytes of sector bitmaps this image holds in memory (for tests of the cache's bound).</summary>

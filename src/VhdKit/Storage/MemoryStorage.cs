@@ -1,7 +1,7 @@
 namespace VhdKit.Storage;
 
 /// <summary>An in-memory storage, for tests and for building images in memory. Thread-safe.</summary>
-public sealed class MemoryStorage : IPositionalStorage
+public sealed class MemoryStorage : IPositionalStorage, IPairedRead
 {
     private readonly Lock _lock = new();
     private byte[] _data;
@@ -66,6 +66,16 @@ public sealed class MemoryStorage : IPositionalStorage
             int count = (int)Math.Min(buffer.Length, _length - offset);
             _data.AsSpan((int)offset, count).CopyTo(buffer);
             return count;
+        }
+    }
+
+    /// <inheritdoc />
+    int IPairedRead.ReadPair(Span<byte> first, Span<byte> second, long offset)
+    {
+        lock (_lock)
+        {
+            int head = Read(first, offset);
+            return head < first.Length ? head : head + Read(second, offset + head);
         }
     }
 

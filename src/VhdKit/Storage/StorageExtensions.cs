@@ -29,4 +29,28 @@ public static class StorageExtensions
             done += read;
         }
     }
+
+    /// <summary>
+    /// Reads <paramref name="first"/> and the bytes after it into <paramref name="second"/>: one call where the
+    /// storage can (<see cref="IPairedRead"/>), else two; short reads are continued until the end.
+    /// </summary>
+    /// <returns>The bytes read across both buffers; fewer than both lengths only at the end of the storage.</returns>
+    /// <exception cref="IOException">The read failed.</exception>
+    internal static int ReadPair(this IPositionalStorage storage, Span<byte> first, Span<byte> second, long offset)
+    {
+        int done = storage is IPairedRead paired ? paired.ReadPair(first, second, offset) : 0;
+        int total = first.Length + second.Length;
+        while (done < total)
+        {
+            int read = done < first.Length ? storage.Read(first[done..], offset + done) : storage.Read(second[(done - first.Length)..], offset + done);
+            if (read == 0)
+            {
+                break;
+            }
+
+            done += read;
+        }
+
+        return done;
+    }
 }

@@ -1,0 +1,65 @@
+using VhdKit.Chain;
+using VhdKit.Tests.Support;
+
+namespace VhdKit.Tests.Chain;
+
+/// <summary>How many read calls a chain read makes (counted at the storage; issue 13, "fewer syscalls per chain walk").</summary>
+public class ReadCallCountTests : IDisposable
+{
+    private const int MiB = 1024 * 1024;
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public void A_block_read_from_its_start_reads_its_bitmap_and_data_in_one_call()
+    {
+        string path = ImageFiles.Dynamic(_folder.File("d.vhd"), 8 * MiB);
+        var data = new byte[4 * MiB];
+        new Random(3).NextBytes(data);
+        using (VirtualDisk writer = VirtualDisk.Open(path))
+        {
+            writer.Write(data, 0);
+        }
+
+        (VirtualDisk disk, CountingStorage[] storages) = CountingStorage.OpenChain([path]);
+        using (disk)
+        {
+            storages[0].Reset();
+            var buffer = new byte[MiB];
+            disk.Read(buffer, 0);
+            Assert.Equal(1, storages[0].Reads); // bitmap + first MiB: adjacent in the file
+            Assert.Equal(data.AsSpan(0, MiB).ToArray(), buffer);
+            disk.Read(buffer, MiB);
+            Assert.Equal(2, storages[0].Reads); // the bitmap is cached
+            Assert.Equal(data.AsSpan(MiB, MiB).ToArray(), buffer);
+        }
+    }
+
+    [Fact]
+    public void A_read_of_an_unallocated_range_never_touches_the_file()
+    {
+        string basePath = ImageFiles.Dynamic(_folder.File("base.vhd"), 8 * MiB);
+        using (VirtualDisk writer = VirtualDisk.Open(basePath))
+        {
+            writer.Write(new byte[] { 1, 2, 3 }, (2 * MiB) + 5); // block 1 only
+        }
+
+        string child = ImageFiles.Differencing(_folder.File("child.vhd"), basePath);
+        (VirtualDisk disk, CountingStorage[] storages) = CountingStorage.OpenChain([basePath, child]);
+        using (disk)
+        {
+            foreach (CountingStorage storage in storages)
+            {
+                storage.Reset();
+            }
+
+            var buffer = new byte[2 * MiB];
+            disk.Read(buffer, 0);
+            disk.Read(buffer, 4 * MiB);
+            disk.Read(buffer.AsSpan(0, 4096), (6 * MiB) + 512);
+            Assert.All(storages, s => Assert.Equal(0, s.Reads));
+            Assert.All(buffer, b => Assert.Equal(0, b));
+        }
+    }
+}
