@@ -37,8 +37,9 @@ internal static class LayerWalk
     /// <summary>
     /// Fills <paramref name="buffer"/> from <paramref name="offset"/>: one read per run, zeros where no layer holds
     /// the run. Where only the last layer can hold a run and the run starts one of its blocks whose bitmap is not
-    /// cached yet, the bitmap and the data after it come in one read (they are adjacent in the file); the runs of
-    /// that data the last layer then turns out to hold are not read again.
+    /// cached yet, the bitmap and the data after it come in one read (they are adjacent in the file); and a run of the
+    /// last layer that ends its block brings the next block's bitmap and data with it when that block follows in the
+    /// file. The runs of that data the last layer then turns out to hold are not read again.
     /// </summary>
     /// <exception cref="IOException">A file could not be read.</exception>
     public static void Read(ReadOnlySpan<VhdImage> layers, Span<byte> buffer, long offset)
@@ -81,7 +82,19 @@ internal static class LayerWalk
                 int fetched = layer == last && offset >= fetchedFrom ? (int)Math.Clamp(fetchedTo - offset, 0, length) : 0;
                 if (fetched < run.Length)
                 {
-                    layers[layer].Storage.ReadExactly(run[fetched..], fileOffset + fetched, "Block data");
+                    // A run of the last layer that ends its block: the next block's bitmap and data may come with it.
+                    long end = offset + length;
+                    int next = layer == last ? LastLayerShare(above, end, buffer.Length - (int)length) : 0;
+                    int ahead = next > 0 ? layers[last].ReadRunWithNextBlock(end, run[fetched..], fileOffset + fetched, buffer.Slice((int)length, next)) : -1;
+                    if (ahead < 0)
+                    {
+                        layers[layer].Storage.ReadExactly(run[fetched..], fileOffset + fetched, "Block data");
+                    }
+                    else
+                    {
+                        fetchedFrom = end;
+                        fetchedTo = end + ahead;
+                    }
                 }
             }
 
@@ -89,6 +102,10 @@ internal static class LayerWalk
             offset += length;
         }
     }
+
+    /// <summary>How many bytes from <paramref name="offset"/> (at most <paramref name="want"/>) no layer above the last holds: the last layer's to answer.</summary>
+    private static int LastLayerShare(ReadOnlySpan<VhdImage> above, long offset, int want) =>
+        want > 0 && Locate(above, offset, want, out _, out long length) < 0 ? (int)length : 0;
 
     /// <summary>
     /// The one extent walk (every allocation map and sparse copy uses it): where the content of

@@ -87,7 +87,7 @@ public sealed partial class VhdImage
 
         data = data[..(int)Math.Min(data.Length, Math.Min(header.BlockSize, Capacity - virtualOffset))];
         var bitmap = new byte[_bitmaps.BitmapSize];
-        int read = Storage.ReadPair(bitmap, data, (long)entry * VhdConstants.SectorSize);
+        int read = Storage.ReadVector(bitmap, data, default, default, (long)entry * VhdConstants.SectorSize);
         if (read < bitmap.Length)
         {
             // A file cut short inside the bitmap: Map reads it again and reports where.
@@ -97,6 +97,63 @@ public sealed partial class VhdImage
         _bitmaps.Add(block, bitmap);
         return read - bitmap.Length;
     }
+
+    /// <summary>
+    /// Reads <paramref name="run"/> (held data that ends at its block's end) together with what follows it in the
+    /// file when that is the next block: at most <see cref="MaxSkippedGap"/> bytes of padding (skipped), the next
+    /// block's sector bitmap (cached) and its data (into <paramref name="next"/> at its place, whether or not this
+    /// layer holds it: the caller keeps only what <see cref="Map"/> then says is held). One call instead of three.
+    /// Does nothing when the next block lies elsewhere, is unallocated or past the disk, or its bitmap is cached.
+    /// </summary>
+    /// <param name="runEnd">The virtual offset where the run ends: a block's end.</param>
+    /// <param name="run">Where the run goes.</param>
+    /// <param name="runFileOffset">Where the run lies in the file.</param>
+    /// <param name="next">Where the next block's data from its start goes; no more than the block is read.</param>
+    /// <returns>The bytes of <paramref name="next"/> filled, or -1 when nothing was read (the caller reads the run).</returns>
+    /// <exception cref="VhdFormatException">The file ends inside the run.</exception>
+    /// <exception cref="IOException">The file could not be read.</exception>
+    internal int ReadRunWithNextBlock(long runEnd, Span<byte> run, long runFileOffset, Span<byte> next)
+    {
+        if (Header is not { } header || next.IsEmpty || runEnd >= Capacity || runEnd % header.BlockSize != 0)
+        {
+            return -1;
+        }
+
+        int block = (int)(runEnd / header.BlockSize);
+        uint entry = Bat![block];
+        long gap = ((long)entry * VhdConstants.SectorSize) - (runFileOffset + run.Length);
+        if (entry == BlockAllocationTable.Unallocated || gap < 0 || gap > MaxSkippedGap || _bitmaps!.Contains(block))
+        {
+            return -1;
+        }
+
+        next = next[..(int)Math.Min(next.Length, Math.Min(header.BlockSize, Capacity - runEnd))];
+        Span<byte> skipped = stackalloc byte[(int)gap];
+        var bitmap = new byte[_bitmaps.BitmapSize];
+        int read = Storage.ReadVector(run, skipped, bitmap, next, runFileOffset);
+        if (read < run.Length)
+        {
+            // The file ends inside the run: say so as any read of block data does.
+            Storage.ReadExactly(run[read..], runFileOffset + read, "Block data");
+        }
+
+        int head = run.Length + (int)gap + bitmap.Length;
+        if (read < head)
+        {
+            // The file ends inside the next block's bitmap: Map reads it again and reports where.
+            return 0;
+        }
+
+        _bitmaps.Add(block, bitmap);
+        return read - head;
+    }
+
+    /// <summary>
+    /// The most padding between a block's data and the next block's bitmap that a read across them skips: one page
+    /// (VhdKit places block data on 4 KiB boundaries, so 3,584 bytes lie between its blocks; qemu-img and Windows
+    /// leave none).
+    /// </summary>
+    internal const int MaxSkippedGap = 4096;
 
     /// <summary>Bytes of sector bitmaps this image holds in memory (for tests of the cache's bound).</summary>
     internal long CachedBitmapBytes => _bitmaps?.Bytes ?? 0;

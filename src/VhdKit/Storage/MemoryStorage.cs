@@ -1,7 +1,7 @@
 namespace VhdKit.Storage;
 
 /// <summary>An in-memory storage, for tests and for building images in memory. Thread-safe.</summary>
-public sealed class MemoryStorage : IPositionalStorage, IPairedRead
+public sealed class MemoryStorage : IPositionalStorage, IVectoredRead
 {
     private readonly Lock _lock = new();
     private byte[] _data;
@@ -70,12 +70,12 @@ public sealed class MemoryStorage : IPositionalStorage, IPairedRead
     }
 
     /// <inheritdoc />
-    int IPairedRead.ReadPair(Span<byte> first, Span<byte> second, long offset)
+    int IVectoredRead.ReadVector(Span<byte> first, Span<byte> second, Span<byte> third, Span<byte> fourth, long offset)
     {
         lock (_lock)
         {
-            int head = Read(first, offset);
-            return head < first.Length ? head : head + Read(second, offset + head);
+            // One lock: the parts are read as of one moment, as one preadv would.
+            return StorageExtensions.ReadEachPart(this, first, second, third, fourth, offset, 0);
         }
     }
 

@@ -31,24 +31,43 @@ public static class StorageExtensions
     }
 
     /// <summary>
-    /// Reads <paramref name="first"/> and the bytes after it into <paramref name="second"/>: one call where the
-    /// storage can (<see cref="IPairedRead"/>), else two; short reads are continued until the end.
+    /// Reads consecutive ranges from <paramref name="offset"/> into up to four buffers (any may be empty): one call
+    /// where the storage can (<see cref="IVectoredRead"/>), else one per buffer; short reads are continued until the end.
     /// </summary>
-    /// <returns>The bytes read across both buffers; fewer than both lengths only at the end of the storage.</returns>
+    /// <returns>The bytes read across the buffers; fewer than their total only at the end of the storage.</returns>
     /// <exception cref="IOException">The read failed.</exception>
-    internal static int ReadPair(this IPositionalStorage storage, Span<byte> first, Span<byte> second, long offset)
+    internal static int ReadVector(this IPositionalStorage storage, Span<byte> first, Span<byte> second, Span<byte> third, Span<byte> fourth, long offset)
     {
-        int done = storage is IPairedRead paired ? paired.ReadPair(first, second, offset) : 0;
-        int total = first.Length + second.Length;
-        while (done < total)
+        int done = storage is IVectoredRead vectored ? vectored.ReadVector(first, second, third, fourth, offset) : 0;
+        return ReadEachPart(storage, first, second, third, fourth, offset, done);
+    }
+
+    /// <summary>Reads what is left of the four buffers after the first <paramref name="done"/> bytes, part by part, until the end.</summary>
+    internal static int ReadEachPart(IPositionalStorage storage, Span<byte> first, Span<byte> second, Span<byte> third, Span<byte> fourth, long offset, int done)
+    {
+        int skip = done;
+        foreach (int part in (ReadOnlySpan<int>)[0, 1, 2, 3])
         {
-            int read = done < first.Length ? storage.Read(first[done..], offset + done) : storage.Read(second[(done - first.Length)..], offset + done);
-            if (read == 0)
+            Span<byte> buffer = part switch { 0 => first, 1 => second, 2 => third, _ => fourth };
+            if (skip >= buffer.Length)
             {
-                break;
+                skip -= buffer.Length;
+                continue;
             }
 
-            done += read;
+            for (int filled = skip; filled < buffer.Length;)
+            {
+                int read = storage.Read(buffer[filled..], offset + done);
+                if (read == 0)
+                {
+                    return done;
+                }
+
+                filled += read;
+                done += read;
+            }
+
+            skip = 0;
         }
 
         return done;

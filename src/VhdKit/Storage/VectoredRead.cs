@@ -4,21 +4,21 @@ using Microsoft.Win32.SafeHandles;
 namespace VhdKit.Storage;
 
 /// <summary>
-/// preadv(2) over two spans, on Linux and macOS: one system call fills both. Elsewhere (Windows) the two ranges are
-/// read one after the other with <see cref="RandomAccess"/>.
+/// preadv(2) over up to four spans, on Linux and macOS: one system call fills them in order. Elsewhere (Windows)
+/// nothing is read here, and <see cref="StorageExtensions"/> reads the ranges one after the other.
 /// </summary>
 internal static unsafe partial class VectoredRead
 {
     private const int Eintr = 4; // the same on Linux and macOS
 
-    /// <summary>Reads into <paramref name="first"/> then <paramref name="second"/> from <paramref name="offset"/>; see <see cref="IPairedRead.ReadPair"/>.</summary>
+    /// <summary>See <see cref="IVectoredRead.ReadVector"/>.</summary>
     /// <exception cref="IOException">The read failed.</exception>
-    public static int ReadPair(SafeFileHandle handle, Span<byte> first, Span<byte> second, long offset, string name)
+    public static int Read(SafeFileHandle handle, Span<byte> first, Span<byte> second, Span<byte> third, Span<byte> fourth, long offset, string name)
     {
         if (OperatingSystem.IsWindows())
         {
-            int head = RandomAccess.Read(handle, first, offset);
-            return head < first.Length ? head : head + RandomAccess.Read(handle, second, offset + head);
+            // No preadv: the caller (StorageExtensions.ReadVector) reads the parts one by one.
+            return 0;
         }
 
         bool added = false;
@@ -28,14 +28,18 @@ internal static unsafe partial class VectoredRead
             int descriptor = (int)handle.DangerousGetHandle();
             fixed (byte* a = first)
             fixed (byte* b = second)
+            fixed (byte* c = third)
+            fixed (byte* d = fourth)
             {
-                IoVector* vectors = stackalloc IoVector[2];
+                IoVector* vectors = stackalloc IoVector[4];
                 vectors[0] = new IoVector(a, first.Length);
                 vectors[1] = new IoVector(b, second.Length);
+                vectors[2] = new IoVector(c, third.Length);
+                vectors[3] = new IoVector(d, fourth.Length);
                 nint read;
                 do
                 {
-                    read = PReadV(descriptor, vectors, 2, offset);
+                    read = PReadV(descriptor, vectors, 4, offset);
                 }
                 while (read < 0 && Marshal.GetLastPInvokeError() == Eintr);
 
@@ -43,7 +47,7 @@ internal static unsafe partial class VectoredRead
                 {
                     int errno = Marshal.GetLastPInvokeError();
                     throw new IOException(
-                        $"Reading {first.Length + second.Length} bytes at offset 0x{offset:X} of {name} failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).");
+                        $"Reading {first.Length + second.Length + third.Length + fourth.Length} bytes at offset 0x{offset:X} of {name} failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).");
                 }
 
                 return (int)read;

@@ -42,6 +42,70 @@ public class ColdReadContentTests : IDisposable
         AssertColdReads(File.ReadAllBytes(raw), chain.Layers, readSize);
     }
 
+    [SkippableTheory]
+    [MemberData(nameof(ReadSizes))]
+    public void Cold_reads_across_blocks_that_follow_in_the_file_match_qemu_img(int readSize)
+    {
+        string qemuImg = PeerTools.Require("qemu-img");
+        string path = InBlockOrder(_folder.File("ordered.vhd"), new Random(73));
+        string raw = _folder.File("q.raw");
+        PeerTools.RunOk(qemuImg, "convert", "-f", "vpc", "-O", "raw", path, raw);
+        AssertColdReads(File.ReadAllBytes(raw), [path], readSize);
+    }
+
+    [Theory]
+    [MemberData(nameof(ReadSizes))]
+    public void Cold_reads_of_a_child_over_blocks_that_follow_in_the_file_match_the_model(int readSize)
+    {
+        var random = new Random(74);
+        string basePath = InBlockOrder(_folder.File("ordered.vhd"), random);
+        byte[] model = new byte[Capacity];
+        using (VirtualDisk parent = VirtualDisk.Open(basePath, new VirtualDiskOptions { ReadOnly = true }))
+        {
+            parent.Read(model, 0);
+        }
+
+        string child = ImageFiles.Differencing(_folder.File("child.vhd"), basePath);
+        using (VirtualDisk disk = VirtualDisk.Open(child))
+        {
+            for (int i = 0; i < 12; i++)
+            {
+                var piece = new byte[random.Next(1, 3 * 512 * 7)];
+                random.NextBytes(piece);
+                long at = random.NextInt64(0, Capacity - piece.Length);
+                disk.Write(piece, at);
+                piece.CopyTo(model, at);
+            }
+        }
+
+        AssertColdReads(model, [basePath, child], readSize);
+    }
+
+    /// <summary>
+    /// A dynamic disk whose blocks were allocated in order (each follows the one before in the file), each partly
+    /// written: a piece at a random sector-unaligned place, so some blocks start with clear sectors and bitmap bytes
+    /// are partly set; every third block holds its last sector too (runs that end their block).
+    /// </summary>
+    private static string InBlockOrder(string path, Random random)
+    {
+        ImageFiles.Dynamic(path, Capacity, BlockSize);
+        using VirtualDisk disk = VirtualDisk.Open(path);
+        for (long block = 0; block * BlockSize < Capacity; block++)
+        {
+            long start = block * BlockSize;
+            long size = Math.Min(BlockSize, Capacity - start);
+            var piece = new byte[random.Next(1, (int)size / 2)];
+            random.NextBytes(piece);
+            disk.Write(piece, start + random.NextInt64(0, size - piece.Length));
+            if (block % 3 == 0)
+            {
+                disk.Write(piece.AsSpan(0, Math.Min(piece.Length, 700)), start + size - Math.Min(piece.Length, 700));
+            }
+        }
+
+        return path;
+    }
+
     private static void AssertColdReads(byte[] expected, IReadOnlyList<string> layers, int readSize)
     {
         (VirtualDisk disk, _) = CountingStorage.OpenChain(layers);

@@ -37,6 +37,28 @@ public class ReadCallCountTests : IDisposable
     }
 
     [Fact]
+    public void A_run_that_ends_its_block_reads_the_next_blocks_bitmap_and_data_in_the_same_call()
+    {
+        string path = ImageFiles.Dynamic(_folder.File("d.vhd"), 8 * MiB);
+        var data = new byte[8 * MiB];
+        new Random(4).NextBytes(data);
+        using (VirtualDisk writer = VirtualDisk.Open(path))
+        {
+            writer.Write(data, 0); // blocks 0..3 in order in the file, one page of padding between them
+        }
+
+        (VirtualDisk disk, CountingStorage[] storages) = CountingStorage.OpenChain([path]);
+        using (disk)
+        {
+            storages[0].Reset();
+            var buffer = new byte[2 * MiB];
+            disk.Read(buffer, MiB);
+            Assert.Equal(2, storages[0].Reads); // block 0's bitmap; then its last MiB, block 1's bitmap and first MiB
+            Assert.Equal(data.AsSpan(MiB, 2 * MiB).ToArray(), buffer);
+        }
+    }
+
+    [Fact]
     public void A_read_of_an_unallocated_range_never_touches_the_file()
     {
         string basePath = ImageFiles.Dynamic(_folder.File("base.vhd"), 8 * MiB);

@@ -2,12 +2,12 @@ using VhdKit.Storage;
 
 namespace VhdKit.Tests.Support;
 
-/// <summary>Passes everything to a storage and counts the read calls that reach it (a paired read counts once, as its one preadv).</summary>
-public sealed class CountingStorage(IPositionalStorage inner) : IPositionalStorage, IPairedRead
+/// <summary>Passes everything to a storage and counts the read calls that reach it (a vectored read counts once, as its one preadv).</summary>
+public sealed class CountingStorage(IPositionalStorage inner) : IPositionalStorage, IVectoredRead
 {
     private int _reads;
 
-    /// <summary>Read calls so far (<see cref="Read"/>, <see cref="ReadAsync"/> and paired reads).</summary>
+    /// <summary>Read calls so far (<see cref="Read"/>, <see cref="ReadAsync"/> and vectored reads).</summary>
     public int Reads => Volatile.Read(ref _reads);
 
     public string Name => inner.Name;
@@ -33,10 +33,10 @@ public sealed class CountingStorage(IPositionalStorage inner) : IPositionalStora
         return inner.Read(buffer, offset);
     }
 
-    int IPairedRead.ReadPair(Span<byte> first, Span<byte> second, long offset)
+    int IVectoredRead.ReadVector(Span<byte> first, Span<byte> second, Span<byte> third, Span<byte> fourth, long offset)
     {
         Interlocked.Increment(ref _reads);
-        return inner is IPairedRead paired ? paired.ReadPair(first, second, offset) : inner.ReadPair(first, second, offset);
+        return inner is IVectoredRead vectored ? vectored.ReadVector(first, second, third, fourth, offset) : 0;
     }
 
     public ValueTask<int> ReadAsync(Memory<byte> buffer, long offset, CancellationToken cancellationToken)
