@@ -35,6 +35,9 @@ for d in 1 3 8; do
   printf '%-34s %-34s %9d %7d %7d %8.2fx\n' "seq read depth $d, 1 MiB reads" "raw file, C# preads" "$rp" "$rv" "$raw_seq" 1
   row "seq read depth $d, 1 MiB reads" "VhdKit library" "$raw_seq" "${lib[@]}" seqreadonce "$work/l$((d - 1)).vhd"
 done
+printf '%-34s %-34s %9d %7d %7d %8.2fx\n' "seq read depth 1, from 512 KiB" "raw file, C# preads (from 0)" "$rp" "$rv" "$raw_seq" 1
+row "seq read depth 1, from 512 KiB" "VhdKit library" "$raw_seq" "${lib[@]}" seqreadonce "$work/l0.vhd" 524288
+row "seq read depth 8, from 512 KiB" "VhdKit library" "$raw_seq" "${lib[@]}" seqreadonce "$work/l7.vhd" 524288
 read -r rp rv < <(count "${lib[@]}" rawrandread "$work/d3.raw" "$work/offsets.txt")
 raw_rand=$((rp + rv))
 printf '%-34s %-34s %9d %7d %7d %8.2fx\n' "random 4 KiB x$reads depth 3" "raw file, C# preads" "$rp" "$rv" "$raw_rand" 1
