@@ -37,7 +37,8 @@ internal static class LayerWalk
     /// <summary>
     /// Fills <paramref name="buffer"/> from <paramref name="offset"/>: one read per run, zeros where no layer holds
     /// the run. Where only the last layer can hold a run and the run starts one of its blocks whose bitmap is not
-    /// cached yet, the bitmap and the data after it come in one read (they are adjacent in the file); and a run of the
+    /// cached yet, the bitmap and the data after it come in one read (they are adjacent in the file), across the short
+    /// runs layers above hold in that block (<see cref="FetchSpan"/>); and a run of the
     /// last layer that ends its block brings the next block's bitmap and data with it when that block follows in the
     /// file. The runs of that data the last layer then turns out to hold are not read again.
     /// </summary>
@@ -63,10 +64,11 @@ internal static class LayerWalk
             int layer = Locate(above, offset, buffer.Length, out long fileOffset, out long length);
             if (layer < 0)
             {
-                if (offset >= fetchedTo)
+                if (offset >= fetchedTo && layers[last].StartsUncachedBlock(offset))
                 {
                     fetchedFrom = offset;
-                    fetchedTo = offset + layers[last].ReadBitmapWithData(offset, buffer[..(int)length]);
+                    int span = FetchSpan(above, offset, buffer.Length, (int)length, layers[last].BlockSize);
+                    fetchedTo = offset + layers[last].ReadBitmapWithData(offset, buffer[..span]);
                 }
 
                 layer = layers[last].Map(offset, length, out fileOffset, out length) ? last : -1;
@@ -102,6 +104,36 @@ internal static class LayerWalk
             offset += length;
         }
     }
+
+    /// <summary>
+    /// How much of the last layer's block to read with its bitmap, from the block's start at <paramref name="offset"/>:
+    /// its own first run (<paramref name="ownRun"/>), or on to the block's end (or the buffer's) when the layers above
+    /// hold no more than 1/<see cref="OverReadRatio"/> of that range. Their runs are then read over the last layer's
+    /// bytes (later, each into its place), and the last layer's runs between them need no read of their own.
+    /// </summary>
+    private static int FetchSpan(ReadOnlySpan<VhdImage> above, long offset, int available, int ownRun, int blockSize)
+    {
+        long end = offset + Math.Min(available, blockSize);
+        long held = 0;
+        for (long at = offset + ownRun; at < end;)
+        {
+            if (Locate(above, at, end - at, out _, out long length) >= 0)
+            {
+                held += length;
+                if (held * OverReadRatio > end - offset)
+                {
+                    return ownRun;
+                }
+            }
+
+            at += length;
+        }
+
+        return (int)(end - offset);
+    }
+
+    /// <summary>Over-reading the last layer under the runs above pays when they are at most this fraction (1/8) of the range.</summary>
+    private const int OverReadRatio = 8;
 
     /// <summary>How many bytes from <paramref name="offset"/> (at most <paramref name="want"/>) no layer above the last holds: the last layer's to answer.</summary>
     private static int LastLayerShare(ReadOnlySpan<VhdImage> above, long offset, int want) =>

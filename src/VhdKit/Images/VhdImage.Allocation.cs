@@ -73,20 +73,17 @@ public sealed partial class VhdImage
     /// <exception cref="IOException">The file could not be read.</exception>
     internal int ReadBitmapWithData(long virtualOffset, Span<byte> data)
     {
-        if (Header is not { } header || virtualOffset >= Capacity || virtualOffset % header.BlockSize != 0)
+        if (!StartsUncachedBlock(virtualOffset))
         {
             return 0;
         }
 
+        DynamicHeader header = Header!.Value;
         int block = (int)(virtualOffset / header.BlockSize);
         uint entry = Bat![block];
-        if (entry == BlockAllocationTable.Unallocated || _bitmaps!.Contains(block))
-        {
-            return 0;
-        }
 
         data = data[..(int)Math.Min(data.Length, Math.Min(header.BlockSize, Capacity - virtualOffset))];
-        var bitmap = new byte[_bitmaps.BitmapSize];
+        var bitmap = new byte[_bitmaps!.BitmapSize];
         int read = Storage.ReadVector(bitmap, data, default, default, (long)entry * VhdConstants.SectorSize);
         if (read < bitmap.Length)
         {
@@ -96,6 +93,18 @@ public sealed partial class VhdImage
 
         _bitmaps.Add(block, bitmap);
         return read - bitmap.Length;
+    }
+
+    /// <summary>Whether <paramref name="virtualOffset"/> starts an allocated block whose bitmap is not cached (see <see cref="ReadBitmapWithData"/>).</summary>
+    internal bool StartsUncachedBlock(long virtualOffset)
+    {
+        if (Header is not { } header || virtualOffset >= Capacity || virtualOffset % header.BlockSize != 0)
+        {
+            return false;
+        }
+
+        int block = (int)(virtualOffset / header.BlockSize);
+        return Bat![block] != BlockAllocationTable.Unallocated && !_bitmaps!.Contains(block);
     }
 
     /// <summary>

@@ -59,6 +59,39 @@ public class ReadCallCountTests : IDisposable
     }
 
     [Fact]
+    public void The_last_layers_block_is_read_once_under_the_short_runs_of_the_layers_above()
+    {
+        string basePath = ImageFiles.Dynamic(_folder.File("base.vhd"), 8 * MiB);
+        var data = new byte[2 * MiB];
+        new Random(5).NextBytes(data);
+        using (VirtualDisk writer = VirtualDisk.Open(basePath))
+        {
+            writer.Write(data, 0);
+        }
+
+        string child = ImageFiles.Differencing(_folder.File("child.vhd"), basePath);
+        var piece = new byte[4096 + 512];
+        new Random(6).NextBytes(piece);
+        using (VirtualDisk writer = VirtualDisk.Open(child))
+        {
+            writer.Write(piece, 64 * 1024);
+        }
+
+        piece.CopyTo(data, 64 * 1024);
+        (VirtualDisk disk, CountingStorage[] storages) = CountingStorage.OpenChain([basePath, child]);
+        using (disk)
+        {
+            storages[0].Reset();
+            storages[1].Reset();
+            var buffer = new byte[MiB];
+            disk.Read(buffer, 0);
+            Assert.Equal(2, storages[0].Reads); // the child's bitmap, then its run
+            Assert.Equal(1, storages[1].Reads); // the base's bitmap and the whole MiB, the child's run read over it
+            Assert.Equal(data.AsSpan(0, MiB).ToArray(), buffer);
+        }
+    }
+
+    [Fact]
     public void A_read_of_an_unallocated_range_never_touches_the_file()
     {
         string basePath = ImageFiles.Dynamic(_folder.File("base.vhd"), 8 * MiB);
