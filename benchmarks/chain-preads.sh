@@ -3,6 +3,7 @@
 # holding the same bytes, counted by strace over the whole process (.NET start-up included: the raw rows are
 # the same process reading a raw file, so the difference is the chain walk).
 # Usage: bash benchmarks/chain-preads.sh [SIZE_MIB (default 2048)]
+# BENCH_DLL=path/to/VhdKit.Benchmarks.dll counts another build (e.g. one of an older commit) on the same images.
 # Images (benchmarks/VhdKit.Benchmarks/Workloads/TestImages.cs, BuildChain): a dynamic base full of random data
 # (2 MiB blocks) and 7 differencing children, each rewriting 64 KiB + 1.5 KiB every 8 MiB at a different offset.
 set -euo pipefail
@@ -13,7 +14,7 @@ trap 'rm -rf "$work"' EXIT
 command -v strace >/dev/null || { echo "strace is needed" >&2; exit 1; }
 
 dotnet build benchmarks/VhdKit.Benchmarks -c Release -v quiet -nologo >/dev/null
-lib=(dotnet benchmarks/VhdKit.Benchmarks/bin/Release/net10.0/VhdKit.Benchmarks.dll --workload)
+lib=(dotnet "${BENCH_DLL:-benchmarks/VhdKit.Benchmarks/bin/Release/net10.0/VhdKit.Benchmarks.dll}" --workload)
 "${lib[@]}" buildchain "$work" "$size_mib"
 reads=$(wc -l < "$work/offsets.txt")
 
