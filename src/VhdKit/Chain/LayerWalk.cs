@@ -38,9 +38,9 @@ internal static class LayerWalk
     /// Fills <paramref name="buffer"/> from <paramref name="offset"/>: one read per run, zeros where no layer holds
     /// the run. Where only the last layer can hold a run and the run starts one of its blocks whose bitmap is not
     /// cached yet, the bitmap and the data after it come in one read (they are adjacent in the file), across the short
-    /// runs layers above hold in that block (<see cref="FetchSpan"/>); and a run of the
-    /// last layer that ends its block brings the next block's bitmap and data with it when that block follows in the
-    /// file. The runs of that data the last layer then turns out to hold are not read again.
+    /// runs layers above hold in that block (<see cref="FetchSpan"/>); and a run of the last layer that ends its block
+    /// brings the next block's bitmap and data with it when that block follows in the file. The runs of that data the
+    /// last layer then turns out to hold are not read again.
     /// </summary>
     /// <exception cref="IOException">A file could not be read.</exception>
     public static void Read(ReadOnlySpan<VhdImage> layers, Span<byte> buffer, long offset)
@@ -86,7 +86,9 @@ internal static class LayerWalk
                 {
                     // A run of the last layer that ends its block: the next block's bitmap and data may come with it.
                     long end = offset + length;
-                    int next = layer == last ? LastLayerShare(above, end, buffer.Length - (int)length) : 0;
+                    int blockSize = layers[last].BlockSize;
+                    bool endsBlock = layer == last && blockSize > 0 && end % blockSize == 0;
+                    int next = endsBlock ? LastLayerShare(above, end, buffer.Length - (int)length) : 0;
                     int ahead = next > 0 ? layers[last].ReadRunWithNextBlock(end, run[fetched..], fileOffset + fetched, buffer.Slice((int)length, next)) : -1;
                     if (ahead < 0)
                     {

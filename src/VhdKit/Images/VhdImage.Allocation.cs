@@ -95,10 +95,18 @@ public sealed partial class VhdImage
         return read - bitmap.Length;
     }
 
-    /// <summary>Whether <paramref name="virtualOffset"/> starts an allocated block whose bitmap is not cached (see <see cref="ReadBitmapWithData"/>).</summary>
+    /// <summary>
+    /// Whether <paramref name="virtualOffset"/> starts an allocated block whose bitmap is not cached (see
+    /// <see cref="ReadBitmapWithData"/>), in an image open read-only.
+    /// </summary>
+    /// <remarks>
+    /// Reading a block's data before its bitmap is asked is left to read-only images: in one open for writing, a
+    /// write could set bits between that read and <see cref="Map"/>, which would then pass the bytes read before
+    /// the write (the block's unwritten area) for the sectors just written.
+    /// </remarks>
     internal bool StartsUncachedBlock(long virtualOffset)
     {
-        if (Header is not { } header || virtualOffset >= Capacity || virtualOffset % header.BlockSize != 0)
+        if (CanWrite || Header is not { } header || virtualOffset >= Capacity || virtualOffset % header.BlockSize != 0)
         {
             return false;
         }
@@ -112,7 +120,8 @@ public sealed partial class VhdImage
     /// file when that is the next block: at most <see cref="MaxSkippedGap"/> bytes of padding (skipped), the next
     /// block's sector bitmap (cached) and its data (into <paramref name="next"/> at its place, whether or not this
     /// layer holds it: the caller keeps only what <see cref="Map"/> then says is held). One call instead of three.
-    /// Does nothing when the next block lies elsewhere, is unallocated or past the disk, or its bitmap is cached.
+    /// Does nothing when the next block lies elsewhere, is unallocated or past the disk, or its bitmap is cached, or
+    /// the image is open for writing (see <see cref="StartsUncachedBlock"/>).
     /// </summary>
     /// <param name="runEnd">The virtual offset where the run ends: a block's end.</param>
     /// <param name="run">Where the run goes.</param>
@@ -123,7 +132,7 @@ public sealed partial class VhdImage
     /// <exception cref="IOException">The file could not be read.</exception>
     internal int ReadRunWithNextBlock(long runEnd, Span<byte> run, long runFileOffset, Span<byte> next)
     {
-        if (Header is not { } header || next.IsEmpty || runEnd >= Capacity || runEnd % header.BlockSize != 0)
+        if (CanWrite || Header is not { } header || next.IsEmpty || runEnd >= Capacity || runEnd % header.BlockSize != 0)
         {
             return -1;
         }

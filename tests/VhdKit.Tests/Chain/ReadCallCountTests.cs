@@ -1,4 +1,5 @@
 using VhdKit.Chain;
+using VhdKit.Storage;
 using VhdKit.Tests.Support;
 
 namespace VhdKit.Tests.Chain;
@@ -34,6 +35,28 @@ public class ReadCallCountTests : IDisposable
             Assert.Equal(2, storages[0].Reads); // the bitmap is cached
             Assert.Equal(data.AsSpan(MiB, MiB).ToArray(), buffer);
         }
+    }
+
+    [Fact]
+    public void A_disk_open_for_writing_reads_a_blocks_bitmap_before_its_data()
+    {
+        // A write between a read of the data and the bitmap lookup could pass the bytes read before it for the new
+        // ones: a writable image asks its bitmap first, as before.
+        string path = ImageFiles.Dynamic(_folder.File("d.vhd"), 8 * MiB);
+        var data = new byte[2 * MiB];
+        new Random(7).NextBytes(data);
+        using (VirtualDisk writer = VirtualDisk.Open(path))
+        {
+            writer.Write(data, 0);
+        }
+
+        var storage = new CountingStorage(FileStorage.Open(path, FileAccess.ReadWrite));
+        using VirtualDisk disk = VirtualDisk.Open([VhdKit.Images.VhdImage.Open(storage, leaveOpen: false)]);
+        storage.Reset();
+        var buffer = new byte[MiB];
+        disk.Read(buffer, 0);
+        Assert.Equal(2, storage.Reads);
+        Assert.Equal(data.AsSpan(0, MiB).ToArray(), buffer);
     }
 
     [Fact]
