@@ -22,25 +22,9 @@ internal static class TestImages
 
     public static void Build(string folder, long capacity, int childStepMiB = 8)
     {
-        Directory.CreateDirectory(folder);
-        var random = new Random(1);
-        string parent = Path.Combine(folder, "l0.vhd");
-        CreateOperation.Run(CreateRequest.Dynamic(parent, capacity));
-        Fill(parent, random, start: 0, step: MiB, length: MiB, capacity);
-        for (int layer = 1; layer < 8; layer++)
-        {
-            string path = Path.Combine(folder, $"l{layer}.vhd");
-            CreateOperation.Run(CreateRequest.Differencing(path, parent));
-            Fill(path, random, start: layer * 4096L, step: childStepMiB * (long)MiB, length: (64 * 1024) + 1536, capacity);
-            parent = path;
-        }
-
+        Random random = BuildChain(folder, capacity, childStepMiB);
         string depth3 = Path.Combine(folder, "l2.vhd");
-        ConvertOperation.Run(new ConvertRequest(depth3, Path.Combine(folder, "d3.raw")) { TargetFormat = ConvertFormat.Raw });
         ConvertOperation.Run(new ConvertRequest(depth3, Path.Combine(folder, "d3-flat.vhd")) { TargetFormat = ConvertFormat.Dynamic });
-
-        File.WriteAllLines(Path.Combine(folder, "offsets.txt"),
-            Enumerable.Range(0, 4096).Select(_ => (random.NextInt64(0, capacity / 4096) * 4096).ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
         string mergeBase = Path.Combine(folder, "merge-base.vhd");
         CreateOperation.Run(CreateRequest.Dynamic(mergeBase, capacity));
@@ -57,6 +41,31 @@ internal static class TestImages
         string bigChild = Path.Combine(folder, "big-child.vhd");
         CreateOperation.Run(CreateRequest.Differencing(bigChild, bigBase));
         Fill(bigChild, random, start: 4096, step: 512L * MiB, length: (64 * 1024) + 1536, Big);
+    }
+
+    /// <summary>
+    /// The part <c>benchmarks/chain-preads.sh</c> needs: the depth-8 chain, <c>d3.raw</c> and <c>offsets.txt</c>.
+    /// Returns the random source, to go on with the same sequence.
+    /// </summary>
+    public static Random BuildChain(string folder, long capacity, int childStepMiB = 8)
+    {
+        Directory.CreateDirectory(folder);
+        var random = new Random(1);
+        string parent = Path.Combine(folder, "l0.vhd");
+        CreateOperation.Run(CreateRequest.Dynamic(parent, capacity));
+        Fill(parent, random, start: 0, step: MiB, length: MiB, capacity);
+        for (int layer = 1; layer < 8; layer++)
+        {
+            string path = Path.Combine(folder, $"l{layer}.vhd");
+            CreateOperation.Run(CreateRequest.Differencing(path, parent));
+            Fill(path, random, start: layer * 4096L, step: childStepMiB * (long)MiB, length: (64 * 1024) + 1536, capacity);
+            parent = path;
+        }
+
+        ConvertOperation.Run(new ConvertRequest(Path.Combine(folder, "l2.vhd"), Path.Combine(folder, "d3.raw")) { TargetFormat = ConvertFormat.Raw });
+        File.WriteAllLines(Path.Combine(folder, "offsets.txt"),
+            Enumerable.Range(0, 4096).Select(_ => (random.NextInt64(0, capacity / 4096) * 4096).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return random;
     }
 
     private static void BuildDeepChain(string folder, long capacity, int depth)

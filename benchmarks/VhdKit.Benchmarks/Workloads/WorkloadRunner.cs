@@ -26,7 +26,7 @@ internal static class WorkloadRunner
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: --workload build|seqread|rawseqread|randread|rawrandread|seqwrite|rawseqwrite|randwrite|rawrandwrite|merge|convert|create|open ARGS");
+            Console.Error.WriteLine("usage: --workload build|buildchain|seqread|seqreadonce|randreadonce|rawseqread|randread|rawrandread|seqwrite|rawseqwrite|randwrite|rawrandwrite|merge|convert|create|open ARGS");
             return 2;
         }
 
@@ -34,7 +34,10 @@ internal static class WorkloadRunner
         switch (args[0])
         {
             case "build": TestImages.Build(a[0], long.Parse(a[1], CultureInfo.InvariantCulture) * BufferSize, a.Length > 2 ? int.Parse(a[2], CultureInfo.InvariantCulture) : 8); return 0;
+            case "buildchain": TestImages.BuildChain(a[0], long.Parse(a[1], CultureInfo.InvariantCulture) * BufferSize); return 0;
             case "seqread": Report(SequentialRead(a[0])); return 0;
+            case "seqreadonce": Report(Time(() => SequentialReadOnce(a[0], a.Length > 1 ? long.Parse(a[1], CultureInfo.InvariantCulture) : 0))); return 0;
+            case "randreadonce": Report(Time(() => RandomReadOnce(a[0], Offsets(a[1])))); return 0;
             case "rawseqread": Report(Time(() => RawSequentialRead(a[0]))); return 0;
             case "randread": Report(RandomRead(a[0], Offsets(a[1]))); return 0;
             case "rawrandread": Report(RawRandomRead(a[0], Offsets(a[1]))); return 0;
@@ -56,6 +59,31 @@ internal static class WorkloadRunner
         using VirtualDisk disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true });
         ReadAll(disk, buffer, Math.Min(disk.Capacity, WarmUpBytes));
         return Time(() => ReadAll(disk, buffer, disk.Capacity));
+    }
+
+    /// <summary>
+    /// One pass from <paramref name="start"/> to the end, no warm-up: for counting system calls
+    /// (<c>benchmarks/chain-preads.sh</c>), opening included. A start off a block boundary makes reads cross blocks.
+    /// </summary>
+    private static void SequentialReadOnce(string path, long start)
+    {
+        var buffer = new byte[BufferSize];
+        using VirtualDisk disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true });
+        for (long offset = start; offset < disk.Capacity; offset += BufferSize)
+        {
+            disk.Read(buffer.AsSpan(0, (int)Math.Min(BufferSize, disk.Capacity - offset)), offset);
+        }
+    }
+
+    /// <summary>As <see cref="SequentialReadOnce"/>, 4 KiB reads at the given offsets.</summary>
+    private static void RandomReadOnce(string path, long[] offsets)
+    {
+        var buffer = new byte[SmallIo];
+        using VirtualDisk disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true });
+        foreach (long offset in offsets)
+        {
+            disk.Read(buffer, offset);
+        }
     }
 
     private static void ReadAll(VirtualDisk disk, byte[] buffer, long length)

@@ -34,27 +34,112 @@ internal static class LayerWalk
         return -1;
     }
 
-    /// <summary>Fills <paramref name="buffer"/> from <paramref name="offset"/>: one read per run, zeros where no layer holds the run.</summary>
+    /// <summary>
+    /// Fills <paramref name="buffer"/> from <paramref name="offset"/>: one read per run, zeros where no layer holds
+    /// the run. Where only the last layer can hold a run and the run starts one of its blocks whose bitmap is not
+    /// cached yet, the bitmap and the data after it come in one read (they are adjacent in the file), across the short
+    /// runs layers above hold in that block (<see cref="FetchSpan"/>); and a run of the last layer that ends its block
+    /// brings the next block's bitmap and data with it when that block follows in the file. The runs of that data the
+    /// last layer then turns out to hold are not read again.
+    /// </summary>
     /// <exception cref="IOException">A file could not be read.</exception>
     public static void Read(ReadOnlySpan<VhdImage> layers, Span<byte> buffer, long offset)
     {
+        if (layers.IsEmpty)
+        {
+            // No layer (the parents of a disk that has none): everything reads as zeros.
+            buffer.Clear();
+            return;
+        }
+
+        int last = layers.Length - 1;
+        ReadOnlySpan<VhdImage> above = layers[..last];
+
+        // [fetchedFrom, fetchedTo): virtual offsets whose bytes of the last layer are already in place in the buffer.
+        // No other read writes there but a run's own, and runs move only forward, so they stay valid.
+        long fetchedFrom = 0;
+        long fetchedTo = 0;
         while (!buffer.IsEmpty)
         {
-            int layer = Locate(layers, offset, buffer.Length, out long fileOffset, out long length);
-            Span<byte> run = buffer[..(int)length];
-            if (layer >= 0)
+            int layer = Locate(above, offset, buffer.Length, out long fileOffset, out long length);
+            if (layer < 0)
             {
-                layers[layer].Storage.ReadExactly(run, fileOffset, "Block data");
+                if (offset >= fetchedTo && layers[last].StartsUncachedBlock(offset))
+                {
+                    fetchedFrom = offset;
+                    int span = FetchSpan(above, offset, buffer.Length, (int)length, layers[last].BlockSize);
+                    fetchedTo = offset + layers[last].ReadBitmapWithData(offset, buffer[..span]);
+                }
+
+                layer = layers[last].Map(offset, length, out fileOffset, out length) ? last : -1;
+            }
+
+            Span<byte> run = buffer[..(int)length];
+            if (layer < 0)
+            {
+                run.Clear();
             }
             else
             {
-                run.Clear();
+                int fetched = layer == last && offset >= fetchedFrom ? (int)Math.Clamp(fetchedTo - offset, 0, length) : 0;
+                if (fetched < run.Length)
+                {
+                    // A run of the last layer that ends its block: the next block's bitmap and data may come with it.
+                    long end = offset + length;
+                    int blockSize = layers[last].BlockSize;
+                    bool endsBlock = layer == last && blockSize > 0 && end % blockSize == 0;
+                    int next = endsBlock ? LastLayerShare(above, end, buffer.Length - (int)length) : 0;
+                    int ahead = next > 0 ? layers[last].ReadRunWithNextBlock(end, run[fetched..], fileOffset + fetched, buffer.Slice((int)length, next)) : -1;
+                    if (ahead < 0)
+                    {
+                        layers[layer].Storage.ReadExactly(run[fetched..], fileOffset + fetched, "Block data");
+                    }
+                    else
+                    {
+                        fetchedFrom = end;
+                        fetchedTo = end + ahead;
+                    }
+                }
             }
 
             buffer = buffer[(int)length..];
             offset += length;
         }
     }
+
+    /// <summary>
+    /// How much of the last layer's block to read with its bitmap, from the block's start at <paramref name="offset"/>:
+    /// its own first run (<paramref name="ownRun"/>), or on to the block's end (or the buffer's) when the layers above
+    /// hold no more than 1/<see cref="OverReadRatio"/> of that range. Their runs are then read over the last layer's
+    /// bytes (later, each into its place), and the last layer's runs between them need no read of their own.
+    /// </summary>
+    private static int FetchSpan(ReadOnlySpan<VhdImage> above, long offset, int available, int ownRun, int blockSize)
+    {
+        long end = offset + Math.Min(available, blockSize);
+        long held = 0;
+        for (long at = offset + ownRun; at < end;)
+        {
+            if (Locate(above, at, end - at, out _, out long length) >= 0)
+            {
+                held += length;
+                if (held * OverReadRatio > end - offset)
+                {
+                    return ownRun;
+                }
+            }
+
+            at += length;
+        }
+
+        return (int)(end - offset);
+    }
+
+    /// <summary>Over-reading the last layer under the runs above pays when they are at most this fraction (1/8) of the range.</summary>
+    private const int OverReadRatio = 8;
+
+    /// <summary>How many bytes from <paramref name="offset"/> (at most <paramref name="want"/>) no layer above the last holds: the last layer's to answer.</summary>
+    private static int LastLayerShare(ReadOnlySpan<VhdImage> above, long offset, int want) =>
+        want > 0 && Locate(above, offset, want, out _, out long length) < 0 ? (int)length : 0;
 
     /// <summary>
     /// The one extent walk (every allocation map and sparse copy uses it): where the content of

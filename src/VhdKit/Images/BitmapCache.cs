@@ -90,6 +90,25 @@ internal sealed class BitmapCache
 
         var bitmap = new byte[_full.Length];
         _storage.ReadExactly(bitmap, fileOffset, "Sector bitmap");
+        return Add(block, bitmap);
+    }
+
+    /// <summary>Whether the bitmap of <paramref name="block"/> is held (a <see cref="Get"/> would not read).</summary>
+    public bool Contains(int block)
+    {
+        lock (_lock)
+        {
+            return _dirty.ContainsKey(block) || _clean.ContainsKey(block);
+        }
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="bitmap"/>, just read from the file, as the clean bitmap of <paramref name="block"/>
+    /// (taking ownership of the array), unless another thread or a write got there first.
+    /// </summary>
+    /// <returns>The bitmap now held for the block, which callers must not modify.</returns>
+    public byte[] Add(int block, byte[] bitmap)
+    {
         if (bitmap.AsSpan().IndexOfAnyExcept((byte)0xFF) < 0)
         {
             bitmap = _full;

@@ -3,7 +3,7 @@ using Microsoft.Win32.SafeHandles;
 namespace VhdKit.Storage;
 
 /// <summary>A real file, through <see cref="SafeFileHandle"/> and <see cref="RandomAccess"/>.</summary>
-public sealed class FileStorage : IPositionalStorage
+public sealed class FileStorage : IPositionalStorage, IVectoredRead
 {
     private readonly SafeFileHandle _handle;
     private volatile string? _flushFailure;
@@ -98,6 +98,10 @@ public sealed class FileStorage : IPositionalStorage
 
     /// <inheritdoc />
     public int Read(Span<byte> buffer, long offset) => RandomAccess.Read(_handle, buffer, offset);
+
+    /// <inheritdoc />
+    int IVectoredRead.ReadVector(Span<byte> first, Span<byte> second, Span<byte> third, Span<byte> fourth, long offset) =>
+        VectoredRead.Read(_handle, first, second, third, fourth, offset, Name);
 
     /// <inheritdoc />
     public ValueTask<int> ReadAsync(Memory<byte> buffer, long offset, CancellationToken cancellationToken) =>

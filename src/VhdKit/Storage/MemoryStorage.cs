@@ -1,7 +1,7 @@
 namespace VhdKit.Storage;
 
 /// <summary>An in-memory storage, for tests and for building images in memory. Thread-safe.</summary>
-public sealed class MemoryStorage : IPositionalStorage
+public sealed class MemoryStorage : IPositionalStorage, IVectoredRead
 {
     private readonly Lock _lock = new();
     private byte[] _data;
@@ -66,6 +66,16 @@ public sealed class MemoryStorage : IPositionalStorage
             int count = (int)Math.Min(buffer.Length, _length - offset);
             _data.AsSpan((int)offset, count).CopyTo(buffer);
             return count;
+        }
+    }
+
+    /// <inheritdoc />
+    int IVectoredRead.ReadVector(Span<byte> first, Span<byte> second, Span<byte> third, Span<byte> fourth, long offset)
+    {
+        lock (_lock)
+        {
+            // One lock: the parts are read as of one moment, as one preadv would.
+            return StorageExtensions.ReadEachPart(this, first, second, third, fourth, offset, 0);
         }
     }
 

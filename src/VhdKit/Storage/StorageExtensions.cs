@@ -29,4 +29,47 @@ public static class StorageExtensions
             done += read;
         }
     }
+
+    /// <summary>
+    /// Reads consecutive ranges from <paramref name="offset"/> into up to four buffers (any may be empty): one call
+    /// where the storage can (<see cref="IVectoredRead"/>), else one per buffer; short reads are continued until the end.
+    /// </summary>
+    /// <returns>The bytes read across the buffers; fewer than their total only at the end of the storage.</returns>
+    /// <exception cref="IOException">The read failed.</exception>
+    internal static int ReadVector(this IPositionalStorage storage, Span<byte> first, Span<byte> second, Span<byte> third, Span<byte> fourth, long offset)
+    {
+        int done = storage is IVectoredRead vectored ? vectored.ReadVector(first, second, third, fourth, offset) : 0;
+        return ReadEachPart(storage, first, second, third, fourth, offset, done);
+    }
+
+    /// <summary>Reads what is left of the four buffers after the first <paramref name="done"/> bytes, part by part, until the end.</summary>
+    internal static int ReadEachPart(IPositionalStorage storage, Span<byte> first, Span<byte> second, Span<byte> third, Span<byte> fourth, long offset, int done)
+    {
+        int skip = done;
+        foreach (int part in (ReadOnlySpan<int>)[0, 1, 2, 3])
+        {
+            Span<byte> buffer = part switch { 0 => first, 1 => second, 2 => third, _ => fourth };
+            if (skip >= buffer.Length)
+            {
+                skip -= buffer.Length;
+                continue;
+            }
+
+            for (int filled = skip; filled < buffer.Length;)
+            {
+                int read = storage.Read(buffer[filled..], offset + done);
+                if (read == 0)
+                {
+                    return done;
+                }
+
+                filled += read;
+                done += read;
+            }
+
+            skip = 0;
+        }
+
+        return done;
+    }
 }
