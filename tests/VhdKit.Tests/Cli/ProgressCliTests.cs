@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using VhdKit.Tests.Support;
 
 namespace VhdKit.Tests.Cli;
@@ -79,30 +77,11 @@ public class ProgressCliTests : IDisposable
         // Two 2040 GiB sparse fixed disks that read as zeros: comparing them takes many minutes.
         string a = ImageFiles.Fixed(_folder.File("a.vhd"), 2040L * 1024 * MiB);
         string b = ImageFiles.Fixed(_folder.File("b.vhd"), 2040L * 1024 * MiB);
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = _folder.Path };
-        foreach (string argument in new[] { CliRunner.VhdDll, "compare", "-p", a, b })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string?> firstLine = process.StandardError.ReadLineAsync(); // the first progress line: comparing has begun
-        if (!firstLine.Wait(60_000))
-        {
-            process.Kill();
-            Assert.Fail("compare showed no progress");
-        }
-
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        Assert.StartsWith("compare: ", firstLine.Result, StringComparison.Ordinal);
-        Assert.False(process.HasExited, "the comparison ended before it could be interrupted");
-        PeerTools.RunOk("kill", "-INT", process.Id.ToString(CultureInfo.InvariantCulture));
-        Assert.True(process.WaitForExit(60_000), "vhd did not stop after SIGINT");
-        process.WaitForExit();
-        Assert.Equal(130, process.ExitCode);
-        Assert.Contains("vhd: cancelled compare ", stderr.Result, StringComparison.Ordinal);
-        Assert.Equal(string.Empty, stdout.Result);
+        using InterruptedRun run = InterruptedRun.Vhd(_folder.Path, "compare", "-p", a, b);
+        run.Interrupt(() => run.Stderr.StartsWith("compare: ", StringComparison.Ordinal), "the comparison"); // its first progress line: comparing has begun
+        Assert.Equal(130, run.ExitCode);
+        Assert.Contains("vhd: cancelled compare ", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, run.Stdout);
     }
 
     [SkippableFact]
@@ -112,29 +91,12 @@ public class ProgressCliTests : IDisposable
 
         // A 2040 GiB sparse fixed disk: reading it all takes many minutes, so the signal lands mid-way.
         string image = ImageFiles.Fixed(_folder.File("huge.vhd"), 2040L * 1024 * MiB);
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = _folder.Path };
-        foreach (string argument in new[] { CliRunner.VhdDll, "read", image, "--to", "out.bin" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(start)!;
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         string output = _folder.File("out.bin");
-        DateTime deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!(File.Exists(output) && new FileInfo(output).Length > 0) && DateTime.UtcNow < deadline && !process.HasExited)
-        {
-            Thread.Sleep(20);
-        }
-
-        Assert.False(process.HasExited, "the read ended before it could be interrupted");
-        PeerTools.RunOk("kill", "-INT", process.Id.ToString(CultureInfo.InvariantCulture));
-        Assert.True(process.WaitForExit(60_000), "vhd did not stop after SIGINT");
-        process.WaitForExit();
-        Assert.Equal(130, process.ExitCode);
-        Assert.Equal("vhd: cancelled read huge.vhd: nothing was left behind.", stderr.Result.TrimEnd().Replace(image, "huge.vhd", StringComparison.Ordinal));
+        using InterruptedRun run = InterruptedRun.Vhd(_folder.Path, "read", image, "--to", "out.bin");
+        run.Interrupt(() => File.Exists(output) && new FileInfo(output).Length > 0, "the read");
+        Assert.Equal(130, run.ExitCode);
+        Assert.Equal("vhd: cancelled read huge.vhd: nothing was left behind.", run.Stderr.TrimEnd().Replace(image, "huge.vhd", StringComparison.Ordinal));
         Assert.False(File.Exists(output));
-        Assert.Equal(string.Empty, stdout.Result);
+        Assert.Equal(string.Empty, run.Stdout);
     }
 }

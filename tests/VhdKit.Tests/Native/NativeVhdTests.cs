@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -93,28 +92,11 @@ public sealed partial class NativeVhdTests : IDisposable
 
         // A 2040 GiB sparse fixed disk: converting it reads for many minutes, so the signal lands mid-way.
         ImageFiles.Fixed(_folder.File("huge.vhd"), 2040L * 1024 * MiB);
-        var start = new ProcessStartInfo(_native.Path) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = _folder.Path };
-        foreach (string argument in new[] { "convert", "-O", "raw", "huge.vhd", "out.raw" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        DateTime deadline = DateTime.UtcNow.AddSeconds(60);
-        while (Directory.GetFiles(_folder.Path, ".vhdkit-*.tmp").Length == 0 && DateTime.UtcNow < deadline && !process.HasExited)
-        {
-            Thread.Sleep(20);
-        }
-
-        Assert.False(process.HasExited, "the conversion ended before it could be interrupted");
-        PeerTools.RunOk("kill", "-INT", process.Id.ToString(CultureInfo.InvariantCulture));
-        Assert.True(process.WaitForExit(60_000), "vhd did not stop after SIGINT");
-        process.WaitForExit();
-        Assert.Equal(130, process.ExitCode);
-        Assert.Equal("vhd: cancelled convert huge.vhd: nothing was left behind.", stderr.Result.TrimEnd());
-        Assert.Equal(string.Empty, stdout.Result);
+        using InterruptedRun run = InterruptedRun.Start(_native.Path, ["convert", "-O", "raw", "huge.vhd", "out.raw"], _folder.Path);
+        run.Interrupt(() => Directory.GetFiles(_folder.Path, ".vhdkit-*.tmp").Length > 0, "the conversion");
+        Assert.Equal(130, run.ExitCode);
+        Assert.Equal("vhd: cancelled convert huge.vhd: nothing was left behind.", run.Stderr.TrimEnd());
+        Assert.Equal(string.Empty, run.Stdout);
         Assert.Equal(["huge.vhd"], Directory.GetFileSystemEntries(_folder.Path).Select(Path.GetFileName));
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using VhdKit.Chain;
 using VhdKit.Operations;
 using VhdKit.Tests.Support;
@@ -76,26 +75,11 @@ public class CancelTests : IDisposable
 
         // A 2040 GiB sparse fixed disk: converting it reads for many minutes, so the signal lands mid-way.
         string source = ImageFiles.Fixed(_folder.File("huge.vhd"), 2040L * 1024 * 1024 * 1024);
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = _folder.Path };
-        foreach (string argument in new[] { CliRunner.VhdDll, "convert", "-O", "raw", source, "out.raw" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(start)!;
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while (Directory.GetFiles(_folder.Path, ".vhdkit-*.tmp").Length == 0 && DateTime.UtcNow < deadline && !process.HasExited)
-        {
-            Thread.Sleep(50);
-        }
-
-        Assert.False(process.HasExited, "the conversion ended before it could be interrupted");
-        PeerTools.RunOk("kill", "-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Assert.True(process.WaitForExit(30_000), "vhd did not stop after SIGINT");
-        Assert.Equal(130, process.ExitCode);
-        Assert.Contains("vhd: cancelled convert ", stderr.Result, StringComparison.Ordinal);
-        Assert.Contains("nothing was left behind", stderr.Result, StringComparison.Ordinal);
+        using InterruptedRun run = InterruptedRun.Vhd(_folder.Path, "convert", "-O", "raw", source, "out.raw");
+        run.Interrupt(() => Directory.GetFiles(_folder.Path, ".vhdkit-*.tmp").Length > 0, "the conversion");
+        Assert.Equal(130, run.ExitCode);
+        Assert.Contains("vhd: cancelled convert ", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("nothing was left behind", run.Stderr, StringComparison.Ordinal);
         Assert.Equal([Path.GetFullPath(source)], Directory.GetFiles(_folder.Path).Select(Path.GetFullPath));
     }
 }
