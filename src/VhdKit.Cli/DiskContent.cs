@@ -1,5 +1,6 @@
 using VhdKit.Chain;
 using VhdKit.Cli.Output;
+using VhdKit.Formats;
 using VhdKit.Storage;
 
 namespace VhdKit.Cli;
@@ -20,10 +21,10 @@ internal sealed class DiskContent : IDisposable
 
     public IEnumerable<string> Warnings => _disk?.Warnings ?? [];
 
-    /// <summary>Opens a VHD (a file whose last or first sector holds a footer cookie) or else a raw file.</summary>
+    /// <summary>Opens a VHD (a file whose last or first sector holds a footer cookie: <see cref="ImageFormatProbe"/>) or else a raw file.</summary>
     public static DiskContent Open(string path)
     {
-        if (LooksLikeVhd(path))
+        if (ImageFormatProbe.Detect(path) == ImageFormat.Vhd)
         {
             return new DiskContent(VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true }), null);
         }
@@ -61,19 +62,5 @@ internal sealed class DiskContent : IDisposable
     {
         _disk?.Dispose();
         _raw?.Dispose();
-    }
-
-    private static bool LooksLikeVhd(string path)
-    {
-        using FileStorage file = FileStorage.Open(path, FileAccess.Read, FileShare.ReadWrite);
-        if (file.Length < 511)
-        {
-            return false;
-        }
-
-        Span<byte> cookie = stackalloc byte[8];
-        long end = file.Length % 512 == 511 ? file.Length - 511 : file.Length - 512;
-        return (file.Read(cookie, end) == 8 && cookie.SequenceEqual("conectix"u8))
-            || (file.Read(cookie, 0) == 8 && cookie.SequenceEqual("conectix"u8));
     }
 }
