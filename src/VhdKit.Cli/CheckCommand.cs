@@ -32,6 +32,7 @@ internal static class CheckCommand
         return verb.Build([chain, repair, file], context =>
         {
             IReadOnlyList<RepairAction> repairs = [];
+            CheckResult? afterRepair = null;
             if (context.Get(repair) is not null)
             {
                 RepairResult repaired = context.Track("repair", progress => RepairOperation.Run(new RepairRequest(context.Get(file)), progress, context.CancellationToken));
@@ -42,9 +43,11 @@ internal static class CheckCommand
                 }
 
                 repairs = repaired.Actions;
+                afterRepair = repaired.After;
             }
 
-            CheckResult report = context.Track("check", progress =>
+            // A repair ends with the file's own check; only a chain check has more to do.
+            CheckResult report = afterRepair is not null && !context.Get(chain) ? afterRepair : context.Track("check", progress =>
                 CheckOperation.Run(new CheckRequest(context.Get(file)) { Chain = context.Get(chain) }, progress, context.CancellationToken));
             int exitCode = ExitCode(report);
             context.Result(CheckDocument.From(report, context.Get(chain), exitCode, repairs), () => Render(report));
