@@ -4,17 +4,21 @@ namespace VhdKit.Nbd;
 
 /// <summary>
 /// One client's socket, with a time limit on every read and write so that a slow or silent client only ever
-/// holds its own connection, and never for long. One reusable timer per connection: no allocation per call.
+/// holds its own connection, and never for long. Two reusable timers per connection, one for receiving and one
+/// for sending: no allocation per call, and one task may receive while another sends (requests are read by one
+/// loop while replies go out from the requests being served; sends are serialized by the caller).
 /// </summary>
 internal sealed class NbdChannel : IDisposable
 {
     private readonly Socket _socket;
-    private readonly CancellationTokenSource _timer;
+    private readonly CancellationTokenSource _receiveTimer;
+    private readonly CancellationTokenSource _sendTimer;
 
     public NbdChannel(Socket socket, CancellationToken shutdown)
     {
         _socket = socket;
-        _timer = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+        _receiveTimer = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+        _sendTimer = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
     }
 
     /// <summary>
@@ -24,13 +28,13 @@ internal sealed class NbdChannel : IDisposable
     /// <exception cref="TimeoutException">The client was too slow.</exception>
     public async ValueTask ReadExactlyAsync(Memory<byte> buffer, TimeSpan timeout)
     {
-        Arm(timeout);
+        Arm(_receiveTimer, timeout);
         try
         {
             int done = 0;
             while (done < buffer.Length)
             {
-                int read = await _socket.ReceiveAsync(buffer[done..], SocketFlags.None, _timer.Token).ConfigureAwait(false);
+                int read = await _socket.ReceiveAsync(buffer[done..], SocketFlags.None, _receiveTimer.Token).ConfigureAwait(false);
                 if (read == 0)
                 {
                     throw new EndOfStreamException($"The client closed the connection with {buffer.Length - done} of {buffer.Length} bytes still expected.");
@@ -45,7 +49,7 @@ internal sealed class NbdChannel : IDisposable
         }
         finally
         {
-            _timer.TryReset();
+            _receiveTimer.TryReset();
         }
     }
 
@@ -54,10 +58,10 @@ internal sealed class NbdChannel : IDisposable
     /// <exception cref="TimeoutException">The client stayed idle too long.</exception>
     public async ValueTask<bool> WaitForMessageAsync(Memory<byte> firstByte, TimeSpan idleTimeout)
     {
-        Arm(idleTimeout);
+        Arm(_receiveTimer, idleTimeout);
         try
         {
-            return await _socket.ReceiveAsync(firstByte[..1], SocketFlags.None, _timer.Token).ConfigureAwait(false) == 1;
+            return await _socket.ReceiveAsync(firstByte[..1], SocketFlags.None, _receiveTimer.Token).ConfigureAwait(false) == 1;
         }
         catch (OperationCanceledException e)
         {
@@ -65,7 +69,7 @@ internal sealed class NbdChannel : IDisposable
         }
         finally
         {
-            _timer.TryReset();
+            _receiveTimer.TryReset();
         }
     }
 
@@ -73,12 +77,12 @@ internal sealed class NbdChannel : IDisposable
     /// <exception cref="TimeoutException">The client did not take the data in time.</exception>
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, TimeSpan timeout)
     {
-        Arm(timeout);
+        Arm(_sendTimer, timeout);
         try
         {
             while (!data.IsEmpty)
             {
-                int sent = await _socket.SendAsync(data, SocketFlags.None, _timer.Token).ConfigureAwait(false);
+                int sent = await _socket.SendAsync(data, SocketFlags.None, _sendTimer.Token).ConfigureAwait(false);
                 data = data[sent..];
             }
         }
@@ -88,21 +92,42 @@ internal sealed class NbdChannel : IDisposable
         }
         finally
         {
-            _timer.TryReset();
+            _sendTimer.TryReset();
+        }
+    }
+
+    /// <summary>
+    /// Ends the connection in both directions, so that a receive under way returns (the client is gone, or a reply
+    /// could not be completed and the stream cannot go on).
+    /// </summary>
+    public void Abort()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // Not connected any more: what Shutdown was to bring about.
+        }
+        catch (ObjectDisposedException)
+        {
+            // Closed already: the same.
         }
     }
 
     public void Dispose()
     {
         _socket.Dispose();
-        _timer.Dispose();
+        _receiveTimer.Dispose();
+        _sendTimer.Dispose();
     }
 
-    private void Arm(TimeSpan timeout)
+    private static void Arm(CancellationTokenSource timer, TimeSpan timeout)
     {
         if (timeout != Timeout.InfiniteTimeSpan)
         {
-            _timer.CancelAfter(timeout);
+            timer.CancelAfter(timeout);
         }
     }
 }

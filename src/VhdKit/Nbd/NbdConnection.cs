@@ -6,11 +6,20 @@ using VhdKit.Chain;
 namespace VhdKit.Nbd;
 
 /// <summary>
-/// One client's transmission phase: requests are read and answered one at a time, in order, through one pooled
-/// buffer of <see cref="ChunkSize"/> bytes (reads and writes larger than that stream through it), so a client
-/// costs the server a bounded amount of memory whatever it asks for.
+/// One client's transmission phase. One loop reads the requests in order; READs are served in parallel (up to
+/// <see cref="MaxInFlight"/> per client and <see cref="NbdExport.MaxParallelReads"/> per server, each through its
+/// own pooled buffer of <see cref="ChunkSize"/> bytes), their replies sent when ready, out of order, as the
+/// protocol allows (each carries its request's cookie); every other request is served by the loop itself, in
+/// order, through the loop's buffer (writes larger than that stream through it). A FLUSH therefore runs after every
+/// write received before it has reached the disk. A client costs the server a bounded amount of memory whatever it
+/// asks for.
 /// </summary>
 /// <remarks>
+/// <para>Replies never interleave on the socket: one is sent whole before the next, except that with structured replies
+/// the chunks of a long read (one per <see cref="ChunkSize"/>) may interleave with other replies, which the
+/// protocol allows. A read that fails after part of a simple reply was sent ends the connection.
+/// </para>
+/// <para>
 /// Commands: READ, WRITE (FUA flushes), FLUSH (a real <see cref="VirtualDisk.Flush"/>), TRIM (accepted and
 /// ignored: deallocating a sector of a differencing leaf would expose the parent's older data, and the leaf
 /// cannot hold "zeros" without storing them), WRITE_ZEROES (zeros are written), DISC and BLOCK_STATUS
@@ -22,15 +31,18 @@ namespace VhdKit.Nbd;
 /// EIO (ENOSPC for a full disk) and the client stays connected: the data it wrote since its last successful flush
 /// may not be durable, and it is for the client to decide what to do (qemu reports the error to the guest).
 /// A failed flush is final for the open disk (<see cref="Storage.FileStorage.Flush"/>): later flushes answer EIO
-/// too, until the server is restarted and the image checked.
+/// too, until the server is restarted and the image checked.</para>
 /// </remarks>
-internal sealed class NbdConnection
+internal sealed class NbdConnection : IDisposable
 {
     /// <summary>The most data moved per socket or disk call.</summary>
     public const int ChunkSize = 1024 * 1024;
 
     /// <summary>Room before the data in the buffer for a reply header: a chunk header and its u64 offset.</summary>
     private const int HeaderRoom = NbdReplyHeaders.ChunkSize + 8;
+
+    /// <summary>The most READs of one client served at once; the loop reads no further request until one is done.</summary>
+    public const int MaxInFlight = 8;
 
     private const int MaxBlockStatusDescriptors = 4096;
 
@@ -42,6 +54,9 @@ internal sealed class NbdConnection
     private readonly NbdSession _session;
     private readonly NbdServerOptions _options;
     private readonly byte[] _buffer;
+    private readonly SemaphoreSlim _inFlight = new(MaxInFlight, MaxInFlight);
+    private readonly SemaphoreSlim _sending = new(1, 1);
+    private Exception? _failure;
 
     public NbdConnection(NbdChannel channel, NbdExport export, NbdSession session, NbdServerOptions options, byte[] buffer)
     {
@@ -57,12 +72,47 @@ internal sealed class NbdConnection
 
     private VirtualDisk Disk => _export.Disk;
 
-    /// <summary>Serves requests until the client disconnects.</summary>
+    /// <summary>Serves requests until the client disconnects, then waits for the reads under way to be answered.</summary>
     /// <exception cref="InvalidDataException">The client broke the protocol; drop it.</exception>
     /// <exception cref="TimeoutException">The client was too slow.</exception>
     /// <exception cref="EndOfStreamException">The client went away in the middle of a request.</exception>
     /// <exception cref="IOException">A disk read failed after part of its reply was sent; the connection cannot go on.</exception>
+    /// <exception cref="System.Net.Sockets.SocketException">The connection failed while a reply was being sent.</exception>
     public async Task RunAsync()
+    {
+        Exception? loopFailure = null;
+        try
+        {
+            await ServeRequestsAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Kept, and thrown once the reads under way are done (they must not outlive the connection's buffers);
+            // they stop sending at once.
+            loopFailure = e;
+            _channel.Abort();
+        }
+
+        for (int i = 0; i < MaxInFlight; i++)
+        {
+            await _inFlight.WaitAsync().ConfigureAwait(false);
+        }
+
+        // A read that failed ended the connection: its failure is the cause of whatever the loop then met.
+        if ((Volatile.Read(ref _failure) ?? loopFailure) is { } failure)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    /// <summary>Frees the connection's semaphores (after <see cref="RunAsync"/> has returned: no read is under way then).</summary>
+    public void Dispose()
+    {
+        _inFlight.Dispose();
+        _sending.Dispose();
+    }
+
+    private async Task ServeRequestsAsync()
     {
         while (true)
         {
@@ -76,7 +126,7 @@ internal sealed class NbdConnection
             switch (request.Command)
             {
                 case NbdCommand.Read:
-                    await ReadAsync(request).ConfigureAwait(false);
+                    await StartReadAsync(request).ConfigureAwait(false);
                     break;
                 case NbdCommand.Write:
                     await WriteAsync(request).ConfigureAwait(false);
@@ -84,69 +134,127 @@ internal sealed class NbdConnection
                 case NbdCommand.Disconnect:
                     return;
                 case NbdCommand.Flush:
-                    await ReplyAsync(request, FlushIfWriter()).ConfigureAwait(false);
+                    await ReplyAsync(_buffer, request, FlushIfWriter()).ConfigureAwait(false);
                     break;
                 case NbdCommand.Trim:
-                    await ReplyAsync(request, Trim(request)).ConfigureAwait(false);
+                    await ReplyAsync(_buffer, request, Trim(request)).ConfigureAwait(false);
                     break;
                 case NbdCommand.WriteZeroes:
-                    await ReplyAsync(request, WriteZeroes(request)).ConfigureAwait(false);
+                    await ReplyAsync(_buffer, request, WriteZeroes(request)).ConfigureAwait(false);
                     break;
                 case NbdCommand.BlockStatus:
                     await BlockStatusAsync(request).ConfigureAwait(false);
                     break;
                 default:
-                    await ErrorAsync(request, NbdError.Invalid, $"Command {(ushort)request.Command} is not supported.").ConfigureAwait(false);
+                    await ErrorAsync(_buffer, request, NbdError.Invalid, $"Command {(ushort)request.Command} is not supported.").ConfigureAwait(false);
                     break;
             }
         }
     }
 
-    private async Task ReadAsync(NbdRequest request)
+    /// <summary>Answers a bad READ at once; starts a good one on the thread pool once a slot is free (of this client's and of the server's).</summary>
+    private async Task StartReadAsync(NbdRequest request)
     {
         if (request.Length == 0 || request.Length > NbdServerOptions.MaxRequestLength || !request.FitsIn(Disk.Capacity))
         {
-            await ErrorAsync(request, NbdError.Invalid, OutOfRange(request)).ConfigureAwait(false);
+            await ErrorAsync(_buffer, request, NbdError.Invalid, OutOfRange(request)).ConfigureAwait(false);
             return;
         }
 
+        await _inFlight.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await _export.ReadSlots.WaitAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            _inFlight.Release();
+            throw;
+        }
+
+        _ = Task.Run(() => ServeReadAsync(request));
+    }
+
+    /// <summary>One READ, on its own: its failure is kept for <see cref="RunAsync"/> and ends the connection.</summary>
+    private async Task ServeReadAsync(NbdRequest request)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            await ReadAsync(buffer, request).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Interlocked.CompareExchange(ref _failure, e, null);
+            _channel.Abort();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            _export.ReadSlots.Release();
+            _inFlight.Release();
+        }
+    }
+
+    /// <summary>Reads and sends a READ's data, <see cref="ChunkSize"/> bytes at a time, through <paramref name="buffer"/>.</summary>
+    private async Task ReadAsync(byte[] buffer, NbdRequest request)
+    {
         long offset = (long)request.Offset;
         int remaining = (int)request.Length;
         bool first = true;
-        while (remaining > 0)
+        bool holdingSocket = false;
+        try
         {
-            int count = Math.Min(remaining, ChunkSize);
-            try
+            while (remaining > 0)
             {
-                Disk.Read(_buffer.AsSpan(HeaderRoom, count), offset);
-            }
-            catch (IOException e) when (first || _session.StructuredReplies)
-            {
-                await ErrorAsync(request, NbdError.IOError, e.Message).ConfigureAwait(false);
-                return;
-            }
+                int count = Math.Min(remaining, ChunkSize);
+                try
+                {
+                    Disk.Read(buffer.AsSpan(HeaderRoom, count), offset);
+                }
+                catch (IOException e) when (first || _session.StructuredReplies)
+                {
+                    await ErrorAsync(buffer, request, NbdError.IOError, e.Message).ConfigureAwait(false);
+                    return;
+                }
 
-            remaining -= count;
-            int start;
-            if (_session.StructuredReplies)
-            {
-                start = 0;
-                NbdReplyHeaders.WriteChunk(_buffer, remaining == 0 ? NbdReplyFlags.Done : NbdReplyFlags.None, NbdReplyType.OffsetData, request.Cookie, 8 + count);
-                BinaryPrimitives.WriteUInt64BigEndian(_buffer.AsSpan(NbdReplyHeaders.ChunkSize), (ulong)offset);
-            }
-            else if (first)
-            {
-                start = HeaderRoom - NbdReplyHeaders.SimpleReplySize;
-                NbdReplyHeaders.WriteSimpleReply(_buffer.AsSpan(start), NbdError.None, request.Cookie);
-            }
-            else
-            {
-                start = HeaderRoom;
-            }
+                remaining -= count;
+                int start;
+                if (_session.StructuredReplies)
+                {
+                    start = 0;
+                    NbdReplyHeaders.WriteChunk(buffer, remaining == 0 ? NbdReplyFlags.Done : NbdReplyFlags.None, NbdReplyType.OffsetData, request.Cookie, 8 + count);
+                    BinaryPrimitives.WriteUInt64BigEndian(buffer.AsSpan(NbdReplyHeaders.ChunkSize), (ulong)offset);
+                    await SendAsync(buffer.AsMemory(start, HeaderRoom + count - start)).ConfigureAwait(false);
+                }
+                else
+                {
+                    if (first)
+                    {
+                        // A simple reply is one header and all the data after it: the socket is held to its end.
+                        start = HeaderRoom - NbdReplyHeaders.SimpleReplySize;
+                        NbdReplyHeaders.WriteSimpleReply(buffer.AsSpan(start), NbdError.None, request.Cookie);
+                        await _sending.WaitAsync().ConfigureAwait(false);
+                        holdingSocket = true;
+                    }
+                    else
+                    {
+                        start = HeaderRoom;
+                    }
 
-            await _channel.WriteAsync(_buffer.AsMemory(start, HeaderRoom + count - start), _options.TransferTimeout).ConfigureAwait(false);
-            offset += count;
-            first = false;
+                    await _channel.WriteAsync(buffer.AsMemory(start, HeaderRoom + count - start), _options.TransferTimeout).ConfigureAwait(false);
+                }
+
+                offset += count;
+                first = false;
+            }
+        }
+        finally
+        {
+            if (holdingSocket)
+            {
+                _sending.Release();
+            }
         }
     }
 
@@ -154,7 +262,7 @@ internal sealed class NbdConnection
     {
         if (request.Length > NbdServerOptions.MaxRequestLength)
         {
-            await ErrorAsync(request, NbdError.Overflow, $"A write of {request.Length} bytes is over the {NbdServerOptions.MaxRequestLength}-byte limit.").ConfigureAwait(false);
+            await ErrorAsync(_buffer, request, NbdError.Overflow, $"A write of {request.Length} bytes is over the {NbdServerOptions.MaxRequestLength}-byte limit.").ConfigureAwait(false);
             throw new InvalidDataException($"NBD write length: expected at most {NbdServerOptions.MaxRequestLength} bytes. Was {request.Length}.");
         }
 
@@ -175,7 +283,7 @@ internal sealed class NbdConnection
             offset += count;
         }
 
-        await ReplyAsync(request, error == NbdError.None ? FuaFlush(request) : error).ConfigureAwait(false);
+        await ReplyAsync(_buffer, request, error == NbdError.None ? FuaFlush(request) : error).ConfigureAwait(false);
     }
 
     private NbdError WriteZeroes(NbdRequest request)
@@ -212,13 +320,13 @@ internal sealed class NbdConnection
     {
         if (!_session.BaseAllocation)
         {
-            await ErrorAsync(request, NbdError.Invalid, "BLOCK_STATUS needs the base:allocation meta context (NBD_OPT_SET_META_CONTEXT).").ConfigureAwait(false);
+            await ErrorAsync(_buffer, request, NbdError.Invalid, "BLOCK_STATUS needs the base:allocation meta context (NBD_OPT_SET_META_CONTEXT).").ConfigureAwait(false);
             return;
         }
 
         if (request.Length == 0 || !request.FitsIn(Disk.Capacity))
         {
-            await ErrorAsync(request, NbdError.Invalid, OutOfRange(request)).ConfigureAwait(false);
+            await ErrorAsync(_buffer, request, NbdError.Invalid, OutOfRange(request)).ConfigureAwait(false);
             return;
         }
 
@@ -227,7 +335,7 @@ internal sealed class NbdConnection
         BinaryPrimitives.WriteUInt32BigEndian(payload, NbdProtocol.BaseAllocationContextId);
         int length = 4 + NbdAllocation.Describe(Disk, (long)request.Offset, request.Length, payload.Slice(4, descriptors * NbdAllocation.DescriptorSize));
         NbdReplyHeaders.WriteChunk(_buffer, NbdReplyFlags.Done, NbdReplyType.BlockStatus, request.Cookie, length);
-        await _channel.WriteAsync(_buffer.AsMemory(0, NbdReplyHeaders.ChunkSize + length), _options.TransferTimeout).ConfigureAwait(false);
+        await SendAsync(_buffer.AsMemory(0, NbdReplyHeaders.ChunkSize + length)).ConfigureAwait(false);
     }
 
     /// <summary>Whether the client may write the request's range.</summary>
@@ -281,32 +389,46 @@ internal sealed class NbdConnection
     private static NbdError ErrorOf(IOException exception) =>
         exception.HResult is NoSpaceErrno or unchecked((int)0x80070070) ? NbdError.NoSpace : NbdError.IOError;
 
-    private ValueTask ReplyAsync(NbdRequest request, NbdError error)
+    private Task ReplyAsync(byte[] buffer, NbdRequest request, NbdError error)
     {
         if (error != NbdError.None)
         {
-            return ErrorAsync(request, error, $"{request.Command} failed: {error}.");
+            return ErrorAsync(buffer, request, error, $"{request.Command} failed: {error}.");
         }
 
-        NbdReplyHeaders.WriteSimpleReply(_buffer, NbdError.None, request.Cookie);
-        return _channel.WriteAsync(_buffer.AsMemory(0, NbdReplyHeaders.SimpleReplySize), _options.TransferTimeout);
+        NbdReplyHeaders.WriteSimpleReply(buffer, NbdError.None, request.Cookie);
+        return SendAsync(buffer.AsMemory(0, NbdReplyHeaders.SimpleReplySize));
     }
 
     /// <summary>An error reply: a simple reply, or an error chunk (with its message) once structured replies are on.</summary>
-    private ValueTask ErrorAsync(NbdRequest request, NbdError error, string message)
+    private Task ErrorAsync(byte[] buffer, NbdRequest request, NbdError error, string message)
     {
         if (!_session.StructuredReplies)
         {
-            NbdReplyHeaders.WriteSimpleReply(_buffer, error, request.Cookie);
-            return _channel.WriteAsync(_buffer.AsMemory(0, NbdReplyHeaders.SimpleReplySize), _options.TransferTimeout);
+            NbdReplyHeaders.WriteSimpleReply(buffer, error, request.Cookie);
+            return SendAsync(buffer.AsMemory(0, NbdReplyHeaders.SimpleReplySize));
         }
 
-        Span<byte> payload = _buffer.AsSpan(NbdReplyHeaders.ChunkSize);
+        Span<byte> payload = buffer.AsSpan(NbdReplyHeaders.ChunkSize);
         int messageLength = Encoding.UTF8.GetBytes(message.AsSpan(0, Math.Min(message.Length, 1024)), payload[6..]);
         BinaryPrimitives.WriteUInt32BigEndian(payload, (uint)error);
         BinaryPrimitives.WriteUInt16BigEndian(payload[4..], (ushort)messageLength);
-        NbdReplyHeaders.WriteChunk(_buffer, NbdReplyFlags.Done, NbdReplyType.Error, request.Cookie, 6 + messageLength);
-        return _channel.WriteAsync(_buffer.AsMemory(0, NbdReplyHeaders.ChunkSize + 6 + messageLength), _options.TransferTimeout);
+        NbdReplyHeaders.WriteChunk(buffer, NbdReplyFlags.Done, NbdReplyType.Error, request.Cookie, 6 + messageLength);
+        return SendAsync(buffer.AsMemory(0, NbdReplyHeaders.ChunkSize + 6 + messageLength));
+    }
+
+    /// <summary>Sends one whole reply (or chunk), after any other being sent.</summary>
+    private async Task SendAsync(ReadOnlyMemory<byte> reply)
+    {
+        await _sending.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await _channel.WriteAsync(reply, _options.TransferTimeout).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sending.Release();
+        }
     }
 
     private string OutOfRange(NbdRequest request) =>

@@ -9,6 +9,9 @@ namespace VhdKit.Nbd;
 /// </summary>
 internal sealed class NbdExport
 {
+    /// <summary>The most READs the server serves at once, over all clients (each holds a buffer of about 1 MiB).</summary>
+    public const int MaxParallelReads = 16;
+
     private int _writerTaken;
 
     public NbdExport(VirtualDisk disk, NbdServerOptions options)
@@ -19,6 +22,9 @@ internal sealed class NbdExport
     }
 
     public VirtualDisk Disk { get; }
+
+    /// <summary>Slots for the READs under way, <see cref="MaxParallelReads"/> in all (bounds the server's memory).</summary>
+    public SemaphoreSlim ReadSlots { get; } = new(MaxParallelReads, MaxParallelReads);
 
     public string Name { get; }
 

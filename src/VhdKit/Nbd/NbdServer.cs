@@ -211,7 +211,8 @@ public sealed class NbdServer : IDisposable
             }
 
             _options.Log?.Invoke($"{who}: serving {(session.Writer ? "read-write" : "read-only")}");
-            await new NbdConnection(channel, _export, session, _options, buffer).RunAsync().ConfigureAwait(false);
+            using var connection = new NbdConnection(channel, _export, session, _options, buffer);
+            await connection.RunAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or TimeoutException or SocketException or IOException or ObjectDisposedException)
         {

@@ -1,0 +1,227 @@
+using System.Globalization;
+using System.Net.Sockets;
+using VhdKit.Chain;
+using VhdKit.Images;
+using VhdKit.Nbd;
+using VhdKit.Storage;
+using VhdKit.Tests.Support;
+
+namespace VhdKit.Tests.Nbd;
+
+/// <summary>Several requests in flight: replies out of order, real clients that keep many requests going, clients that leave with requests pending.</summary>
+public sealed class NbdParallelTests : IDisposable
+{
+    private const long Capacity = 32L * 1024 * 1024;
+    private const ushort ReadCommand = 0;
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private ChainBuilder BuildChain(int seed)
+    {
+        var chain = new ChainBuilder(_folder.Path, Capacity, seed);
+        chain.AddLayer(writes: 6, maxWrite: 2 * 1024 * 1024);
+        chain.AddLayer(writes: 6, maxWrite: 2 * 1024 * 1024);
+        chain.AddLayer(writes: 6, maxWrite: 2 * 1024 * 1024);
+        return chain;
+    }
+
+    [Fact]
+    public async Task A_read_waiting_on_the_disk_does_not_hold_back_the_reads_sent_after_it()
+    {
+        const long Size = 4L * 1024 * 1024;
+        string path = ImageFiles.Fixed(_folder.File("fixed.vhd"), Size);
+        var content = new byte[Size];
+        new Random(3).NextBytes(content);
+        using (VirtualDisk writer = VirtualDisk.Open(path))
+        {
+            writer.Write(content, 0);
+        }
+
+        // The disk's reads of its last MiB wait until the test lets them go (opening reads only the footer, past it).
+        using var release = new ManualResetEventSlim();
+        var gated = new GatedStorage(FileStorage.Open(path), from: Size - (1024 * 1024), to: Size, release);
+        using VirtualDisk disk = VirtualDisk.Open([VhdImage.Open(gated, leaveOpen: false)]);
+        using var stop = new CancellationTokenSource();
+        string socket = _folder.File("s.sock");
+        using NbdServer server = NbdServer.Listen(disk, new UnixDomainSocketEndPoint(socket));
+        Task running = server.RunAsync(stop.Token);
+        try
+        {
+            using var client = new RawNbdClient(socket) { Socket = { ReceiveTimeout = 60_000 } };
+            client.Handshake();
+            client.SendRequest(ReadCommand, (ulong)(Size - 4096), 4096, cookie: 1);
+            client.SendRequest(ReadCommand, 8192, 65536, cookie: 2);
+            client.SendRequest(ReadCommand, 0, 512, cookie: 3);
+
+            // Served one at a time, the first read would block the others until the receive timeout.
+            var later = new Dictionary<ulong, byte[]>();
+            for (int i = 0; i < 2; i++)
+            {
+                byte[] header = client.ReadExactly(16);
+                ulong cookie = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(header.AsSpan(8));
+                Assert.Equal(0u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(4)));
+                later[cookie] = client.ReadExactly(cookie == 2 ? 65536 : 512);
+            }
+
+            Assert.Equal(content.AsSpan(8192, 65536).ToArray(), later[2]);
+            Assert.Equal(content.AsSpan(0, 512).ToArray(), later[3]);
+
+            release.Set();
+            Assert.Equal(0u, client.ReadSimpleReply(1));
+            Assert.Equal(content.AsSpan((int)Size - 4096, 4096).ToArray(), client.ReadExactly(4096));
+        }
+        finally
+        {
+            release.Set();
+            await stop.CancelAsync();
+            await running.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+    }
+
+    [SkippableFact]
+    public void Nbdcopy_with_many_requests_in_flight_copies_the_chain_exactly()
+    {
+        string nbdcopy = PeerTools.Require("nbdcopy");
+        ChainBuilder chain = BuildChain(101);
+        using var server = new InProcessServer(chain.Leaf, _folder.File("s.sock"), readOnly: true);
+
+        string raw = _folder.File("copy.raw");
+        PeerTools.RunOk(nbdcopy, "--requests=32", "--request-size=65536", "--no-extents", server.Uri, raw);
+        ChainBuilder.AssertBytes(chain.Model, File.ReadAllBytes(raw));
+    }
+
+    [SkippableFact]
+    public void Nbdcopy_writing_with_many_requests_in_flight_lands_every_byte()
+    {
+        string nbdcopy = PeerTools.Require("nbdcopy");
+        string image = ImageFiles.Dynamic(_folder.File("target.vhd"), Capacity);
+        var content = new byte[Capacity];
+        new Random(7).NextBytes(content);
+        content.AsSpan(4 * 1024 * 1024, 3 * 1024 * 1024).Clear();
+        string raw = _folder.File("source.raw");
+        File.WriteAllBytes(raw, content);
+
+        using (var server = new InProcessServer(image, _folder.File("s.sock")))
+        {
+            PeerTools.RunOk(nbdcopy, "--requests=16", "--request-size=262144", "--flush", raw, server.Uri);
+        }
+
+        using VirtualDisk disk = VirtualDisk.Open(image, new VirtualDiskOptions { ReadOnly = true });
+        ChainBuilder.AssertContent(content, disk);
+    }
+
+    [SkippableFact]
+    public void Qemu_img_convert_with_eight_coroutines_equals_the_model()
+    {
+        string qemuImg = PeerTools.Require("qemu-img");
+        ChainBuilder chain = BuildChain(102);
+        using var server = new InProcessServer(chain.Leaf, _folder.File("s.sock"), readOnly: true);
+
+        string raw = _folder.File("convert.raw");
+        PeerTools.RunOk(qemuImg, "convert", "-m", "8", "-S", "0", "-f", "raw", "-O", "raw", server.Uri, raw);
+        ChainBuilder.AssertBytes(chain.Model, File.ReadAllBytes(raw));
+    }
+
+    [SkippableFact]
+    public void Qemu_io_aio_reads_in_flight_each_get_their_own_bytes()
+    {
+        string qemuIo = PeerTools.Require("qemu-io");
+        string image = ImageFiles.Dynamic(_folder.File("patterns.vhd"), Capacity);
+        const int Regions = 24;
+        const int RegionSize = 256 * 1024;
+        using (VirtualDisk disk = VirtualDisk.Open(image))
+        {
+            for (int i = 0; i < Regions; i++)
+            {
+                var pattern = new byte[RegionSize];
+                Array.Fill(pattern, (byte)(i + 1));
+                disk.Write(pattern, (long)i * RegionSize * 5);
+            }
+        }
+
+        using var server = new InProcessServer(image, _folder.File("s.sock"), readOnly: true);
+        var arguments = new List<string> { "-r", "-f", "raw" };
+        foreach (int i in Enumerable.Range(0, Regions).Reverse())
+        {
+            arguments.AddRange(["-c", string.Create(CultureInfo.InvariantCulture, $"aio_read -P {i + 1} {(long)i * RegionSize * 5} {RegionSize}")]);
+        }
+
+        arguments.AddRange(["-c", "aio_flush", server.Uri]);
+        ProcessResult result = PeerTools.Run(qemuIo, arguments);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.DoesNotContain("verification failed", result.Stdout + result.Stderr, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(Regions, CountOf(result.Stdout, "read 262144/262144 bytes"));
+    }
+
+    [SkippableFact]
+    public void A_client_that_leaves_with_reads_in_flight_does_not_stop_the_server()
+    {
+        PeerTools.Require("nbdinfo");
+        ChainBuilder chain = BuildChain(103);
+        using var server = new InProcessServer(chain.Leaf, _folder.File("s.sock"), readOnly: true);
+
+        for (int round = 0; round < 5; round++)
+        {
+            using var client = new RawNbdClient(server.Socket);
+            client.Handshake();
+            for (ulong cookie = 0; cookie < 12; cookie++)
+            {
+                client.SendRequest(ReadCommand, cookie * 2 * 1024 * 1024, 2 * 1024 * 1024, cookie);
+            }
+
+            // Half a reply read, then gone: the server is mid-send for some reads and has not begun others.
+            client.ReadExactly(1000);
+        }
+
+        string nbdinfo = PeerTools.Require("nbdinfo");
+        Assert.Equal(Capacity.ToString(CultureInfo.InvariantCulture), PeerTools.RunOk(nbdinfo, "--size", server.Uri).Trim());
+        string copy = _folder.File("after.raw");
+        PeerTools.RunOk(PeerTools.Require("nbdcopy"), server.Uri, copy);
+        ChainBuilder.AssertBytes(chain.Model, File.ReadAllBytes(copy));
+    }
+
+    private static int CountOf(string text, string part)
+    {
+        int count = 0;
+        for (int at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + part.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>A storage whose reads inside [from, to) wait for <paramref name="release"/>.</summary>
+    private sealed class GatedStorage(IPositionalStorage inner, long from, long to, ManualResetEventSlim release) : IPositionalStorage
+    {
+        public string Name => inner.Name;
+
+        public bool CanWrite => inner.CanWrite;
+
+        public long Length => inner.Length;
+
+        public int Read(Span<byte> buffer, long offset)
+        {
+            if (offset < to && offset + buffer.Length > from)
+            {
+                release.Wait();
+            }
+
+            return inner.Read(buffer, offset);
+        }
+
+        public ValueTask<int> ReadAsync(Memory<byte> buffer, long offset, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(Read(buffer.Span, offset));
+
+        public void Write(ReadOnlySpan<byte> buffer, long offset) => inner.Write(buffer, offset);
+
+        public ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, long offset, CancellationToken cancellationToken) => inner.WriteAsync(buffer, offset, cancellationToken);
+
+        public void SetLength(long length) => inner.SetLength(length);
+
+        public void Flush() => inner.Flush();
+
+        public void Dispose() => inner.Dispose();
+    }
+}
