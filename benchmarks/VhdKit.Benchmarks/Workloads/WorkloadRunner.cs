@@ -26,7 +26,7 @@ internal static class WorkloadRunner
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: --workload build|buildchain|seqread|seqreadonce|randreadonce|rawseqread|randread|rawrandread|seqwrite|rawseqwrite|randwrite|rawrandwrite|merge|convert|create|open ARGS");
+            Console.Error.WriteLine("usage: --workload build|buildchain|seqread|parread|seqreadonce|randreadonce|rawseqread|randread|rawrandread|seqwrite|rawseqwrite|randwrite|rawrandwrite|merge|convert|create|open ARGS");
             return 2;
         }
 
@@ -36,6 +36,7 @@ internal static class WorkloadRunner
             case "build": TestImages.Build(a[0], long.Parse(a[1], CultureInfo.InvariantCulture) * BufferSize, a.Length > 2 ? int.Parse(a[2], CultureInfo.InvariantCulture) : 8); return 0;
             case "buildchain": TestImages.BuildChain(a[0], long.Parse(a[1], CultureInfo.InvariantCulture) * BufferSize); return 0;
             case "seqread": Report(SequentialRead(a[0])); return 0;
+            case "parread": Report(ParallelReadWorkload.Run(a[0], int.Parse(a[1], CultureInfo.InvariantCulture), int.Parse(a[2], CultureInfo.InvariantCulture), int.Parse(a[3], CultureInfo.InvariantCulture))); return 0;
             case "seqreadonce": Report(Time(() => SequentialReadOnce(a[0], a.Length > 1 ? long.Parse(a[1], CultureInfo.InvariantCulture) : 0))); return 0;
             case "randreadonce": Report(Time(() => RandomReadOnce(a[0], Offsets(a[1])))); return 0;
             case "rawseqread": Report(Time(() => RawSequentialRead(a[0]))); return 0;
