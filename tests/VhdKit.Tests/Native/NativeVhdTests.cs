@@ -113,6 +113,36 @@ public sealed partial class NativeVhdTests : IDisposable
         Assert.False(File.Exists(_folder.File("child.vhd")));
     }
 
+    /// <summary>
+    /// The tool runs without ICU (InvariantGlobalization, for start-up): names outside ASCII still print as they are,
+    /// and the output is the same in any locale.
+    /// </summary>
+    [SkippableFact]
+    public void Non_ascii_file_names_print_as_themselves_in_any_locale()
+    {
+        string vhd = _native.Path;
+        Directory.CreateDirectory(_folder.File("Bäume €"));
+        ImageFiles.Dynamic(_folder.File("Bäume €/basis ü.vhd"));
+        ProcessResult created = InLocale("de_DE.UTF-8", vhd, "create", "--parent", "Bäume €/basis ü.vhd", "Bäume €/kind ß.vhd");
+        Assert.True(created.ExitCode == 0, created.Stderr);
+        Assert.Contains("Bäume €/kind ß.vhd", created.Stdout, StringComparison.Ordinal);
+
+        string? first = null;
+        foreach (string locale in new[] { "C.UTF-8", "de_DE.UTF-8", "tr_TR.UTF-8", "ar_EG.UTF-8" })
+        {
+            ProcessResult info = InLocale(locale, vhd, "info", "--chain", "Bäume €/kind ß.vhd");
+            Assert.True(info.ExitCode == 0, info.Stderr);
+            Assert.Contains("Bäume €/kind ß.vhd", info.Stdout, StringComparison.Ordinal);
+            Assert.Contains("basis ü.vhd", info.Stdout, StringComparison.Ordinal);
+            first ??= info.Stdout;
+            Assert.Equal(first, info.Stdout);
+        }
+    }
+
+    /// <summary>Runs a command in the test's folder with LANG and LC_ALL set to <paramref name="locale"/>.</summary>
+    private ProcessResult InLocale(string locale, params string[] command) =>
+        PeerTools.Run("/usr/bin/env", [$"LANG={locale}", $"LC_ALL={locale}", .. command], _folder.Path);
+
     /// <summary>Commands whose output depends only on the files, not on the clock: both builds must print the same bytes.</summary>
     public static TheoryData<string[]> SameOutputCommands() => new()
     {
