@@ -68,21 +68,6 @@ internal static class ReadCommand
         });
     }
 
-    private static void Copy(VerbContext context, VirtualDisk disk, long at, long count, Stream output, IProgress<OperationProgress>? progress = null)
-    {
-        var buffer = new byte[1024 * 1024];
-        for (long done = 0; done < count;)
-        {
-            context.CancellationToken.ThrowIfCancellationRequested();
-            int n = disk.Read(buffer.AsSpan(0, (int)Math.Min(buffer.Length, count - done)), at + done);
-            if (n == 0)
-            {
-                throw new IOException($"reading stopped at {at + done}, before the {count} bytes asked for.");
-            }
-
-            output.Write(buffer, 0, n);
-            done += n;
-            progress?.Report(new OperationProgress(done, count));
-        }
-    }
+    private static void Copy(VerbContext context, VirtualDisk disk, long at, long count, Stream output, IProgress<OperationProgress>? progress = null) =>
+        DiskToStream.Copy(disk, at, count, output, progress, context.CancellationToken);
 }
