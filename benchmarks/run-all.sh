@@ -4,7 +4,8 @@
 # than the round before) and their ratio, peer / VhdKit (above 1: VhdKit faster), against the target.
 #
 # Usage: bash benchmarks/run-all.sh [--quick] [--rounds N]
-#   default: 512 MiB and 2 GiB, 5 rounds (about 10-15 minutes, the NativeAOT publish included);
+#   default: 512 MiB and 2 GiB, 5 rounds (23 minutes on the 2-core machine under other engineers' load, the
+#   NativeAOT publish included; most of it the durable 2 GiB rows on ext4);
 #   --quick: 64 and 256 MiB, 3 rounds, the JIT build, no start-up rows (a few minutes).
 # Environment: VHD_NATIVE=/path/to/vhd uses that NativeAOT binary instead of publishing one; EXT4_DIR (default
 # ${TMPDIR:-/tmp}) and TMPFS_DIR (default /dev/shm when it is a tmpfs; rows skipped when there is none) are where
@@ -83,6 +84,7 @@ row() {
   rows+=("| $1 | $2 | $3 | $4 | $(printf '%.3f' "$5") s | $(printf '%.3f' "$6") s | $(printf '%.2f' "$7")x | $([[ $8 == - ]] && echo - || echo ">= ${8}x") | $verdict |")
 }
 ratio() { echo "$2 / $1" | bc -l; }
+fs_of() { df --output=fstype "$1" | tail -1; }
 mib() { echo "$1 MiB" | sed 's/^2048 MiB$/2 GiB/'; }
 
 # --- convert and flatten: durable and unsafe, ext4 and tmpfs ----------------------------------------------------
@@ -99,7 +101,7 @@ for size in "${sizes[@]}"; do
   for fs in ext4 tmpfs; do
     dir=$([[ $fs == ext4 ]] && echo "$ext4" || echo "$tmpfs")
     [[ -z $dir ]] && continue
-    fs=$(df --output=fstype "$dir" | tail -1)
+    fs=$(fs_of "$dir")
     head -c "$((size * 1024 * 1024))" /dev/urandom >"$dir/src.raw"
     vhd convert -q -f raw -O dynamic "$dir/src.raw" "$dir/src.vhd"
     interleave clean_out c_vhd_durable c_qemu_writeback
@@ -115,16 +117,16 @@ for size in "${sizes[@]}"; do
   dir=$ext4
   dotnet "$bench_dll" --workload buildchain "$dir" "$size" >/dev/null
   interleave clean_out c_flatten c_cp_sync
-  row "flatten depth-3 chain -> raw, durable" "$(mib "$size")" ext4 "vhd convert vs cp + sync of the same bytes" "$med_a" "$med_b" "$(ratio "$med_a" "$med_b")" 0.9
+  row "flatten depth-3 chain -> raw, durable" "$(mib "$size")" "$(fs_of "$dir")" "vhd convert vs cp + sync of the same bytes" "$med_a" "$med_b" "$(ratio "$med_a" "$med_b")" 0.9
 
   # qemu-img bench reads a single dynamic VHD (qemu cannot read chains): the chain's base, depth 1.
   c_vhd_read() { timed vhd read -q "$dir/l0.vhd" --to -; }
   c_bench_d1() { timed qemu-img bench -f vpc -c "$size" -d 1 -s 1M -S 1M "$dir/l0.vhd"; }
   c_bench_d8() { timed qemu-img bench -f vpc -c "$size" -d 8 -s 1M -S 1M "$dir/l0.vhd"; }
   interleave true c_vhd_read c_bench_d1
-  row "read depth 1 (whole disk, 1 MiB requests)" "$(mib "$size")" ext4 "vhd read --to - (stdout, /dev/null) vs qemu-img bench -d 1" "$med_a" "$med_b" "$(ratio "$med_a" "$med_b")" -
+  row "read depth 1 (whole disk, 1 MiB requests)" "$(mib "$size")" "$(fs_of "$dir")" "vhd read --to - (stdout, /dev/null) vs qemu-img bench -d 1" "$med_a" "$med_b" "$(ratio "$med_a" "$med_b")" -
   interleave true c_vhd_read c_bench_d8
-  row "read depth 1 (whole disk, 1 MiB requests)" "$(mib "$size")" ext4 "vhd read --to - (stdout, /dev/null) vs qemu-img bench -d 8" "$med_a" "$med_b" "$(ratio "$med_a" "$med_b")" 1.0
+  row "read depth 1 (whole disk, 1 MiB requests)" "$(mib "$size")" "$(fs_of "$dir")" "vhd read --to - (stdout, /dev/null) vs qemu-img bench -d 8" "$med_a" "$med_b" "$(ratio "$med_a" "$med_b")" 1.0
   rm -f "$dir"/l*.vhd "$dir"/d*.raw "$dir/offsets.txt"
 done
 
@@ -140,7 +142,7 @@ for size in "${sizes[@]}"; do
   c_merge() { timed vhd merge -q "$dir/round/child.vhd"; }
   c_cp_merge() { timed sh -c 'cp "$1" "$2" && sync "$2" "$(dirname "$2")"' _ "$dir/data.raw" "$dir/out.cp"; }
   interleave prep_merge c_merge c_cp_merge
-  row "merge (child holding the whole disk)" "$(mib "$size")" ext4 "vhd merge vs cp + sync of the same bytes" "$med_a" "$med_b" "$(ratio "$med_a" "$med_b")" \
+  row "merge (child holding the whole disk)" "$(mib "$size")" "$(fs_of "$dir")" "vhd merge vs cp + sync of the same bytes" "$med_a" "$med_b" "$(ratio "$med_a" "$med_b")" \
     "$([[ $size == "$big" ]] && echo 1.0 || echo 0.8)"
   rm -rf "$dir/template" "$dir/round" "$dir/data.raw"
 done
@@ -154,7 +156,7 @@ rss() { # label CMD...: one row, max RSS in MiB, target 64 MiB
   /usr/bin/time -v "$@" >/dev/null 2>"$dir/time.txt" || { cat "$dir/time.txt" >&2; exit 1; }
   kib=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$dir/time.txt")
   local mib_used; mib_used=$(echo "$kib / 1024" | bc -l)
-  rows+=("| peak RSS: $label | $(mib "$big") | ext4 | /usr/bin/time -v, $build build | $(printf '%.1f' "$mib_used") MiB | 64 MiB | $(printf '%.2f' "$(echo "64 / $mib_used" | bc -l)")x | >= 1.00x | $([[ $(echo "$mib_used <= 64" | bc) == 1 ]] && echo met || echo missed) |")
+  rows+=("| peak RSS: $label | $(mib "$big") | $(fs_of "$dir") | /usr/bin/time -v, $build build | $(printf '%.1f' "$mib_used") MiB | 64 MiB | $(printf '%.2f' "$(echo "64 / $mib_used" | bc -l)")x | >= 1.00x | $([[ $(echo "$mib_used <= 64" | bc) == 1 ]] && echo met || echo missed) |")
 }
 rss "vhd create --zero-fill (fixed)" "${vhd_cmd[@]}" create -q --type fixed --zero-fill -s "${big}MiB" "$dir/fixed.vhd"
 rss "vhd resize (fixed, to twice the size)" "${vhd_cmd[@]}" resize -q "$dir/fixed.vhd" "$((big * 2))MiB"
@@ -170,7 +172,6 @@ rss "vhd convert chain -> raw" "${vhd_cmd[@]}" convert -q -O raw "$dir/child.vhd
 rss "vhd compare" "${vhd_cmd[@]}" compare "$dir/child.vhd" "$dir/flat.raw"
 rss "vhd merge" "${vhd_cmd[@]}" merge -q "$dir/child.vhd"
 rm -f "$dir"/*.vhd "$dir"/*.raw "$dir/time.txt"
-fs_of() { df --output=fstype "$1" | tail -1; }
 
 # --- start-up, reads in process, read calls, NBD: the scripts that measure them ---------------------------------
 if [[ -n $native ]]; then
