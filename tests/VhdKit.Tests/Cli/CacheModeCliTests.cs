@@ -65,6 +65,24 @@ public partial class CacheModeCliTests : IDisposable
         Assert.Equal(payload, ReadDisk("out.vhd"));
     }
 
+    [SkippableFact]
+    public void Compact_fsyncs_the_rewritten_file_once_and_its_folder_once()
+    {
+        byte[] payload = Payload();
+        payload.AsSpan(4 * MiB, 4 * MiB).Clear(); // two blocks of zeros: something to drop
+        File.WriteAllBytes(_folder.File("payload.raw"), payload);
+        Ok(CliRunner.RunIn(_folder.Path, "create", "-s", "32MiB", "d.vhd"));
+        Ok(CliRunner.RunIn(_folder.Path, "write", "d.vhd", "--offset", "0", "--from", "payload.raw"));
+
+        (ProcessResult result, int flushes) = RunCounting("compact", "d.vhd");
+
+        Ok(result);
+        // Before: one fsync per block of the rewritten file (6 here), then its flushes, then the folder's.
+        Assert.Equal(2, flushes);
+        Assert.Equal(payload, ReadDisk("d.vhd")[..payload.Length]);
+        Ok(CliRunner.RunIn(_folder.Path, "check", "d.vhd"));
+    }
+
     [SkippableTheory]
     [InlineData("-t", "writeback", 2)]
     [InlineData("--cache", "writethrough", 2)]
