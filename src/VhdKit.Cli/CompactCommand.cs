@@ -11,8 +11,10 @@ internal static class CompactCommand
     {
         var file = new Argument<string>("FILE") { Description = "A dynamic or differencing image (not in use)." };
         var verb = new CliVerb("compact", "Shrink a dynamic or differencing image: drop zero blocks, and sectors identical to the parent's.", "compact") { Subject = file };
-        return verb.Build([file], context =>
+        var cache = new CacheOptions();
+        return verb.Build([.. cache.Symbols, file], context =>
         {
+            cache.RefuseUnsafe(context, "compact replaces the image");
             CompactResult compacted = context.Track("compact", progress => CompactOperation.Run(new CompactRequest(context.Get(file)), progress, context.CancellationToken));
             context.Result(CompactDocument.From(compacted), $"{compacted.SizeBefore} -> {compacted.SizeAfter} bytes; {compacted.BlocksBefore} -> {compacted.BlocksAfter} blocks.");
             return ExitCodes.Success;

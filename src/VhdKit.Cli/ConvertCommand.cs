@@ -27,7 +27,8 @@ internal static class ConvertCommand
         var source = new Argument<string>("SRC") { Description = "The source: a VHD (a differencing disk is read through its parents) or a raw file." };
         var target = new Argument<string>("DST") { Description = "The new file; never overwritten." };
         var verb = new CliVerb("convert", "Convert an image (flattening a chain) or a raw file into a new raw, fixed or dynamic image (sparse; the source is only read).", "convert") { Subject = source };
-        return verb.Build([sourceFormat, targetFormat, options, source, target], context =>
+        var cache = new CacheOptions();
+        return verb.Build([sourceFormat, targetFormat, options, .. cache.Symbols, source, target], context =>
         {
             string? inFormat = context.Get(sourceFormat);
             string? outFormat = context.Get(targetFormat);
@@ -42,6 +43,7 @@ internal static class ConvertCommand
             {
                 SourceFormat = inFormat is null ? null : FormatNames.Parse(inFormat, "-f"),
                 TargetFormat = Target(outFormat, ImageOptions.Parse(context.Get(options), "subformat").Subformat),
+                Sync = cache.SyncOf(context),
             };
             string kind = request.TargetFormat.ToString().ToLowerInvariant();
             ConvertResult converted = context.Track("convert", progress => ConvertOperation.Run(request, progress, context.CancellationToken));

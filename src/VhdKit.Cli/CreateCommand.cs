@@ -32,7 +32,8 @@ internal static class CreateCommand
         var file = new Argument<string>("FILE") { Description = "The new image; its folder is created if missing. An existing file is never overwritten." };
         var sizeArgument = new Argument<string?>("SIZE") { Description = "The virtual size, as qemu-img create FILE SIZE (instead of --size).", Arity = ArgumentArity.ZeroOrOne };
         var verb = new CliVerb("create", "Create a fixed, dynamic or differencing VHD.", "create") { Subject = file };
-        return verb.Build([type, size, blockSize, parent, parentFormat, format, options, zeroFill, file, sizeArgument], context =>
+        var cache = new CacheOptions(shortName: false); // -t is --type here
+        return verb.Build([type, size, blockSize, parent, parentFormat, format, options, zeroFill, .. cache.Symbols, file, sizeArgument], context =>
         {
             // The differencing create documents the seed's API: its errors end with the HRESULT.
             context.ShowsHResult = context.Get(parent) is not null;
@@ -41,7 +42,7 @@ internal static class CreateCommand
             ImageOptions image = ImageOptions.Parse(context.Get(options), "subformat", "block_size");
             string path = Path.GetFullPath(context.Get(file));
             CreateRequest request = Request(path, Type(context.Get(type), image.Subformat), sizeText, BlockSize(context.Get(blockSize), image.BlockSize),
-                context.Get(parent), context.Get(parentFormat), context.Get(zeroFill));
+                context.Get(parent), context.Get(parentFormat), context.Get(zeroFill)) with { Sync = cache.SyncOf(context) };
 
             CreateResult created = context.Track("create", progress => CreateOperation.Run(request, progress, context.CancellationToken));
             context.Result(CreateDocument.From(created), $"Created {created.Path}");

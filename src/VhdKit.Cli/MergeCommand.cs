@@ -14,8 +14,10 @@ internal static class MergeCommand
         var delete = new Option<bool>("--delete-child") { Description = "Delete the merged child (and the layers merged with it) once the merge is durable." };
         var child = new Argument<string>("CHILD") { Description = "The differencing disk to merge." };
         var verb = new CliVerb("merge", "Merge a differencing disk into its parent (or an ancestor). Interrupted, it can be run again to complete.", "merge") { Subject = child };
-        return verb.Build([into, delete, child], context =>
+        var cache = new CacheOptions();
+        return verb.Build([into, delete, .. cache.Symbols, child], context =>
         {
+            cache.RefuseUnsafe(context, "merge writes into the parent");
             var request = new MergeRequest(context.Get(child)) { Into = context.Get(into), DeleteMerged = context.Get(delete) };
             context.Outcome = _ => WhatIsLeft(request.Child, request.Into);
             MergeResult merged = context.Track("merge", progress => MergeOperation.Run(request, progress, context.CancellationToken));

@@ -31,8 +31,10 @@ internal static class RebaseCommand
         {
             Subject = child,
         };
-        return verb.Build([parent, unsafeOption, parentFormat, restamp, ignore, child], context =>
+        var cache = new CacheOptions();
+        return verb.Build([parent, unsafeOption, parentFormat, restamp, ignore, .. cache.Symbols, child], context =>
         {
+            cache.RefuseUnsafe(context, "rebase rewrites the child's header");
             string? newParent = context.Get(parent);
             if (context.Get(restamp) == (newParent is not null))
             {

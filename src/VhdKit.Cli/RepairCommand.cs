@@ -16,8 +16,10 @@ internal static class RepairCommand
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "List what would be done; change nothing." };
         var file = new Argument<string>("FILE") { Description = "The image." };
         var verb = new CliVerb("repair", "Fix the repairable faults `vhd check` finds (end footer, footer copy, checksums, orphan tail, BAT entries outside the file).", "repair") { Subject = file };
-        return verb.Build([dryRun, file], context =>
+        var cache = new CacheOptions();
+        return verb.Build([dryRun, .. cache.Symbols, file], context =>
         {
+            cache.RefuseUnsafe(context, "repair changes the image");
             string path = context.Get(file);
             bool dry = context.Get(dryRun);
             context.Outcome = e => e is OperationCanceledException && !dry

@@ -22,8 +22,10 @@ internal static class ResizeCommand
             Arity = ArgumentArity.ZeroOrOne,
         };
         var verb = new CliVerb("resize", "Change the virtual size of a fixed or dynamic disk (the partitions inside are not touched).", "resize") { Subject = file };
-        return verb.Build([size, shrink, file, sizeArgument], context =>
+        var cache = new CacheOptions();
+        return verb.Build([size, shrink, .. cache.Symbols, file, sizeArgument], context =>
         {
+            cache.RefuseUnsafe(context, "resize changes the image");
             string path = context.Get(file);
             long bytes = NewSize(path, context.Get(size), context.Get(sizeArgument));
             ResizeResult resized = context.Track("resize", progress => ResizeOperation.Run(new ResizeRequest(path, bytes), progress, context.CancellationToken));

@@ -34,7 +34,12 @@ internal static class WriteCommand
         var from = new Option<string>("--from") { HelpName = "IN", Description = "The file whose bytes are written ('-' for standard input).", Required = true };
         var file = new Argument<string>("FILE") { Description = "The image; a differencing disk's parents are never written." };
         var verb = new CliVerb("write", "Write bytes into a disk at an offset, flushed every 64 MiB and at the end.", "write") { Subject = file };
-        return verb.Build([offset, from, file], context => Run(context, context.Get(file), context.Get(offset)!, context.Get(from)!));
+        var cache = new CacheOptions();
+        return verb.Build([offset, from, .. cache.Symbols, file], context =>
+        {
+            cache.RefuseUnsafe(context, "write changes the image");
+            return Run(context, context.Get(file), context.Get(offset)!, context.Get(from)!);
+        });
     }
 
     private static int Run(VerbContext context, string image, string offsetText, string source)

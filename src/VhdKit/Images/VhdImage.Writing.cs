@@ -11,18 +11,22 @@ namespace VhdKit.Images;
 /// <remarks>
 /// The order (REFERENCE §3, "Crash-safe block allocation"), batched per flush:
 /// <list type="number">
-/// <item>A new block is placed past the end of everything the file holds, its data 4 KiB-aligned; the file is
-/// extended over it (sparse) by writing the footer at the new end and fsyncing it, so it always ends with a valid
-/// footer whatever order the unsynced writes that follow reach the disk in; then stale bytes inside the block (the
-/// old end footer) are zeroed. Data is written in place.
+/// <item>A new block is placed past the end of everything the file holds, its data 4 KiB-aligned. When the file
+/// does not reach past it, the file is extended, sparse, over a reservation of blocks (this one and the next ones,
+/// up to <see cref="ReservationBytes"/>) by writing the footer at the reservation's end and fsyncing it, so it
+/// always ends with a valid footer whatever order the unsynced writes that follow reach the disk in: one fsync per
+/// reservation, not per block. Blocks allocated inside the reservation need no fsync of their own. Stale bytes
+/// inside a new block (an old end footer, an orphan tail found at open) are zeroed; the reservation's fresh
+/// sparse bytes read as zeros already. Data is written in place.
 /// Bitmap bits and BAT entries change only in memory, so reads in this session see them.</item>
 /// <item><see cref="Flush"/>: fsync (the data is durable); write the dirty bitmaps, the footer at the new end
-/// and the dirty BAT sectors; fsync.</item>
+/// and the dirty BAT sectors; fsync. Then, when the file runs past that footer (the unused rest of a
+/// reservation, or an orphan tail), cut it there and fsync: only after the footer at the new end is durable.</item>
 /// </list>
 /// A crash before the first fsync loses only unflushed writes: the on-disk BAT and bitmaps still describe the
 /// old content. A crash between the two leaves, at worst, bitmaps that claim sectors whose data is already
-/// durable, or an orphan block the BAT does not name (a tail <c>vhd repair</c> cuts). Everything a completed
-/// flush covered is intact.
+/// durable, or blocks and reserved space the BAT does not name (an orphan tail <c>vhd repair</c> cuts, ended by
+/// a valid footer). Everything a completed flush covered is intact.
 /// </remarks>
 public sealed partial class VhdImage
 {
@@ -30,6 +34,23 @@ public sealed partial class VhdImage
     private readonly HashSet<int> _dirtyBatSectors = [];
     private long _dataEnd;
     private bool _endMoved;
+
+    // Bytes in [_dataEnd, _staleEnd) may be non-zero (an old end footer, an orphan tail): a block placed over
+    // them zeroes them. Past _staleEnd, up to the end footer, the file reads zeros (a reservation's sparse space).
+    // -1 until the first allocation (then the file's length).
+    private long _staleEnd = -1;
+
+    // Blocks the BAT leaves unallocated (a reservation never reserves more); -1 until counted.
+    private int _unallocatedBlocks = -1;
+
+    /// <summary>The default <see cref="ReservationBytes"/>: 64 MiB of blocks per allocation fsync.</summary>
+    internal const long DefaultReservationBytes = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// How many bytes of blocks the file is extended by at once (at least the new block; at most the blocks still
+    /// unallocated): each extension costs one fsync, so this bounds the fsyncs of allocation to one per this many bytes.
+    /// </summary>
+    internal long ReservationBytes { get; set; } = DefaultReservationBytes;
 
     /// <summary>
     /// Writes whole sectors at <paramref name="virtualOffset"/> (both multiples of 512) into this file: a fixed
@@ -105,10 +126,19 @@ public sealed partial class VhdImage
                 Storage.Write(bitmap, (long)Bat![block] * VhdConstants.SectorSize);
             }
 
-            WriteEndFooter();
+            WriteFooterAt(_dataEnd);
+            _endMoved = false;
             WriteDirtyBatSectors(header);
             Storage.Flush();
             _bitmaps.MarkClean(bitmaps);
+            _staleEnd = Math.Max(_staleEnd, _dataEnd + VhdFooter.Size);
+            if (Storage.Length > _dataEnd + VhdFooter.Size)
+            {
+                // The unused rest of a reservation (or an orphan tail) is cut only now that the footer before it is
+                // durable: cut earlier, a crash could leave the file ending in bytes that are not yet that footer.
+                Storage.SetLength(_dataEnd + VhdFooter.Size);
+                Storage.Flush();
+            }
         }
     }
 
@@ -129,25 +159,37 @@ public sealed partial class VhdImage
         }
 
         long length = Storage.Length;
-        if (length < end + VhdFooter.Size)
+        if (_staleEnd < 0)
         {
-            // Extend the file by writing the footer at its new end: the file ends with a valid footer at every
-            // moment (the space between is an orphan tail until the flush names the block).
-            WriteFooterAt(end);
-
-            // And make that footer durable before anything is written into the block: writes between two fsyncs
-            // may reach the disk in any order, and data landing before the footer (or the zeroing of the old
-            // footer before the new one) would leave a file that ends without a footer after a power loss.
-            Storage.Flush();
+            _staleEnd = length;
         }
 
-        if (length > start)
+        if (length < end + VhdFooter.Size)
+        {
+            // Extend the file by writing the footer at the end of a reservation: the file ends with a valid footer
+            // at every moment (the space between is an orphan tail until a flush names its blocks).
+            WriteFooterAt(ReservationEnd(end, header));
+
+            // And make that footer durable before anything is written into the reservation: writes between two
+            // fsyncs may reach the disk in any order, and data landing before the footer (or the zeroing of the
+            // old footer before the new one) would leave a file that ends without a footer after a power loss.
+            Storage.Flush();
+
+            // The old end footer now lies inside the file, stale; past it the extension reads zeros.
+            _staleEnd = Math.Max(_staleEnd, length);
+        }
+
+        if (_staleEnd > start)
         {
             // Bytes already there (the old end footer, an orphan tail) must not show through unwritten sectors:
             // readers such as qemu read whole blocks of dynamic disks without the bitmap.
-            ZeroRange(start, Math.Min(length, end));
+            ZeroRange(start, Math.Min(_staleEnd, end));
         }
 
+        if (_unallocatedBlocks > 0)
+        {
+            _unallocatedBlocks--;
+        }
         // The (empty) bitmap first, so a concurrent reader that sees the entry never goes to the file for it.
         _bitmaps.AddNew(block);
         Bat[block] = (uint)(start / VhdConstants.SectorSize);
@@ -155,6 +197,35 @@ public sealed partial class VhdImage
         _dataEnd = end;
         _endMoved = true;
         return start;
+    }
+
+    /// <summary>
+    /// Where the reservation that starts with the block ending at <paramref name="end"/> ends: after as many of the
+    /// next blocks (placed as they will be) as <see cref="ReservationBytes"/> and the unallocated count allow, and
+    /// never past what the 32-bit BAT can address.
+    /// </summary>
+    private long ReservationEnd(long end, DynamicHeader header)
+    {
+        if (_unallocatedBlocks < 0)
+        {
+            _unallocatedBlocks = Bat!.Count - Bat.AllocatedCount();
+        }
+
+        int bitmapSize = _bitmaps!.BitmapSize;
+        long blocks = Math.Min(_unallocatedBlocks, Math.Max(1, ReservationBytes / header.BlockSize));
+        long reservationEnd = end;
+        for (long reserved = 1; reserved < blocks; reserved++)
+        {
+            long next = NewImageLayout.BlockStart(reservationEnd, bitmapSize);
+            if (next / VhdConstants.SectorSize >= BlockAllocationTable.Unallocated)
+            {
+                break;
+            }
+
+            reservationEnd = next + bitmapSize + header.BlockSize;
+        }
+
+        return reservationEnd;
     }
 
     private void ZeroRange(long start, long end)
@@ -173,17 +244,6 @@ public sealed partial class VhdImage
         {
             ArrayPool<byte>.Shared.Return(zeros);
         }
-    }
-
-    private void WriteEndFooter()
-    {
-        WriteFooterAt(_dataEnd);
-        if (Storage.Length != _dataEnd + VhdFooter.Size)
-        {
-            Storage.SetLength(_dataEnd + VhdFooter.Size);
-        }
-
-        _endMoved = false;
     }
 
     private void WriteFooterAt(long offset)

@@ -17,8 +17,13 @@ internal delegate void ChunkWriter(ReadOnlySpan<byte> chunk, long offset);
 /// </summary>
 internal static class CopyEngine
 {
-    /// <summary>The chunk size (one pooled buffer of it per copy).</summary>
-    public const int ChunkSize = 1024 * 1024;
+    /// <summary>
+    /// The chunk size (one pooled buffer of it per copy): 256 KiB, chosen by measurement (issue 13; a durable convert
+    /// of a dynamic VHD to raw, medians of interleaved runs per chunk size from 64 KiB to 2 MiB). On ext4 1 MiB chunks
+    /// took 1.44x as long as 256 KiB ones at 512 MiB and 1.65x at 2 GiB (2 MiB: 3.3x and 2.3x); on tmpfs the sizes
+    /// were within the noise of each other. A chunk of 256 KiB stays in a core's L2 cache between its read and write.
+    /// </summary>
+    public const int ChunkSize = 256 * 1024;
 
     /// <summary>Copies every extent, chunk by chunk.</summary>
     /// <param name="extents">The runs to copy, in order, not overlapping.</param>

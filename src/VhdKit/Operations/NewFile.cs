@@ -101,10 +101,11 @@ internal static class NewFile
     /// Moves the finished (flushed) temporary file to its name, then flushes the folder so the new name lasts; on
     /// Unix the move links the name and fails if it exists.
     /// </summary>
+    /// <remarks>With <see cref="SyncMode.None"/> the folder is not flushed (scratch work: the name may not last).</remarks>
     /// <exception cref="ImageAlreadyExistsException">Something appeared at the target meanwhile.</exception>
     /// <exception cref="IOException">The move failed, or flushing the folder failed (the file is in place, but may
     /// not survive a power loss).</exception>
-    public static void MoveIntoPlace(string temporary, string fullPath)
+    public static void MoveIntoPlace(string temporary, string fullPath, SyncMode sync = SyncMode.Durable)
     {
         try
         {
@@ -115,7 +116,10 @@ internal static class NewFile
             throw new ImageAlreadyExistsException(fullPath);
         }
 
-        Durability.FlushFolder(Path.GetDirectoryName(fullPath)!);
+        if (sync == SyncMode.Durable)
+        {
+            Durability.FlushFolder(Path.GetDirectoryName(fullPath)!);
+        }
     }
 
     /// <summary>Renames the finished (flushed) temporary file over <paramref name="fullPath"/>, then flushes the folder so the rename lasts.</summary>

@@ -41,8 +41,11 @@ public static partial class CompactOperation
 
                 IPositionalStorage storage = wrapTemporary(file);
 
-                CopyMetadata(source, storage);
-                using VhdImage target = VhdImage.Open(storage, leaveOpen: true);
+                // The rewritten file is seen by no one until it replaces the image, so the flushes of its block
+                // allocation wait: one fsync for the file, just before the rename.
+                var unsynced = new DeferredFlushStorage(storage);
+                CopyMetadata(source, unsynced);
+                using VhdImage target = VhdImage.Open(unsynced, leaveOpen: true);
                 scanned = CopyKeptRuns(chain, target, progress, cancellationToken);
                 target.Flush();
                 blocksAfter = target.Bat!.AllocatedCount();

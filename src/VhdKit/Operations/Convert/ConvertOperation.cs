@@ -16,9 +16,10 @@ namespace VhdKit.Operations;
 /// leaves their blocks unallocated). The source is only read.
 /// </summary>
 /// <remarks>
-/// Crash-safe: the output is written under a temporary name in the target folder, flushed (checked: a failed fsync
-/// fails the conversion), then moved into place without replacing anything and the folder flushed; a failed or
-/// cancelled conversion leaves nothing. Cancellation is honoured before every chunk.
+/// Crash-safe: the output is written under a temporary name in the target folder, flushed once (checked: a failed
+/// fsync fails the conversion), then moved into place without replacing anything and the folder flushed; a failed or
+/// cancelled conversion leaves nothing. With <see cref="SyncMode.None"/> (<see cref="ConvertRequest.Sync"/>) nothing
+/// is flushed. Cancellation is honoured before every chunk.
 /// </remarks>
 public static class ConvertOperation
 {
@@ -66,10 +67,17 @@ public static class ConvertOperation
         {
             using (file)
             {
-                counts = Copy(source, wrapTemporary(file), request.TargetFormat, progress, cancellationToken);
+                // The temporary file is seen by no one until it is moved into place, so the copy's own flushes (a
+                // dynamic image's allocation order) wait: one fsync for the file, just before the move.
+                IPositionalStorage storage = wrapTemporary(file);
+                counts = Copy(source, new DeferredFlushStorage(storage), request.TargetFormat, progress, cancellationToken);
+                if (request.Sync == SyncMode.Durable)
+                {
+                    storage.Flush();
+                }
             }
 
-            NewFile.MoveIntoPlace(temporary, target);
+            NewFile.MoveIntoPlace(temporary, target, request.Sync);
         }
         catch
         {
@@ -92,7 +100,7 @@ public static class ConvertOperation
         }
     }
 
-    private static (long Read, long Written) Copy(ConvertSource source, IPositionalStorage storage, ConvertFormat format,
+    private static (long Read, long Written) Copy(ConvertSource source, DeferredFlushStorage storage, ConvertFormat format,
         IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         VhdImage? image = null;
@@ -135,8 +143,7 @@ public static class ConvertOperation
 
                 written += chunk.Length;
             }, progress, cancellationToken);
-            image?.Flush();
-            storage.Flush();
+            image?.Flush(); // its metadata written (the storage defers the fsyncs to the caller)
             return (read, written);
         }
     }

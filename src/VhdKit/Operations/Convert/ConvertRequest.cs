@@ -16,4 +16,10 @@ public sealed record ConvertRequest(string Source, string Target)
 
     /// <summary>What to write: a raw, fixed or dynamic image (default dynamic).</summary>
     public ConvertFormat TargetFormat { get; init; } = ConvertFormat.Dynamic;
+
+    /// <summary>
+    /// Whether the new file is made durable before the conversion returns (default <see cref="SyncMode.Durable"/>);
+    /// <see cref="SyncMode.None"/> skips every fsync, for scratch output (qemu-img's <c>-t unsafe</c>).
+    /// </summary>
+    public SyncMode Sync { get; init; }
 }

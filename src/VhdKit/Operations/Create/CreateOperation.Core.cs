@@ -29,11 +29,14 @@ public static partial class CreateOperation
             {
                 IPositionalStorage storage = hooks.WrapTemporary(file);
                 Write(storage, image, progress, cancellationToken);
-                storage.Flush();
+                if (options.Sync == SyncMode.Durable)
+                {
+                    storage.Flush();
+                }
             }
 
             hooks.BeforeMove();
-            NewFile.MoveIntoPlace(temporary, fullPath);
+            NewFile.MoveIntoPlace(temporary, fullPath, options.Sync);
         }
         catch
         {

@@ -10,8 +10,8 @@ namespace VhdKit.Operations;
 /// (The automation API adds Virtual Server's own rules, e.g. 8 MB free on the volume, on top.)
 /// </summary>
 /// <remarks>
-/// The image is written to a temporary file in the same folder, flushed (checked), then moved into place without
-/// replacing anything; a failed or cancelled creation leaves nothing behind. Cancellation is honoured before the
+/// The image is written to a temporary file in the same folder, flushed (checked; not with
+/// <see cref="SyncMode.None"/>, <see cref="CreateRequest.Sync"/>), then moved into place without replacing anything; a failed or cancelled creation leaves nothing behind. Cancellation is honoured before the
 /// work starts and between the zero-fill's chunks; once the file is flushed it is moved into place.
 /// </remarks>
 public static partial class CreateOperation

@@ -36,6 +36,12 @@ public sealed record CreateRequest(string Path)
     /// <summary>The creation time to record; now when <see langword="null"/>.</summary>
     public DateTimeOffset? Timestamp { get; init; }
 
+    /// <summary>
+    /// Whether the new file is made durable before the creation returns (default <see cref="SyncMode.Durable"/>);
+    /// <see cref="SyncMode.None"/> skips every fsync, for scratch images (qemu-img's <c>-t unsafe</c>).
+    /// </summary>
+    public SyncMode Sync { get; init; }
+
     /// <summary>A fixed disk of <paramref name="size"/> bytes at <paramref name="path"/>.</summary>
     public static CreateRequest Fixed(string path, long size) => new(path) { Type = VhdDiskType.Fixed, Size = size };
 
