@@ -118,6 +118,9 @@ public static class PeerTools
         "vhdiinfo" => "libvhdi-utils",
         "nbdinfo" or "nbdcopy" => "libnbd-bin",
         "qemu-nbd" => "qemu-utils",
+        "fsck.fat" => "dosfstools",
+        "mdir" or "mcopy" => "mtools",
+        "blkid" => "util-linux",
         _ => tool,
     };
 }

@@ -21,6 +21,9 @@ public static partial class CreateOperation
         string fullPath = Path.GetFullPath(options.Path);
         NewFile.ThrowIfExists(fullPath);
         NewImage image = Plan(fullPath, options);
+
+        // A tree that does not fit is refused here, before any file exists.
+        options.FileSystem?.Plan(image.Size);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
         FileStorage file = NewFile.CreateTemporary(fullPath, null, out string temporary);
         try
@@ -29,6 +32,7 @@ public static partial class CreateOperation
             {
                 IPositionalStorage storage = hooks.WrapTemporary(file);
                 Write(storage, image, progress, cancellationToken);
+                Format(storage, options, cancellationToken);
                 storage.Flush();
             }
 
@@ -59,7 +63,22 @@ public static partial class CreateOperation
             throw new ArgumentException("A differencing disk is created from a parent file: use the path overload.", nameof(options));
         }
 
-        Write(storage, Plan(storage.Name, options), null, CancellationToken.None);
+        NewImage image = Plan(storage.Name, options);
+        options.FileSystem?.Plan(image.Size);
+        Write(storage, image, null, CancellationToken.None);
+        Format(storage, options, CancellationToken.None);
+    }
+
+    /// <summary>Writes the partition table, the file system and its files into the new image, through the image's own writes.</summary>
+    private static void Format(IPositionalStorage storage, CreateRequest options, CancellationToken cancellationToken)
+    {
+        if (options.FileSystem is not { } builder)
+        {
+            return;
+        }
+
+        using VirtualDisk disk = VirtualDisk.Open([VhdImage.Open(storage, leaveOpen: true)]);
+        builder.WriteTo(disk, cancellationToken);
     }
 
     private static NewImage Plan(string fullPath, CreateRequest options)
@@ -104,6 +123,11 @@ public static partial class CreateOperation
         {
             throw new ArgumentException(
                 $"Zero fill applies to a fixed disk only: a {request.Type.ToString().ToLowerInvariant()} disk's unwritten blocks read as zeros without being written ({request.Path}).");
+        }
+
+        if (request.FileSystem is not null && request.Type == VhdDiskType.Differencing)
+        {
+            throw new ArgumentException($"A differencing disk holds its parent's content; it cannot be formatted ({request.Path}).");
         }
 
         if (request.BlockSize is not null && request.Type == VhdDiskType.Fixed)

@@ -1,0 +1,55 @@
+namespace VhdKit.Tests.Support;
+
+/// <summary>
+/// The FAT peers run on a formatted VHD: qemu-img converts it to raw, then fsck.fat (dosfstools) checks the partition's
+/// bytes, mtools lists and copies files at the partition's offset (<c>-i raw@@1048576</c>), and blkid names the type
+/// and label. Times are read with TZ=UTC, the zone VhdKit stores.
+/// </summary>
+public static class FatPeers
+{
+    /// <summary>Where VhdKit puts the one partition.</summary>
+    public const long PartitionOffset = 1024 * 1024;
+
+    /// <summary>The disk's bytes as a raw file beside it (qemu-img convert), then the partition's bytes in a file of their own.</summary>
+    public static (string Raw, string Partition) Extract(string vhd)
+    {
+        string raw = vhd + ".raw";
+        PeerTools.RunOk(PeerTools.Require("qemu-img"), "convert", "-f", "vpc", "-O", "raw", vhd, raw);
+        string partition = vhd + ".part";
+        using (var source = new FileStream(raw, FileMode.Open, FileAccess.Read))
+        using (var target = new FileStream(partition, FileMode.CreateNew, FileAccess.Write))
+        {
+            source.Position = PartitionOffset;
+            source.CopyTo(target);
+        }
+
+        return (raw, partition);
+    }
+
+    /// <summary>fsck.fat -n (check only) on the partition: its exit code and output.</summary>
+    public static ProcessResult Fsck(string partition) =>
+        PeerTools.Run(PeerTools.Require("fsck.fat"), ["-n", "-v", partition]);
+
+    /// <summary>Runs an mtools command with TZ=UTC and mtools' drive checks off.</summary>
+    public static ProcessResult Mtools(string tool, params string[] arguments)
+    {
+        PeerTools.Require(tool);
+        return PeerTools.Run("/usr/bin/env", ["TZ=UTC", "MTOOLS_SKIP_CHECK=1", tool, .. arguments]);
+    }
+
+    /// <summary>mcopy -s of the whole volume (at the partition's offset of <paramref name="raw"/>) into <paramref name="target"/>.</summary>
+    public static void CopyAllOut(string raw, string target)
+    {
+        Directory.CreateDirectory(target);
+        ProcessResult listing = Mtools("mdir", "-b", "-i", $"{raw}@@{PartitionOffset}", "::/");
+        foreach (string line in listing.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            ProcessResult copy = Mtools("mcopy", "-s", "-m", "-n", "-i", $"{raw}@@{PartitionOffset}", line, target + "/");
+            Assert.True(copy.ExitCode == 0, $"mcopy {line}: {copy.Stderr}{copy.Stdout}");
+        }
+    }
+
+    /// <summary>blkid's TYPE, SEC_TYPE and LABEL of the partition file (low-level probe, no cache).</summary>
+    public static string Blkid(string partition) =>
+        PeerTools.Run(PeerTools.Require("blkid"), ["-p", "-o", "export", partition]).Stdout;
+}
