@@ -30,23 +30,19 @@ public static class FatPeers
     public static ProcessResult Fsck(string partition) =>
         PeerTools.Run(PeerTools.Require("fsck.fat"), ["-n", "-v", partition]);
 
-    /// <summary>Runs an mtools command with TZ=UTC and mtools' drive checks off.</summary>
+    /// <summary>Runs an mtools command with TZ=UTC, a UTF-8 locale (long names) and mtools' drive checks off.</summary>
     public static ProcessResult Mtools(string tool, params string[] arguments)
     {
         PeerTools.Require(tool);
-        return PeerTools.Run("/usr/bin/env", ["TZ=UTC", "MTOOLS_SKIP_CHECK=1", tool, .. arguments]);
+        return PeerTools.Run("/usr/bin/env", ["TZ=UTC", "LC_ALL=C.UTF-8", "MTOOLS_SKIP_CHECK=1", tool, .. arguments]);
     }
 
-    /// <summary>mcopy -s of the whole volume (at the partition's offset of <paramref name="raw"/>) into <paramref name="target"/>.</summary>
+    /// <summary>mcopy -s -m of the whole volume (at the partition's offset of <paramref name="raw"/>) into <paramref name="target"/>.</summary>
     public static void CopyAllOut(string raw, string target)
     {
         Directory.CreateDirectory(target);
-        ProcessResult listing = Mtools("mdir", "-b", "-i", $"{raw}@@{PartitionOffset}", "::/");
-        foreach (string line in listing.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            ProcessResult copy = Mtools("mcopy", "-s", "-m", "-n", "-i", $"{raw}@@{PartitionOffset}", line, target + "/");
-            Assert.True(copy.ExitCode == 0, $"mcopy {line}: {copy.Stderr}{copy.Stdout}");
-        }
+        ProcessResult copy = Mtools("mcopy", "-s", "-m", "-n", "-Q", "-i", $"{raw}@@{PartitionOffset}", "::/*", target + "/");
+        Assert.True(copy.ExitCode == 0, $"mcopy: {copy.Stderr}{copy.Stdout}");
     }
 
     /// <summary>blkid's TYPE, SEC_TYPE and LABEL of the partition file (low-level probe, no cache).</summary>
