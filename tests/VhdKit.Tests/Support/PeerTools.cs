@@ -119,7 +119,7 @@ public static class PeerTools
         "nbdinfo" or "nbdcopy" => "libnbd-bin",
         "qemu-nbd" => "qemu-utils",
         "fsck.fat" => "dosfstools",
-        "mdir" or "mcopy" => "mtools",
+        "mdir" or "mcopy" or "mtype" => "mtools",
         "blkid" => "util-linux",
         _ => tool,
     };
