@@ -24,9 +24,9 @@ command -v clang >/dev/null 2>&1 || missing+=(clang)
 [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 # Formatted disks (tests/VhdKit.Tests/FileSystems): fsck.fat checks them, mtools lists and copies their files, blkid
 # (util-linux) names their type and label.
-command -v fsck.fat >/dev/null 2>&1 || missing+=(dosfstools)
+{ command -v fsck.fat || [ -x /usr/sbin/fsck.fat ]; } >/dev/null 2>&1 || missing+=(dosfstools)
 command -v mdir >/dev/null 2>&1 && command -v mcopy >/dev/null 2>&1 && command -v mtype >/dev/null 2>&1 || missing+=(mtools)
-command -v blkid >/dev/null 2>&1 || missing+=(util-linux)
+{ command -v blkid || [ -x /usr/sbin/blkid ] || [ -x /sbin/blkid ]; } >/dev/null 2>&1 || missing+=(util-linux)
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     sudo=""

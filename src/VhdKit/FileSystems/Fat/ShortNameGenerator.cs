@@ -7,7 +7,8 @@ namespace VhdKit.FileSystems.Fat;
 /// Gives the entries of one folder their short names as Windows does (fatgen103, "Basis-Name Generation" and
 /// "Numeric-Tail Generation"). A name that is a valid 8.3 name in one case per part keeps it (lower case recorded in
 /// the NT case byte, no long name); any other name gets a basis name (upper case, spaces and leading dots dropped,
-/// characters short names cannot hold as '_', the part before the first dot and the extension after the last) and,
+/// characters short names cannot hold as '_', the base from everything before the last dot with the dots dropped,
+/// as Windows does, and the extension after the last dot) and,
 /// when that lost anything or did not fit, a numeric tail: <c>~1</c> to <c>~4</c>, then Windows' hashed form (two
 /// characters, four hex digits of a hash of the long name, <c>~1</c>...; the hash is VhdKit's own, the shape is Windows').
 /// </summary>
@@ -95,7 +96,7 @@ internal sealed class ShortNameGenerator
         throw new InvalidOperationException($"No free short name is left for \"{longName}\" in its folder.");
     }
 
-    /// <summary>The basis name (fatgen103 steps 1-6): upper case; '_' for what short names cannot hold; no spaces; no leading dots; first part and last extension.</summary>
+    /// <summary>The basis name (fatgen103 steps 1-6, Windows' dots): upper case; '_' for what short names cannot hold; no spaces; no leading dots; the parts before the last dot, then the extension.</summary>
     private static (string Basis, string Extension, bool Lossy) Basis(string longName)
     {
         bool lossy = false;
@@ -121,11 +122,13 @@ internal sealed class ShortNameGenerator
 
         string text = converted.ToString().TrimStart('.');
         lossy |= text.Length != converted.Length;
-        int firstDot = text.IndexOf('.', StringComparison.Ordinal);
+        // Windows (unlike fatgen103's step 4, which stops at the first dot) keeps the characters of every part before
+        // the last dot: "my.file.name.txt" gives MYFILE~1.TXT.
         int lastDot = text.LastIndexOf('.');
-        string primary = firstDot < 0 ? text : text[..firstDot];
+        string primary = (lastDot < 0 ? text : text[..lastDot]).Replace(".", string.Empty, StringComparison.Ordinal);
         string extension = lastDot < 0 ? string.Empty : text[(lastDot + 1)..];
-        if (primary.Length > ShortName.BaseLength || extension.Length > ShortName.ExtensionLength || firstDot != lastDot)
+        if (primary.Length > ShortName.BaseLength || extension.Length > ShortName.ExtensionLength
+            || (lastDot >= 0 && text.IndexOf('.', StringComparison.Ordinal) != lastDot))
         {
             lossy = true;
         }
