@@ -122,6 +122,37 @@ public sealed class FatInteropTests : IDisposable
         AssertClean(partition);
     }
 
+    [Fact]
+    public void A_file_of_4_GiB_less_one_byte_is_stored_whole()
+    {
+        // A sparse host file: it reads as zeros but for its last byte, so only the last data sector is written.
+        string big = _temp.File("largest.bin");
+        using (var file = new FileStream(big, FileMode.CreateNew, FileAccess.Write))
+        {
+            file.SetLength(FatDiskBuilder.MaxFileSize);
+            file.Position = FatDiskBuilder.MaxFileSize - 1;
+            file.WriteByte(0x5A);
+        }
+
+        string vhd = _temp.File("largest.vhd");
+        var builder = new FatDiskBuilder(FatType.Fat32).AddFile("largest.bin", big);
+        CreateOperation.Run(CreateRequest.Dynamic(vhd, 5L << 30) with { FileSystem = builder });
+
+        // No fsck.fat here: dosfstools 4.2 computes a chain's length in 32 bits, so a file of 4 GiB - 1 byte (its
+        // chain is 4 GiB) is reported as "cluster chain length is 0 bytes" on any volume, Windows-made ones included
+        // (dosfstools issue #208, fixed upstream in ae94d63 after 4.2). mtools reads the entry, and the last byte is
+        // where the chain puts it: the file follows the root folder's one cluster.
+        string raw = FatPeers.ToRaw(vhd);
+        ProcessResult listing = FatPeers.Mtools("mdir", "-i", $"{raw}@@{FatPeers.PartitionOffset}", "::/");
+        Assert.Contains("4294967295", listing.Stdout.Replace(" ", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        FatPlan plan = FatPlan.Make(builder, 5L << 30);
+        Assert.Equal(3u, plan.Files[0].FirstCluster);
+        using var disk = VhdKit.Chain.VirtualDisk.Open(vhd);
+        var last = new byte[1];
+        disk.Read(last, plan.Layout.ClusterOffset(3) + FatDiskBuilder.MaxFileSize - 1);
+        Assert.Equal(0x5A, last[0]);
+    }
+
     private static void AssertClean(string partition, string context = "")
     {
         ProcessResult fsck = FatPeers.Fsck(partition);

@@ -10,17 +10,39 @@ public static class FatPeers
     /// <summary>Where VhdKit puts the one partition.</summary>
     public const long PartitionOffset = 1024 * 1024;
 
-    /// <summary>The disk's bytes as a raw file beside it (qemu-img convert), then the partition's bytes in a file of their own.</summary>
-    public static (string Raw, string Partition) Extract(string vhd)
+    /// <summary>The disk's bytes as a raw file beside it (qemu-img convert; sparse).</summary>
+    public static string ToRaw(string vhd)
     {
         string raw = vhd + ".raw";
         PeerTools.RunOk(PeerTools.Require("qemu-img"), "convert", "-f", "vpc", "-O", "raw", vhd, raw);
+        return raw;
+    }
+
+    /// <summary>The disk's bytes as a raw file beside it (<see cref="ToRaw"/>), then the partition's bytes in a file of their own.</summary>
+    public static (string Raw, string Partition) Extract(string vhd)
+    {
+        string raw = ToRaw(vhd);
         string partition = vhd + ".part";
         using (var source = new FileStream(raw, FileMode.Open, FileAccess.Read))
         using (var target = new FileStream(partition, FileMode.CreateNew, FileAccess.Write))
         {
+            // Sparse: zero chunks are skipped, so a disk of gigabytes that holds little stays small here too.
+            var chunk = new byte[1 << 20];
             source.Position = PartitionOffset;
-            source.CopyTo(target);
+            int read;
+            while ((read = source.ReadAtLeast(chunk, chunk.Length, throwOnEndOfStream: false)) > 0)
+            {
+                if (chunk.AsSpan(0, read).ContainsAnyExcept((byte)0))
+                {
+                    target.Write(chunk, 0, read);
+                }
+                else
+                {
+                    target.Seek(read, SeekOrigin.Current);
+                }
+            }
+
+            target.SetLength(source.Length - PartitionOffset);
         }
 
         return (raw, partition);

@@ -47,7 +47,10 @@ public sealed class FatDiskBuilder
     /// </summary>
     public string? Label { get; set; }
 
-    /// <summary>The time given to folders created on the way to an added path, and to the root folder; now by default.</summary>
+    /// <summary>
+    /// The time of the volume-label entry and of the root folder (as <c>..</c> of its subfolders shows it), and of
+    /// folders created on the way to a path added after it is set, and of files added without times; now by default.
+    /// </summary>
     public DateTimeOffset Timestamp { get; set; } = DateTimeOffset.UtcNow;
 
     /// <summary>The volume serial number; derived from <see cref="Timestamp"/> when <see langword="null"/>.</summary>

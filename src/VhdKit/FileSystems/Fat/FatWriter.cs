@@ -200,7 +200,8 @@ internal static class FatWriter
 
                 // ".." of a folder in the root names cluster 0, also on FAT32 (fatgen103).
                 uint parent = folder.Parent!.IsRoot ? 0 : folder.Parent.FirstCluster;
-                new ShortDirectoryEntry { Name = new ShortName("..", string.Empty), Attributes = FatAttributes.Directory, Times = folder.Parent.Node.Times, FirstCluster = parent }
+                FatFileTimes parentTimes = folder.Parent.IsRoot ? FatFileTimes.At(plan.Timestamp) : folder.Parent.Node.Times;
+                new ShortDirectoryEntry { Name = new ShortName("..", string.Empty), Attributes = FatAttributes.Directory, Times = parentTimes, FirstCluster = parent }
                     .WriteTo(entries[at..]);
                 at += ShortDirectoryEntry.Size;
             }
