@@ -153,6 +153,42 @@ public sealed class FatInteropTests : IDisposable
         Assert.Equal(0x5A, last[0]);
     }
 
+    [Theory]
+    [MemberData(nameof(Types))]
+    public void A_tree_that_fills_the_volume_exactly_fits_and_is_clean(FatType type)
+    {
+        long size = type == FatType.Fat32 ? 36L << 20 : 8L << 20;
+        long free = new FatDiskBuilder(type).AddFile("fill.bin", () => Stream.Null, 0).Plan(size).FreeBytes;
+        var content = new byte[free];
+        content[^1] = 0x77;
+        var builder = new FatDiskBuilder(type).AddFile("fill.bin", content);
+        FatVolumeSummary summary = builder.Plan(size);
+        Assert.Equal(0, summary.FreeBytes);
+        Assert.Throws<FatVolumeFullException>(() => new FatDiskBuilder(type).AddFile("fill.bin", new byte[free + 1]).Plan(size));
+
+        string vhd = _temp.File("full.vhd");
+        CreateOperation.Run(CreateRequest.Dynamic(vhd, size) with { FileSystem = builder });
+        (string raw, string partition) = FatPeers.Extract(vhd);
+        AssertClean(partition);
+        string copied = _temp.File("fill-out.bin");
+        Assert.Equal(0, FatPeers.Mtools("mcopy", "-n", "-i", $"{raw}@@{FatPeers.PartitionOffset}", "::/fill.bin", copied).ExitCode);
+        Assert.True(content.AsSpan().SequenceEqual(File.ReadAllBytes(copied)));
+        if (type == FatType.Fat32)
+        {
+            // FSInfo (sector 1): no free cluster, and the next-free hint "unknown" (0xFFFFFFFF, fatgen103), not a
+            // cluster number past the volume's last (fsck.fat 4.2 does not check the hint).
+            byte[] fsInfo = new byte[512];
+            using (var stream = File.OpenRead(partition))
+            {
+                stream.Position = 512;
+                stream.ReadExactly(fsInfo);
+            }
+
+            Assert.Equal(0u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(fsInfo.AsSpan(488)));
+            Assert.Equal(uint.MaxValue, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(fsInfo.AsSpan(492)));
+        }
+    }
+
     private static void AssertClean(string partition, string context = "")
     {
         ProcessResult fsck = FatPeers.Fsck(partition);

@@ -97,7 +97,8 @@ internal static class FatWriter
         var info = new FsInfoSector
         {
             FreeClusters = (uint)(layout.ClusterCount - plan.UsedClusters),
-            NextFreeCluster = plan.NextFreeCluster,
+            // 0xFFFFFFFF ("unknown") when no cluster is left: the hint must name a cluster of the volume.
+            NextFreeCluster = plan.UsedClusters < layout.ClusterCount ? plan.NextFreeCluster : uint.MaxValue,
         };
         info.WriteTo(sector);
         write(sector, layout.VolumeStart + (FatBootSector.FsInfoSector * Sector));
