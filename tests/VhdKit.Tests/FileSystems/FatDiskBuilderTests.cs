@@ -132,6 +132,27 @@ public sealed class FatDiskBuilderTests : IDisposable
     }
 
     [Fact]
+    public void Copying_files_reports_bytes_and_a_cancellation_between_chunks_leaves_nothing()
+    {
+        var builder = new FatDiskBuilder(FatType.Fat32).AddFile("a.bin", new byte[3 << 20]).AddFile("b.bin", new byte[1 << 20]);
+        var reports = new List<OperationProgress>();
+        CreateOperation.Run(CreateRequest.Dynamic(_temp.File("ok.vhd"), 64L << 20) with { FileSystem = builder }, new SyncProgress(reports.Add));
+        List<OperationProgress> copies = [.. reports.Where(r => r.Total == 4 << 20)];
+        Assert.Equal([1 << 20, 2 << 20, 3 << 20, 4 << 20], copies.Select(r => r.Done));
+
+        using var cancel = new CancellationTokenSource();
+        string vhd = _temp.File("cancelled.vhd");
+        Assert.ThrowsAny<OperationCanceledException>(() => CreateOperation.Run(CreateRequest.Dynamic(vhd, 64L << 20) with { FileSystem = builder },
+            new SyncProgress(_ => cancel.Cancel()), cancel.Token));
+        Assert.Equal([_temp.File("ok.vhd")], Directory.GetFileSystemEntries(_temp.Path));
+    }
+
+    private sealed class SyncProgress(Action<OperationProgress> report) : IProgress<OperationProgress>
+    {
+        public void Report(OperationProgress value) => report(value);
+    }
+
+    [Fact]
     public void A_differencing_disk_cannot_be_formatted()
     {
         string parent = _temp.File("parent.vhd");

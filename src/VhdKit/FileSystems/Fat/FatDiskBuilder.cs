@@ -192,6 +192,7 @@ public sealed class FatDiskBuilder
     /// the blocks that hold metadata or file data. The disk is flushed at the end.
     /// </summary>
     /// <param name="disk">A writable disk.</param>
+    /// <param name="progress">Receives the bytes of file data copied so far (of <see cref="FatVolumeSummary.FileBytes"/>).</param>
     /// <param name="cancellationToken">Cancels between chunks of file data.</param>
     /// <returns>What was written.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The disk is too small or too large for the type.</exception>
@@ -199,11 +200,11 @@ public sealed class FatDiskBuilder
     /// <exception cref="IOException">Reading a source or writing the disk failed, or a source gave another length than it was added with.</exception>
     /// <exception cref="NotSupportedException">The disk is read-only.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    public FatVolumeSummary WriteTo(VirtualDisk disk, CancellationToken cancellationToken = default)
+    public FatVolumeSummary WriteTo(VirtualDisk disk, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(disk);
         FatPlan plan = FatPlan.Make(this, disk.Capacity);
-        FatWriter.Write(plan, disk.Write, cancellationToken);
+        FatWriter.Write(plan, disk.Write, progress, cancellationToken);
         disk.Flush();
         return plan.Summary;
     }

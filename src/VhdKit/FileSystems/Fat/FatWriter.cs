@@ -23,7 +23,11 @@ internal static class FatWriter
 
     /// <exception cref="IOException">A source could not be read or gave another length, or a write failed.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    public static void Write(FatPlan plan, DiskWriter write, CancellationToken cancellationToken)
+    /// <param name="plan">What to write.</param>
+    /// <param name="write">Where.</param>
+    /// <param name="progress">Receives the bytes of file data copied so far (of <see cref="FatVolumeSummary.FileBytes"/>), after each chunk.</param>
+    /// <param name="cancellationToken">Checked before each chunk of file data.</param>
+    public static void Write(FatPlan plan, DiskWriter write, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         FatLayout layout = plan.Layout;
         cancellationToken.ThrowIfCancellationRequested();
@@ -37,9 +41,10 @@ internal static class FatWriter
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
+            long copied = 0;
             foreach ((FatFileNode file, uint first) in plan.Files)
             {
-                CopyFile(file, layout.ClusterOffset(first), buffer, write, cancellationToken);
+                copied = CopyFile(file, layout.ClusterOffset(first), buffer, write, copied, progress, cancellationToken);
             }
         }
         finally
@@ -241,7 +246,9 @@ internal static class FatWriter
     /// <summary>The label as an 11-byte name (it may hold spaces, which a short name's parts may not).</summary>
     private static ShortName LabelName(string label) => ShortName.FromStored(label);
 
-    private static void CopyFile(FatFileNode file, long offset, byte[] buffer, DiskWriter write, CancellationToken cancellationToken)
+    /// <returns><paramref name="copiedBefore"/> plus the file's length.</returns>
+    private static long CopyFile(FatFileNode file, long offset, byte[] buffer, DiskWriter write, long copiedBefore, IProgress<long>? progress,
+        CancellationToken cancellationToken)
     {
         using Stream source = file.Open();
         long done = 0;
@@ -260,6 +267,7 @@ internal static class FatWriter
             buffer.AsSpan(want, padded - want).Clear();
             WriteNonZero(write, buffer.AsSpan(0, padded), offset + done);
             done += want;
+            progress?.Report(copiedBefore + done);
         }
 
         if (source.ReadByte() >= 0)
@@ -267,5 +275,7 @@ internal static class FatWriter
             throw new IOException(string.Create(CultureInfo.InvariantCulture,
                 $"{file.Source} holds more than the {file.Length} bytes it was added with (it changed while the disk was written?)."));
         }
+
+        return copiedBefore + done;
     }
 }

@@ -32,7 +32,7 @@ public static partial class CreateOperation
             {
                 IPositionalStorage storage = hooks.WrapTemporary(file);
                 Write(storage, image, progress, cancellationToken);
-                Format(storage, options, cancellationToken);
+                Format(storage, options, progress, cancellationToken);
                 storage.Flush();
             }
 
@@ -66,11 +66,12 @@ public static partial class CreateOperation
         NewImage image = Plan(storage.Name, options);
         options.FileSystem?.Plan(image.Size);
         Write(storage, image, null, CancellationToken.None);
-        Format(storage, options, CancellationToken.None);
+        Format(storage, options, null, CancellationToken.None);
     }
 
     /// <summary>Writes the partition table, the file system and its files into the new image, through the image's own writes.</summary>
-    private static void Format(IPositionalStorage storage, CreateRequest options, CancellationToken cancellationToken)
+    /// <remarks>Progress: the bytes of file data copied, of the files' total.</remarks>
+    private static void Format(IPositionalStorage storage, CreateRequest options, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         if (options.FileSystem is not { } builder)
         {
@@ -78,7 +79,15 @@ public static partial class CreateOperation
         }
 
         using VirtualDisk disk = VirtualDisk.Open([VhdImage.Open(storage, leaveOpen: true)]);
-        builder.WriteTo(disk, cancellationToken);
+        long total = builder.Plan(disk.Capacity).FileBytes;
+        IProgress<long>? copied = progress is null ? null : new Progress(bytes => progress.Report(new OperationProgress(bytes, total)));
+        builder.WriteTo(disk, copied, cancellationToken);
+    }
+
+    /// <summary>Calls back on the reporting thread (not <see cref="Progress{T}"/>'s captured context).</summary>
+    private sealed class Progress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
     }
 
     private static NewImage Plan(string fullPath, CreateRequest options)

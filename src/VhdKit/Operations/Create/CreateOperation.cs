@@ -18,7 +18,8 @@ public static partial class CreateOperation
 {
     /// <summary>Creates the image <paramref name="request"/> describes.</summary>
     /// <param name="request">What to create.</param>
-    /// <param name="progress">Receives progress (bytes of a zero-filled fixed disk; otherwise one step).</param>
+    /// <param name="progress">Receives progress (bytes of a zero-filled fixed disk, then bytes of file data copied into a
+    /// <see cref="CreateRequest.FileSystem"/>; otherwise one step).</param>
     /// <param name="cancellationToken">Cancels the creation.</param>
     /// <returns>What was made.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="request"/> or its path is <see langword="null"/>.</exception>
