@@ -153,6 +153,29 @@ public sealed class FatDiskBuilderTests : IDisposable
     }
 
     [Fact]
+    public void A_folder_tree_copies_links_to_files_refuses_links_to_folders_and_never_opens_a_pipe()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "symbolic links and FIFOs as Linux makes them");
+        string source = _temp.File("source");
+        Directory.CreateDirectory(Path.Combine(source, "real"));
+        File.WriteAllText(Path.Combine(source, "real", "target.txt"), "through the link\n");
+        File.CreateSymbolicLink(Path.Combine(source, "link.txt"), Path.Combine(source, "real", "target.txt"));
+        PeerTools.RunOk("/usr/bin/mkfifo", Path.Combine(source, "pipe"));
+
+        // The pipe has no writer: opening it to read would wait for ever. It becomes an empty file, unopened.
+        var builder = new FatDiskBuilder(FatType.Fat16).AddTree(source);
+        string vhd = _temp.File("links.vhd");
+        CreateResult created = CreateOperation.Run(CreateRequest.Dynamic(vhd, 16L << 20) with { FileSystem = builder });
+        Assert.Equal(3, created.FileSystem!.Files);
+        string raw = FatPeers.ToRaw(vhd);
+        Assert.Equal("through the link\n", FatPeers.Mtools("mtype", "-i", $"{raw}@@{FatPeers.PartitionOffset}", "::/link.txt").Stdout);
+
+        Directory.CreateSymbolicLink(Path.Combine(source, "loop"), source);
+        ArgumentException e = Assert.Throws<ArgumentException>(() => new FatDiskBuilder(FatType.Fat16).AddTree(source));
+        Assert.Contains("links to folders are not followed", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_differencing_disk_cannot_be_formatted()
     {
         string parent = _temp.File("parent.vhd");
