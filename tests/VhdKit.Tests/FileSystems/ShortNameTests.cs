@@ -32,6 +32,7 @@ public sealed class ShortNameTests
     [InlineData("a long name.text", "ALONGN~1.TEX")]
     [InlineData("user-data", "USER-D~1")]
     [InlineData("my.file.name.txt", "MYFILE~1.TXT")]
+    [InlineData("This is a really long filename.123.456.789.txt", "THISIS~1.TXT")]      // Microsoft KB 142982's example
     [InlineData(".bashrc", "BASHRC~1")]
     [InlineData("a+b,c;d=e[f]g.txt", "A_B_C_~1.TXT")]
     [InlineData("ünïcødé.txt", "_N_C_D~1.TXT")]

@@ -123,7 +123,8 @@ internal sealed class ShortNameGenerator
         string text = converted.ToString().TrimStart('.');
         lossy |= text.Length != converted.Length;
         // Windows (unlike fatgen103's step 4, which stops at the first dot) keeps the characters of every part before
-        // the last dot: "my.file.name.txt" gives MYFILE~1.TXT.
+        // the last dot: "my.file.name.txt" gives MYFILE~1.TXT (Microsoft KB 142982: "This is a really long
+        // filename.123.456.789.txt" gives THISIS~1.TXT).
         int lastDot = text.LastIndexOf('.');
         string primary = (lastDot < 0 ? text : text[..lastDot]).Replace(".", string.Empty, StringComparison.Ordinal);
         string extension = lastDot < 0 ? string.Empty : text[(lastDot + 1)..];
