@@ -176,6 +176,15 @@ public sealed class FatDiskBuilderTests : IDisposable
     }
 
     [Fact]
+    public void Adding_a_tree_from_a_file_or_a_missing_folder_says_which()
+    {
+        File.WriteAllText(_temp.File("plain.txt"), "x");
+        ArgumentException file = Assert.Throws<ArgumentException>(() => new FatDiskBuilder(FatType.Fat16).AddTree(_temp.File("plain.txt")));
+        Assert.Contains("is a file, not a folder", file.Message, StringComparison.Ordinal);
+        Assert.Throws<DirectoryNotFoundException>(() => new FatDiskBuilder(FatType.Fat16).AddTree(_temp.File("missing")));
+    }
+
+    [Fact]
     public void A_differencing_disk_cannot_be_formatted()
     {
         string parent = _temp.File("parent.vhd");

@@ -138,7 +138,9 @@ public sealed class FatDiskBuilder
         var top = new DirectoryInfo(hostFolder);
         if (!top.Exists)
         {
-            throw new DirectoryNotFoundException($"The folder {hostFolder} does not exist.");
+            throw File.Exists(hostFolder)
+                ? new ArgumentException($"{hostFolder} is a file, not a folder: a tree is added from a folder (add a file with AddFile).")
+                : new DirectoryNotFoundException($"The folder {hostFolder} does not exist.");
         }
 
         var pending = new Stack<(DirectoryInfo Host, string Path)>();
