@@ -3,7 +3,8 @@
 # Installs the real peers the interop tests use when they are missing: qemu-utils (qemu-img, qemu-io),
 # libvhdi-utils (vhdiinfo), libnbd-bin (nbdinfo, nbdcopy: the NBD server's clients), python3-libvhdi (pyvhdi,
 # importable in Debian's /usr/bin/python3), strace (fsync failures injected into the CLI), bc and time for
-# the benchmark smoke run, and clang and zlib1g-dev for the NativeAOT build of vhd.
+# the benchmark smoke run, clang and zlib1g-dev for the NativeAOT build of vhd, and dosfstools, mtools and
+# util-linux (fsck.fat, mdir/mcopy/mtype, blkid) for the formatted-disk tests.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -21,6 +22,11 @@ command -v bc >/dev/null 2>&1 || missing+=(bc)
 # and links zlib.
 command -v clang >/dev/null 2>&1 || missing+=(clang)
 [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+# Formatted disks (tests/VhdKit.Tests/FileSystems): fsck.fat checks them, mtools lists and copies their files, blkid
+# (util-linux) names their type and label.
+{ command -v fsck.fat || [ -x /usr/sbin/fsck.fat ]; } >/dev/null 2>&1 || missing+=(dosfstools)
+command -v mdir >/dev/null 2>&1 && command -v mcopy >/dev/null 2>&1 && command -v mtype >/dev/null 2>&1 || missing+=(mtools)
+{ command -v blkid || [ -x /usr/sbin/blkid ] || [ -x /sbin/blkid ]; } >/dev/null 2>&1 || missing+=(util-linux)
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     sudo=""

@@ -31,9 +31,10 @@ internal static class CreateCommand
         var zeroFill = new Option<bool>("--zero-fill") { Description = "Write zeros over a fixed disk's data instead of leaving the file sparse (fixed disks only)." };
         var file = new Argument<string>("FILE") { Description = "The new image; its folder is created if missing. An existing file is never overwritten." };
         var sizeArgument = new Argument<string?>("SIZE") { Description = "The virtual size, as qemu-img create FILE SIZE (instead of --size).", Arity = ArgumentArity.ZeroOrOne };
-        var verb = new CliVerb("create", "Create a fixed, dynamic or differencing VHD.", "create") { Subject = file };
         var cache = new CacheOptions(shortName: false); // -t is --type here
-        return verb.Build([type, size, blockSize, parent, parentFormat, format, options, zeroFill, .. cache.Symbols, file, sizeArgument], context =>
+        var fileSystem = new FileSystemOptions();
+        var verb = new CliVerb("create", "Create a fixed, dynamic or differencing VHD.", "create") { Subject = file };
+        return verb.Build([type, size, blockSize, parent, parentFormat, format, options, zeroFill, .. cache.Symbols, .. fileSystem.Symbols, file, sizeArgument], context =>
         {
             // The differencing create documents the seed's API: its errors end with the HRESULT.
             context.ShowsHResult = context.Get(parent) is not null;
@@ -43,9 +44,12 @@ internal static class CreateCommand
             string path = Path.GetFullPath(context.Get(file));
             CreateRequest request = Request(path, Type(context.Get(type), image.Subformat), sizeText, BlockSize(context.Get(blockSize), image.BlockSize),
                 context.Get(parent), context.Get(parentFormat), context.Get(zeroFill)) with { Sync = cache.SyncOf(context) };
+            request = fileSystem.Apply(request, context);
 
             CreateResult created = context.Track("create", progress => CreateOperation.Run(request, progress, context.CancellationToken));
-            context.Result(CreateDocument.From(created), $"Created {created.Path}");
+            context.Result(CreateDocument.From(created), FileSystemDocument.From(created.FileSystem) is { } volume
+                ? $"Created {created.Path} ({volume.Describe()})"
+                : $"Created {created.Path}");
             return ExitCodes.Success;
         });
     }

@@ -14,6 +14,7 @@ namespace VhdKit.Cli.Output;
 /// <param name="UniqueId">Its unique id.</param>
 /// <param name="BackingFilename">The parent as the new child names it (its relative W2ru locator); <see langword="null"/> unless differencing.</param>
 /// <param name="FullBackingFilename">The parent's absolute path; <see langword="null"/> unless differencing.</param>
+/// <param name="FileSystem">The FAT volume made with <c>--filesystem</c>; <see langword="null"/> for an unformatted disk.</param>
 internal sealed record CreateDocument(
     string Filename,
     FormatName Format,
@@ -23,7 +24,8 @@ internal sealed record CreateDocument(
     long? ClusterSize,
     Guid UniqueId,
     string? BackingFilename,
-    string? FullBackingFilename) : VerbDocument("create")
+    string? FullBackingFilename,
+    FileSystemDocument? FileSystem) : VerbDocument("create")
 {
     /// <summary>The document of <paramref name="created"/>; a differencing disk is opened again for the parent's name it stores.</summary>
     /// <exception cref="IOException">The new differencing disk cannot be read back.</exception>
@@ -36,7 +38,8 @@ internal sealed record CreateDocument(
         created.Type == VhdDiskType.Fixed ? null : created.BlockSize,
         created.UniqueId,
         created.ParentPath is null ? null : StoredParentName(created.Path),
-        created.ParentPath is null ? null : Path.GetFullPath(created.ParentPath));
+        created.ParentPath is null ? null : Path.GetFullPath(created.ParentPath),
+        FileSystemDocument.From(created.FileSystem));
 
     private static string? StoredParentName(string path)
     {

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using VhdKit.Automation;
 using VhdKit.Chain;
+using VhdKit.FileSystems.Fat;
 using VhdKit.Format;
 using VhdKit.Formats;
 using VhdKit.Images;
@@ -25,6 +26,7 @@ internal sealed record ErrorDocument(string Message, ErrorCode Code)
         VhdFormatException => ErrorCode.InvalidImage,
         MergeInterruptedException => ErrorCode.MergeInterrupted,
         ImageAlreadyExistsException => ErrorCode.AlreadyExists,
+        FatVolumeFullException => ErrorCode.InvalidArgument,
         WrongImageTypeException => ErrorCode.WrongImageType,
         ImageInUseException => ErrorCode.InUse,
         VMException e => CodeOf(e.HResult),

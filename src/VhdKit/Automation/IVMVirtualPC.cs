@@ -52,6 +52,26 @@ public interface IVMVirtualPC : IAsyncDisposable
         CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Creates a dynamically expanding disk of <paramref name="sizeMB"/> MB that arrives formatted as
+    /// <paramref name="format"/>: an MBR partition from 1 MiB holding an empty FAT16 or FAT32 volume (Virtual Server's
+    /// <c>vmDiskFormat_*</c> disks). Only the blocks holding the partition table and the file system's metadata are allocated.
+    /// </summary>
+    /// <param name="imagePath">The new image; an absolute path. Its folder is created if it does not exist.</param>
+    /// <param name="sizeMB">The size in MB: 3 to 2,088,960; FAT16 6 to 1999; FAT32 514 or more.</param>
+    /// <param name="format">Unformatted, FAT16 or FAT32.</param>
+    /// <param name="progress">Receives <see cref="IVMTask.PercentCompleted"/>.</param>
+    /// <param name="cancellationToken">Cancels the task.</param>
+    /// <returns>The task that tracks the creation.</returns>
+    /// <exception cref="VMException">
+    /// As the overload without a format, where the size checks are, in order: E_INVALIDARG (<paramref name="sizeMB"/>
+    /// &lt;= 0, or <paramref name="format"/> is none of the three); VM_E_IMAGE_SIZE_TOO_LARGE (above 2,088,960 MB) or
+    /// VM_E_IMAGE_SIZE_TOO_SMALL (below 3 MB); VM_E_IMAGE_SIZE_TOO_LARGE (FAT16 at 2000 MB or more);
+    /// VM_E_IMAGE_SIZE_TOO_SMALL (FAT32 below 514 MB; FAT16 below 6 MB).
+    /// </exception>
+    IVMTask CreateDynamicVirtualHardDisk(string imagePath, int sizeMB, VMDiskFormat format, IProgress<int>? progress = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Creates a fixed size disk of <paramref name="sizeMB"/> MB at <paramref name="imagePath"/>. Its data area is
     /// written with zeros, so the space is really taken (the task's progress follows the writing).
     /// </summary>
@@ -61,10 +81,27 @@ public interface IVMVirtualPC : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the task.</param>
     /// <returns>The task that tracks the creation.</returns>
     /// <exception cref="VMException">
-    /// As <see cref="CreateDynamicVirtualHardDisk"/>; E_DISK_FULL when the volume has less free space than the
+    /// As <see cref="CreateDynamicVirtualHardDisk(string, int, IProgress{int}?, CancellationToken)"/>; E_DISK_FULL when the volume has less free space than the
     /// whole file (or 8 MB, whichever is more).
     /// </exception>
     IVMTask CreateFixedVirtualHardDisk(string imagePath, int sizeMB, IProgress<int>? progress = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Creates a fixed size disk of <paramref name="sizeMB"/> MB (written with zeros) that arrives formatted as
+    /// <paramref name="format"/>, as the dynamic overload with a format describes.
+    /// </summary>
+    /// <param name="imagePath">The new image; an absolute path. Its folder is created if it does not exist.</param>
+    /// <param name="sizeMB">The size in MB: 3 to 2,088,960; FAT16 6 to 1999; FAT32 514 or more.</param>
+    /// <param name="format">Unformatted, FAT16 or FAT32.</param>
+    /// <param name="progress">Receives <see cref="IVMTask.PercentCompleted"/>.</param>
+    /// <param name="cancellationToken">Cancels the task.</param>
+    /// <returns>The task that tracks the creation.</returns>
+    /// <exception cref="VMException">
+    /// As <see cref="CreateDynamicVirtualHardDisk(string, int, VMDiskFormat, IProgress{int}?, CancellationToken)"/>;
+    /// E_DISK_FULL when the volume has less free space than the whole file (or 8 MB, whichever is more).
+    /// </exception>
+    IVMTask CreateFixedVirtualHardDisk(string imagePath, int sizeMB, VMDiskFormat format, IProgress<int>? progress = null,
         CancellationToken cancellationToken = default);
 
     /// <summary>The disk image at <paramref name="imagePath"/>.</summary>

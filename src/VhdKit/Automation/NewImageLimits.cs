@@ -15,6 +15,18 @@ internal static class NewImageLimits
     /// <inheritdoc cref="MinimumSizeMB"/>
     public const int MaximumSizeMB = (int)(VhdConstants.MaximumDiskSize / Megabyte);
 
+    /// <summary>A FAT16-formatted disk must be less than this many MB (REFERENCE §1: "less than 2000 MB").</summary>
+    public const int Fat16LimitMB = 2000;
+
+    /// <summary>
+    /// The smallest FAT16-formatted disk VhdKit makes, in MB: the seed says 3, but with the partition at 1 MiB a 5 MB
+    /// disk leaves 8192 sectors, and the FAT specification's table gives FAT16 a volume of more than 8400 sectors.
+    /// </summary>
+    public const int Fat16MinimumMB = 6;
+
+    /// <summary>The smallest FAT32-formatted disk, in MB (REFERENCE §1: "at least 514 MB").</summary>
+    public const int Fat32MinimumMB = 514;
+
     /// <summary>The API's MB: 1,048,576 bytes.</summary>
     public const long Megabyte = 1024 * 1024;
 

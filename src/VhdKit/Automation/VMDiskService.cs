@@ -1,5 +1,6 @@
 using System.Globalization;
 using VhdKit.Chain;
+using VhdKit.FileSystems.Fat;
 using VhdKit.Format;
 using VhdKit.Operations;
 using VhdKit.Storage;
@@ -83,27 +84,30 @@ internal sealed class VMDiskService
                 progress, cancellationToken);
         });
 
-    /// <summary>Check order: shutting down; imagePath (see <see cref="VMPathRules.ResolveAbsolute"/>); size; then <see cref="CheckTarget"/>.</summary>
-    public IVMTask CreateDynamic(string? imagePath, int sizeMB, IProgress<int>? progress, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Check order: shutting down; imagePath (see <see cref="VMPathRules.ResolveAbsolute"/>); size and format (see
+    /// <see cref="CheckSizeMB"/>); then <see cref="CheckTarget"/>.
+    /// </summary>
+    public IVMTask CreateDynamic(string? imagePath, int sizeMB, VMDiskFormat format, IProgress<int>? progress, CancellationToken cancellationToken) =>
         Call("CreateDynamicVirtualHardDisk", () =>
         {
             string image = VMPathRules.ResolveAbsolute(imagePath, "imagePath");
-            long size = CheckSizeMB(sizeMB, image);
+            long size = CheckSizeMB(sizeMB, format, image);
             CheckTarget(image, NewImageLimits.MinimumFreeSpace, NewImageLimits.FullyGrownDynamicFile(size, VhdConstants.DefaultBlockSize));
-            return Start($"Creating dynamically expanding virtual hard disk {image} ({sizeMB} MB)", CreateRequest.Dynamic(image, size),
-                progress, cancellationToken);
+            return Start($"Creating dynamically expanding virtual hard disk {image} ({sizeMB} MB{Formatted(format)})",
+                CreateRequest.Dynamic(image, size) with { FileSystem = FileSystem(format) }, progress, cancellationToken);
         });
 
     /// <summary>As <see cref="CreateDynamic"/>; the volume must also have room for the whole file, which is written with zeros.</summary>
-    public IVMTask CreateFixed(string? imagePath, int sizeMB, IProgress<int>? progress, CancellationToken cancellationToken) =>
+    public IVMTask CreateFixed(string? imagePath, int sizeMB, VMDiskFormat format, IProgress<int>? progress, CancellationToken cancellationToken) =>
         Call("CreateFixedVirtualHardDisk", () =>
         {
             string image = VMPathRules.ResolveAbsolute(imagePath, "imagePath");
-            long size = CheckSizeMB(sizeMB, image);
+            long size = CheckSizeMB(sizeMB, format, image);
             long file = NewImageLimits.FixedFile(size);
             CheckTarget(image, Math.Max(NewImageLimits.MinimumFreeSpace, file), file);
-            return Start($"Creating fixed size virtual hard disk {image} ({sizeMB} MB)",
-                CreateRequest.Fixed(image, size) with { ZeroFill = true }, progress, cancellationToken);
+            return Start($"Creating fixed size virtual hard disk {image} ({sizeMB} MB{Formatted(format)})",
+                CreateRequest.Fixed(image, size) with { ZeroFill = true, FileSystem = FileSystem(format) }, progress, cancellationToken);
         });
 
     /// <summary>Check order: shutting down; imagePath (see <see cref="VMPathRules.ResolveAbsolute"/>); exists (E_FILE_NOT_FOUND); a valid VHD.</summary>
@@ -207,18 +211,53 @@ internal sealed class VMDiskService
         }
     }
 
-    /// <exception cref="VMException">E_INVALIDARG (size &lt;= 0), VM_E_IMAGE_SIZE_TOO_SMALL or _TOO_LARGE.</exception>
-    private static long CheckSizeMB(int sizeMB, string image)
+    /// <summary>
+    /// The size and format checks of a new fixed or dynamic disk, in order: E_INVALIDARG (size &lt;= 0, or a format
+    /// outside the enumeration); the size any disk may have (VM_E_IMAGE_SIZE_TOO_LARGE above 2,088,960 MB,
+    /// VM_E_IMAGE_SIZE_TOO_SMALL below 3 MB); then the format's rows: VM_E_IMAGE_SIZE_TOO_LARGE for FAT16 at 2000 MB
+    /// or more, VM_E_IMAGE_SIZE_TOO_SMALL for FAT32 below 514 MB (the seed's rows) and for FAT16 below 6 MB (VhdKit's
+    /// floor: the specification's table has no FAT16 cluster size for the 4 MiB partition a 5 MB disk leaves).
+    /// </summary>
+    /// <exception cref="VMException">E_INVALIDARG, VM_E_IMAGE_SIZE_TOO_SMALL or _TOO_LARGE.</exception>
+    private static long CheckSizeMB(int sizeMB, VMDiskFormat format, string image)
     {
         if (sizeMB <= 0)
         {
             throw new VMException(VMErrorCodes.E_INVALIDARG, $"The size of {image} must be a positive number of MB; it was {sizeMB}.", image);
         }
 
+        if (!Enum.IsDefined(format))
+        {
+            throw new VMException(VMErrorCodes.E_INVALIDARG, $"The format of {image} must be Unformatted, FAT16 or FAT32; it was {(int)format}.", image);
+        }
+
         long size = sizeMB * NewImageLimits.Megabyte;
         CheckSize(size, $"{image} would be", image);
-        return size;
+        switch (format)
+        {
+            case VMDiskFormat.FAT16 when sizeMB >= NewImageLimits.Fat16LimitMB:
+                throw new VMException(VMErrorCodes.VM_E_IMAGE_SIZE_TOO_LARGE, string.Create(CultureInfo.InvariantCulture,
+                    $"{image} would be {sizeMB} MB; a FAT16-formatted virtual hard disk must be less than {NewImageLimits.Fat16LimitMB} MB."), image);
+            case VMDiskFormat.FAT16 when sizeMB < NewImageLimits.Fat16MinimumMB:
+                throw new VMException(VMErrorCodes.VM_E_IMAGE_SIZE_TOO_SMALL, string.Create(CultureInfo.InvariantCulture,
+                    $"{image} would be {sizeMB} MB; a FAT16-formatted virtual hard disk must be at least {NewImageLimits.Fat16MinimumMB} MB (its partition starts at 1 MiB, and FAT16 takes a volume of more than 8400 sectors)."), image);
+            case VMDiskFormat.FAT32 when sizeMB < NewImageLimits.Fat32MinimumMB:
+                throw new VMException(VMErrorCodes.VM_E_IMAGE_SIZE_TOO_SMALL, string.Create(CultureInfo.InvariantCulture,
+                    $"{image} would be {sizeMB} MB; a FAT32-formatted virtual hard disk must be at least {NewImageLimits.Fat32MinimumMB} MB."), image);
+            default:
+                return size;
+        }
     }
+
+    /// <summary>The builder of an empty volume of <paramref name="format"/>, or <see langword="null"/> for an unformatted disk.</summary>
+    private static FatDiskBuilder? FileSystem(VMDiskFormat format) => format switch
+    {
+        VMDiskFormat.FAT16 => new FatDiskBuilder(FatType.Fat16),
+        VMDiskFormat.FAT32 => new FatDiskBuilder(FatType.Fat32),
+        _ => null,
+    };
+
+    private static string Formatted(VMDiskFormat format) => format == VMDiskFormat.Unformatted ? string.Empty : $", {format}";
 
     private static void CheckSize(long size, string subject, string path)
     {

@@ -39,12 +39,22 @@ public sealed class VMVirtualPC : IVMVirtualPC
     /// <inheritdoc />
     public IVMTask CreateDynamicVirtualHardDisk(string imagePath, int sizeMB, IProgress<int>? progress = null,
         CancellationToken cancellationToken = default) =>
-        _service.CreateDynamic(imagePath, sizeMB, progress, cancellationToken);
+        _service.CreateDynamic(imagePath, sizeMB, VMDiskFormat.Unformatted, progress, cancellationToken);
+
+    /// <inheritdoc />
+    public IVMTask CreateDynamicVirtualHardDisk(string imagePath, int sizeMB, VMDiskFormat format, IProgress<int>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        _service.CreateDynamic(imagePath, sizeMB, format, progress, cancellationToken);
 
     /// <inheritdoc />
     public IVMTask CreateFixedVirtualHardDisk(string imagePath, int sizeMB, IProgress<int>? progress = null,
         CancellationToken cancellationToken = default) =>
-        _service.CreateFixed(imagePath, sizeMB, progress, cancellationToken);
+        _service.CreateFixed(imagePath, sizeMB, VMDiskFormat.Unformatted, progress, cancellationToken);
+
+    /// <inheritdoc />
+    public IVMTask CreateFixedVirtualHardDisk(string imagePath, int sizeMB, VMDiskFormat format, IProgress<int>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        _service.CreateFixed(imagePath, sizeMB, format, progress, cancellationToken);
 
     /// <inheritdoc />
     public IVMHardDisk GetHardDisk(string imagePath) => _service.GetHardDisk(imagePath);

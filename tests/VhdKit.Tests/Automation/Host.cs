@@ -35,6 +35,12 @@ public sealed class Host : IAsyncDisposable
     public IVMTask CreateDynamic(string? image, int sizeMB, IProgress<int>? progress = null, CancellationToken token = default) =>
         _server?.CreateDynamicVirtualHardDisk(image!, sizeMB, progress, token) ?? _pc!.CreateDynamicVirtualHardDisk(image!, sizeMB, progress, token);
 
+    public IVMTask CreateDynamic(string? image, int sizeMB, VMDiskFormat format) =>
+        _server?.CreateDynamicVirtualHardDisk(image!, sizeMB, format) ?? _pc!.CreateDynamicVirtualHardDisk(image!, sizeMB, format);
+
+    public IVMTask CreateFixed(string? image, int sizeMB, VMDiskFormat format) =>
+        _server?.CreateFixedVirtualHardDisk(image!, sizeMB, format) ?? _pc!.CreateFixedVirtualHardDisk(image!, sizeMB, format);
+
     public IVMTask CreateFixed(string? image, int sizeMB, IProgress<int>? progress = null, CancellationToken token = default) =>
         _server?.CreateFixedVirtualHardDisk(image!, sizeMB, progress, token) ?? _pc!.CreateFixedVirtualHardDisk(image!, sizeMB, progress, token);
 

@@ -116,6 +116,23 @@ public partial class CacheModeCliTests : IDisposable
         Ok(CliRunner.RunIn(_folder.Path, "check", "d.vhd"));
     }
 
+    [SkippableTheory]
+    [InlineData(false, 2)]
+    [InlineData(true, 0)]
+    public void A_formatted_dynamic_disk_fsyncs_once_with_its_file_system_or_not_at_all_with_no_sync(bool noSync, int expected)
+    {
+        Directory.CreateDirectory(_folder.File("tree"));
+        File.WriteAllBytes(_folder.File("tree/data.bin"), new byte[5 * MiB]); // spans several blocks
+        string[] sync = noSync ? ["--no-sync"] : [];
+
+        (ProcessResult result, int flushes) = RunCounting(["create", .. sync, "--filesystem", "fat32", "--add", "tree", "-s", "600MiB", "d.vhd"]);
+
+        Ok(result);
+        // Before: the file system's blocks were allocated and flushed through the image, one fsync per batch.
+        Assert.Equal(expected, flushes);
+        Ok(CliRunner.RunIn(_folder.Path, "check", "d.vhd"));
+    }
+
     [Fact]
     public void An_unknown_cache_mode_is_refused_naming_the_modes()
     {

@@ -100,7 +100,9 @@ public static class PeerTools
 
     private static string? Find(string tool)
     {
-        foreach (string folder in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator))
+        // fsck.fat and blkid live in /usr/sbin, which a user's PATH may leave out.
+        string path = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty) + Path.PathSeparator + "/usr/sbin" + Path.PathSeparator + "/sbin";
+        foreach (string folder in path.Split(Path.PathSeparator))
         {
             string candidate = Path.Combine(folder, tool);
             if (File.Exists(candidate))
@@ -118,6 +120,9 @@ public static class PeerTools
         "vhdiinfo" => "libvhdi-utils",
         "nbdinfo" or "nbdcopy" => "libnbd-bin",
         "qemu-nbd" => "qemu-utils",
+        "fsck.fat" => "dosfstools",
+        "mdir" or "mcopy" or "mtype" => "mtools",
+        "blkid" => "util-linux",
         _ => tool,
     };
 }

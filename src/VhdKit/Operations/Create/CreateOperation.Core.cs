@@ -21,6 +21,9 @@ public static partial class CreateOperation
         string fullPath = Path.GetFullPath(options.Path);
         NewFile.ThrowIfExists(fullPath);
         NewImage image = Plan(fullPath, options);
+
+        // A tree that does not fit is refused here, before any file exists.
+        options.FileSystem?.Plan(image.Size);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
         FileStorage file = NewFile.CreateTemporary(fullPath, null, out string temporary);
         try
@@ -29,6 +32,8 @@ public static partial class CreateOperation
             {
                 IPositionalStorage storage = hooks.WrapTemporary(file);
                 Write(storage, image, progress, cancellationToken);
+                // The file system's writes flush once, with the file, below (no one sees the temporary file before).
+                Format(new DeferredFlushStorage(storage), options, progress, cancellationToken);
                 if (options.Sync == SyncMode.Durable)
                 {
                     storage.Flush();
@@ -62,7 +67,31 @@ public static partial class CreateOperation
             throw new ArgumentException("A differencing disk is created from a parent file: use the path overload.", nameof(options));
         }
 
-        Write(storage, Plan(storage.Name, options), null, CancellationToken.None);
+        NewImage image = Plan(storage.Name, options);
+        options.FileSystem?.Plan(image.Size);
+        Write(storage, image, null, CancellationToken.None);
+        Format(storage, options, null, CancellationToken.None);
+    }
+
+    /// <summary>Writes the partition table, the file system and its files into the new image, through the image's own writes.</summary>
+    /// <remarks>Progress: the bytes of file data copied, of the files' total.</remarks>
+    private static void Format(IPositionalStorage storage, CreateRequest options, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (options.FileSystem is not { } builder)
+        {
+            return;
+        }
+
+        using VirtualDisk disk = VirtualDisk.Open([VhdImage.Open(storage, leaveOpen: true)]);
+        long total = builder.Plan(disk.Capacity).FileBytes;
+        IProgress<long>? copied = progress is null ? null : new Progress(bytes => progress.Report(new OperationProgress(bytes, total)));
+        builder.WriteTo(disk, copied, cancellationToken);
+    }
+
+    /// <summary>Calls back on the reporting thread (not <see cref="Progress{T}"/>'s captured context).</summary>
+    private sealed class Progress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
     }
 
     private static NewImage Plan(string fullPath, CreateRequest options)
@@ -107,6 +136,11 @@ public static partial class CreateOperation
         {
             throw new ArgumentException(
                 $"Zero fill applies to a fixed disk only: a {request.Type.ToString().ToLowerInvariant()} disk's unwritten blocks read as zeros without being written ({request.Path}).");
+        }
+
+        if (request.FileSystem is not null && request.Type == VhdDiskType.Differencing)
+        {
+            throw new ArgumentException($"A differencing disk holds its parent's content; it cannot be formatted ({request.Path}).");
         }
 
         if (request.BlockSize is not null && request.Type == VhdDiskType.Fixed)

@@ -18,17 +18,21 @@ public static partial class CreateOperation
 {
     /// <summary>Creates the image <paramref name="request"/> describes.</summary>
     /// <param name="request">What to create.</param>
-    /// <param name="progress">Receives progress (bytes of a zero-filled fixed disk; otherwise one step).</param>
+    /// <param name="progress">Receives progress (bytes of a zero-filled fixed disk, then bytes of file data copied into a
+    /// <see cref="CreateRequest.FileSystem"/>; otherwise one step).</param>
     /// <param name="cancellationToken">Cancels the creation.</param>
     /// <returns>What was made.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="request"/> or its path is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">The size or block size is not allowed, or a differencing disk has no parent path.</exception>
+    /// <exception cref="ArgumentException">The size or block size is not allowed, a differencing disk has no parent path or
+    /// asks for a file system, or a file system's label or names are not allowed.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The disk's size does not suit the file system (FAT16: a partition of 4.1 MiB to 2 GiB; FAT32: more than 32.5 MiB).</exception>
+    /// <exception cref="VhdKit.FileSystems.Fat.FatVolumeFullException">The file system's files and folders do not fit the disk (nothing is created).</exception>
     /// <exception cref="ImageAlreadyExistsException">Something exists at the path.</exception>
     /// <exception cref="VhdFormatException">The parent is not a valid VHD.</exception>
     /// <exception cref="ParentResolutionException">The parent's own chain does not resolve.</exception>
     /// <exception cref="FileNotFoundException">The parent does not exist.</exception>
     /// <exception cref="MergeInterruptedException">The parent is the target of an interrupted merge (run the merge again first).</exception>
-    /// <exception cref="IOException">Writing failed (for example, the disk is full).</exception>
+    /// <exception cref="IOException">Writing failed (for example, the disk is full), or a file system's source could not be read.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static CreateResult Run(CreateRequest request, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) =>
         Run(request, progress, CreateHooks.None, cancellationToken);
@@ -48,6 +52,9 @@ public static partial class CreateOperation
         Create(request with { Path = path }, progress, hooks, cancellationToken);
         using VhdImage image = VhdImage.Open(path);
         return new CreateResult(path, image.DiskType, image.Capacity, image.FileLength, image.BlockSize, image.UniqueId,
-            request.ParentPath is null ? null : Path.GetFullPath(request.ParentPath), []);
+            request.ParentPath is null ? null : Path.GetFullPath(request.ParentPath), [])
+        {
+            FileSystem = request.FileSystem?.Plan(image.Capacity),
+        };
     }
 }

@@ -1,3 +1,4 @@
+using VhdKit.FileSystems.Fat;
 using VhdKit.Format;
 
 namespace VhdKit.Operations;
@@ -29,6 +30,13 @@ public sealed record CreateRequest(string Path)
     /// or differencing disk (their unwritten blocks read as zeros already), rather than ignored.
     /// </summary>
     public bool ZeroFill { get; init; }
+
+    /// <summary>
+    /// A FAT16 or FAT32 file system to lay on the new fixed or dynamic disk (an MBR partition from 1 MiB, formatted,
+    /// with the builder's files); <see langword="null"/> for an unformatted disk. Refused for a differencing disk. The
+    /// tree is checked against the disk's size before the file is created.
+    /// </summary>
+    public FatDiskBuilder? FileSystem { get; init; }
 
     /// <summary>The new disk's unique id; a new random one when <see langword="null"/>.</summary>
     public Guid? UniqueId { get; init; }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using VhdKit.FileSystems.Fat;
 using VhdKit.Format;
 
 namespace VhdKit.Operations;
@@ -13,4 +14,8 @@ namespace VhdKit.Operations;
 /// <param name="ParentPath">The parent's absolute path (differencing), else <see langword="null"/>.</param>
 /// <param name="Warnings">Anything worth saying (none today; kept for the shape every result has).</param>
 public sealed record CreateResult(string Path, VhdDiskType Type, long VirtualSize, long FileSize, int BlockSize, Guid UniqueId,
-    string? ParentPath, ImmutableArray<string> Warnings);
+    string? ParentPath, ImmutableArray<string> Warnings)
+{
+    /// <summary>The file system laid on the disk (<see cref="CreateRequest.FileSystem"/>), else <see langword="null"/>.</summary>
+    public FatVolumeSummary? FileSystem { get; init; }
+}
