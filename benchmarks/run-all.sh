@@ -13,7 +13,7 @@
 #
 # Rows and the scripts behind them: convert, flatten, merge, peak RSS and qemu-img bench are timed here; start-up
 # comes from startup.sh, reads in process from chain-read-timing.sh, read calls from chain-preads.sh, NBD from
-# nbd-compare.sh (their own tables are kept in the log named at the end).
+# nbd-compare.sh, queue depth 1/8 reads and nbdcopy of one VHD from parallel-reads.sh (their own tables are kept in the log named at the end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -209,6 +209,22 @@ if command -v nbdcopy >/dev/null && command -v qemu-nbd >/dev/null; then
   s_vhd=$(seconds "vhd serve"); s_raw=$(seconds "qemu-nbd -f raw")
   row "nbdcopy to null" "$(mib "$((big / 8))")" "page cache" "vhd serve (depth-3 chain) vs qemu-nbd -f raw (nbd-compare.sh, best of $rounds)" "$s_vhd" "$s_raw" "$(ratio "$s_vhd" "$s_raw")" 1.0
 fi
+
+# parallel-reads.sh: qemu-img bench -d 1 / -d 8 on the raw file against VhdKit's in-process reads with 1 / 8 threads
+out=$(VHD_BIN=${native:-} bash benchmarks/parallel-reads.sh "$((big / 4))" "$rounds" | tee -a "$log")
+parallel_row() { # measure target: first of the pair is the peer, second VhdKit (the script's ratio is peer / VhdKit)
+  local line; line=$(echo "$out" | grep -F "| $1 " | head -1)
+  local p o r
+  p=$(echo "$line" | awk -F'|' '{print $4}' | tr -dc '0-9.'); o=$(echo "$line" | awk -F'|' '{print $6}' | tr -dc '0-9.')
+  r=$(echo "$line" | awk -F'|' '{print $7}' | tr -dc '0-9.')
+  local pair; pair="$(echo "$line" | awk -F'|' '{gsub(/^ +| +$/, "", $5); gsub(/^ +| +$/, "", $3); print $5 " vs " $3}') (parallel-reads.sh)"
+  row "$1" "$(mib "$((big / 4))")" "page cache" "$pair" "$o" "$p" "$r" "$2"
+}
+parallel_row "4 KiB reads, depth 1" -
+parallel_row "4 KiB reads, depth 8" 1.0
+parallel_row "64 KiB reads, depth 1" -
+parallel_row "64 KiB reads, depth 8" 1.0
+parallel_row "nbdcopy to null:" 1.0
 
 echo
 echo "VhdKit: $build build; $rounds interleaved rounds per pair; ratio = peer / VhdKit (above 1: VhdKit faster; for RSS, 64 MiB / measured)."
