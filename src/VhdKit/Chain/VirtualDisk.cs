@@ -9,8 +9,15 @@ namespace VhdKit.Chain;
 /// The guest's view of a disk: a VHD of any type, with its parents. Reads resolve each range to the first layer
 /// that holds it, one I/O per run (never per sector); what no layer holds reads as zeros. Writes go to the leaf
 /// only, sector-granular, partial sectors read-modify-written from the chain. Parents are opened read-only and
-/// shared, and are never written. Reads from several threads at once are safe; writes are serialized.
+/// shared, and are never written.
 /// </summary>
+/// <remarks>
+/// Threads: any number of threads may read at once, and in parallel: reads are positional, keep their state on
+/// the caller's stack and take no lock once a block's sector bitmap is cached (filling the cache after a miss takes
+/// a short one). Writes (and flushes) are serialized with one another, not with reads. A read of bytes no write is
+/// changing at the time returns exactly what they hold; a read of bytes a write is changing returns, for each byte,
+/// its value before or after that write.
+/// </remarks>
 public sealed class VirtualDisk : IDisposable, IAsyncDisposable
 {
     private readonly ImmutableArray<VhdImage> _layers;

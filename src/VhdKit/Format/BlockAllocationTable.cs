@@ -47,10 +47,14 @@ public sealed class BlockAllocationTable
     }
 
     /// <summary>The sector offset of block <paramref name="block"/>'s bitmap, or <see cref="Unallocated"/>.</summary>
+    /// <remarks>
+    /// Volatile, for readers on other threads than the writer: a writer publishes a new block's bitmap before its
+    /// entry, and a reader that sees the entry must see the bitmap too (x64 keeps that order anyway; Arm64 does not).
+    /// </remarks>
     public uint this[int block]
     {
-        get => _entries[block];
-        set => _entries[block] = value;
+        get => Volatile.Read(ref _entries[block]);
+        set => Volatile.Write(ref _entries[block], value);
     }
 
     /// <summary>Whether block <paramref name="block"/> is in the file.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using VhdKit.Format;
 using VhdKit.Storage;
 
@@ -6,14 +7,20 @@ namespace VhdKit.Images;
 /// <summary>
 /// The sector bitmaps of one image's allocated blocks, read once and kept: a cache of clean bitmaps bounded in
 /// bytes (a fully set bitmap is shared, not copied, and costs nothing), and every dirty bitmap until the next
-/// flush writes it. Thread-safe.
+/// flush writes it. Thread-safe: lookups (every read of a cached block) take no lock; filling the cache after a
+/// miss and the writer's changes take one.
 /// </summary>
 /// <remarks>
-/// The bound is in bytes because a bitmap's size follows the block size: 512 bytes for 2 MiB blocks, 64 KiB for
-/// 256 MiB blocks (a count bound of 8192 let a 2040 GiB image with such blocks cache 512 MiB). When a bitmap read
-/// would pass <see cref="MaxCleanBytes"/>, the clean bitmaps are dropped (they are read again when needed).
-/// Dirty bitmaps cannot be dropped before a flush has written them: they are kept and counted in <see cref="Bytes"/>,
-/// and <see cref="VhdImage"/> flushes once they pass <see cref="MaxDirtyBytes"/>.
+/// <para>The bound is in bytes because a bitmap's size follows the block size: 512 bytes for 2 MiB blocks, 64 KiB
+/// for 256 MiB blocks (a count bound of 8192 let a 2040 GiB image with such blocks cache 512 MiB). When a bitmap
+/// read would pass the bound, the clean bitmaps are dropped (they are read again when needed). Dirty bitmaps
+/// cannot be dropped before a flush has written them: they are kept and counted in <see cref="Bytes"/>, and
+/// <see cref="VhdImage"/> flushes once they pass <see cref="MaxDirtyBytes"/>.</para>
+/// <para>Lock-free lookups see a block's bitmap as the dirty one if any, else the clean one. Every change keeps a
+/// block findable in one of them: a block becoming dirty is added to the dirty ones before it leaves the clean
+/// ones, and a flushed one joins the clean ones before it leaves the dirty ones. A bitmap read from the file after
+/// a miss is kept only when no change happened since the miss (<see cref="Version"/>): a read that began before a
+/// flush wrote the block's new bitmap would otherwise keep the old one for good.</para>
 /// </remarks>
 internal sealed class BitmapCache
 {
@@ -23,47 +30,39 @@ internal sealed class BitmapCache
     /// <summary>Dirty bitmaps past which the image flushes (writes them) rather than keep more.</summary>
     public const long MaxDirtyBytes = 32L * 1024 * 1024;
 
-    private readonly Lock _lock = new();
-    private readonly Dictionary<int, byte[]> _clean = [];
-    private readonly Dictionary<int, byte[]> _dirty = [];
-    private readonly byte[] _full;
-    private readonly IPositionalStorage _storage;
-    private long _cleanBytes;
-
     /// <summary>What a cached entry costs beyond its bitmap (the dictionary's entry), so shared full bitmaps are bounded too.</summary>
     private const int EntryOverhead = 32;
 
+    private readonly Lock _lock = new();
+    private readonly ConcurrentDictionary<int, byte[]> _clean = new();
+    private readonly ConcurrentDictionary<int, byte[]> _dirty = new();
+    private readonly byte[] _full;
+    private readonly IPositionalStorage _storage;
+    private readonly long _maxCleanBytes;
+    private long _cleanBytes;
+    private int _dirtyCount;
+    private long _version;
+
     public BitmapCache(IPositionalStorage storage, int bitmapSize)
+        : this(storage, bitmapSize, MaxCleanBytes)
+    {
+    }
+
+    /// <summary>A cache with another bound on clean bitmaps (tests of eviction use a small one).</summary>
+    internal BitmapCache(IPositionalStorage storage, int bitmapSize, long maxCleanBytes)
     {
         _storage = storage;
         _full = new byte[bitmapSize];
         Array.Fill(_full, (byte)0xFF);
+        _maxCleanBytes = maxCleanBytes;
     }
 
     public int BitmapSize => _full.Length;
 
-    public bool HasDirty
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _dirty.Count > 0;
-            }
-        }
-    }
+    public bool HasDirty => Volatile.Read(ref _dirtyCount) > 0;
 
     /// <summary>Bytes of dirty bitmaps held (each is a private copy).</summary>
-    public long DirtyBytes
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return (long)_dirty.Count * _full.Length;
-            }
-        }
-    }
+    public long DirtyBytes => (long)Volatile.Read(ref _dirtyCount) * _full.Length;
 
     /// <summary>Bytes of bitmaps held, clean and dirty (the shared full bitmap counted once per entry as its entry's cost only).</summary>
     public long Bytes
@@ -72,42 +71,41 @@ internal sealed class BitmapCache
         {
             lock (_lock)
             {
-                return _cleanBytes + ((long)_dirty.Count * _full.Length);
+                return _cleanBytes + DirtyBytes;
             }
-        }
-    }
-
-    /// <summary>The bitmap of <paramref name="block"/>, read from <paramref name="fileOffset"/> on a miss. Callers must not modify it.</summary>
-    public byte[] Get(int block, long fileOffset)
-    {
-        lock (_lock)
-        {
-            if (_dirty.TryGetValue(block, out byte[]? dirty) || _clean.TryGetValue(block, out dirty))
-            {
-                return dirty;
-            }
-        }
-
-        var bitmap = new byte[_full.Length];
-        _storage.ReadExactly(bitmap, fileOffset, "Sector bitmap");
-        return Add(block, bitmap);
-    }
-
-    /// <summary>Whether the bitmap of <paramref name="block"/> is held (a <see cref="Get"/> would not read).</summary>
-    public bool Contains(int block)
-    {
-        lock (_lock)
-        {
-            return _dirty.ContainsKey(block) || _clean.ContainsKey(block);
         }
     }
 
     /// <summary>
-    /// Keeps <paramref name="bitmap"/>, just read from the file, as the clean bitmap of <paramref name="block"/>
-    /// (taking ownership of the array), unless another thread or a write got there first.
+    /// Counts the changes to dirty bitmaps. Take it before reading a bitmap from the file and give it to
+    /// <see cref="Add"/>, which keeps the bitmap only if nothing changed meanwhile.
     /// </summary>
-    /// <returns>The bitmap now held for the block, which callers must not modify.</returns>
-    public byte[] Add(int block, byte[] bitmap)
+    public long Version => Interlocked.Read(ref _version);
+
+    /// <summary>The bitmap of <paramref name="block"/>, read from <paramref name="fileOffset"/> on a miss. Callers must not modify it.</summary>
+    public byte[] Get(int block, long fileOffset)
+    {
+        if (TryGet(block, out byte[]? held))
+        {
+            return held;
+        }
+
+        long version = Version;
+        var bitmap = new byte[_full.Length];
+        _storage.ReadExactly(bitmap, fileOffset, "Sector bitmap");
+        return Add(block, bitmap, version);
+    }
+
+    /// <summary>Whether the bitmap of <paramref name="block"/> is held (a <see cref="Get"/> would not read).</summary>
+    public bool Contains(int block) => _dirty.ContainsKey(block) || _clean.ContainsKey(block);
+
+    /// <summary>
+    /// Keeps <paramref name="bitmap"/>, read from the file after <paramref name="readSince"/> was taken from
+    /// <see cref="Version"/>, as the clean bitmap of <paramref name="block"/> (taking ownership of the array), unless
+    /// another thread or a write got there first, or a write changed some bitmap since (then it is returned, not kept).
+    /// </summary>
+    /// <returns>The bitmap now held for the block (or the one given, not kept), which callers must not modify.</returns>
+    public byte[] Add(int block, byte[] bitmap, long readSince)
     {
         if (bitmap.AsSpan().IndexOfAnyExcept((byte)0xFF) < 0)
         {
@@ -116,17 +114,16 @@ internal sealed class BitmapCache
 
         lock (_lock)
         {
-            if (_dirty.TryGetValue(block, out byte[]? raced))
-            {
-                return raced;
-            }
-
-            if (_clean.TryGetValue(block, out byte[]? held))
+            if (TryGet(block, out byte[]? held))
             {
                 return held;
             }
 
-            PutClean(block, bitmap);
+            if (Interlocked.Read(ref _version) == readSince)
+            {
+                PutClean(block, bitmap);
+            }
+
             return bitmap;
         }
     }
@@ -136,8 +133,8 @@ internal sealed class BitmapCache
     {
         lock (_lock)
         {
+            PutDirty(block, new byte[_full.Length]);
             RemoveClean(block);
-            _dirty[block] = new byte[_full.Length];
         }
     }
 
@@ -152,17 +149,12 @@ internal sealed class BitmapCache
 
         lock (_lock)
         {
-            if (!_dirty.TryGetValue(block, out byte[]? dirty))
-            {
-                // Copy-on-write: readers may hold the clean array (or the shared full one).
-                dirty = (byte[])current.Clone();
-                RemoveClean(block);
-            }
-
-            // Bits are set on a copy and published at once, so a reader sees the old bitmap or the new one.
-            byte[] updated = (byte[])dirty.Clone();
+            // Copy-on-write, published at once: readers hold the old array (or the shared full one) and see the
+            // old bitmap or the new one, never a half-set one.
+            byte[] updated = (byte[])(_dirty.TryGetValue(block, out byte[]? dirty) ? dirty : current).Clone();
             SectorBitmap.SetRange(updated, sector, count, true);
-            _dirty[block] = updated;
+            PutDirty(block, updated);
+            RemoveClean(block);
         }
     }
 
@@ -183,23 +175,43 @@ internal sealed class BitmapCache
             {
                 if (_dirty.TryGetValue(block, out byte[]? current) && ReferenceEquals(current, bitmap))
                 {
-                    // Written: it joins the clean ones, within their bound.
-                    _dirty.Remove(block);
+                    // Written: it joins the clean ones (within their bound), then leaves the dirty ones.
                     PutClean(block, bitmap);
+                    _dirty.TryRemove(block, out _);
+                    Interlocked.Decrement(ref _dirtyCount);
+                    Interlocked.Increment(ref _version);
                 }
             }
         }
     }
 
+    private bool TryGet(int block, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? bitmap) =>
+        _dirty.TryGetValue(block, out bitmap) || _clean.TryGetValue(block, out bitmap);
+
     /// <summary>What a cached bitmap costs: its entry, and its bytes unless it is the shared full one.</summary>
     private long CostOf(byte[] bitmap) => EntryOverhead + (ReferenceEquals(bitmap, _full) ? 0 : bitmap.Length);
 
-    /// <summary>Holds <paramref name="bitmap"/> as the clean bitmap of <paramref name="block"/>, emptying the clean ones first when it would pass their bound.</summary>
+    /// <summary>Holds <paramref name="bitmap"/> as the dirty bitmap of <paramref name="block"/> (under the lock).</summary>
+    private void PutDirty(int block, byte[] bitmap)
+    {
+        if (_dirty.TryAdd(block, bitmap))
+        {
+            Interlocked.Increment(ref _dirtyCount);
+        }
+        else
+        {
+            _dirty[block] = bitmap;
+        }
+
+        Interlocked.Increment(ref _version);
+    }
+
+    /// <summary>Holds <paramref name="bitmap"/> as the clean bitmap of <paramref name="block"/>, emptying the clean ones first when it would pass their bound (under the lock).</summary>
     private void PutClean(int block, byte[] bitmap)
     {
         RemoveClean(block);
         long cost = CostOf(bitmap);
-        if (_cleanBytes + cost > MaxCleanBytes)
+        if (_cleanBytes + cost > _maxCleanBytes)
         {
             _clean.Clear();
             _cleanBytes = 0;
@@ -209,9 +221,10 @@ internal sealed class BitmapCache
         _cleanBytes += cost;
     }
 
+    /// <summary>Drops the clean bitmap of <paramref name="block"/> (under the lock).</summary>
     private void RemoveClean(int block)
     {
-        if (_clean.Remove(block, out byte[]? removed))
+        if (_clean.TryRemove(block, out byte[]? removed))
         {
             _cleanBytes -= CostOf(removed);
         }

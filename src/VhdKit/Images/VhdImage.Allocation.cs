@@ -84,6 +84,7 @@ public sealed partial class VhdImage
 
         data = data[..(int)Math.Min(data.Length, Math.Min(header.BlockSize, Capacity - virtualOffset))];
         var bitmap = new byte[_bitmaps!.BitmapSize];
+        long version = _bitmaps.Version;
         int read = Storage.ReadVector(bitmap, data, default, default, (long)entry * VhdConstants.SectorSize);
         if (read < bitmap.Length)
         {
@@ -91,7 +92,7 @@ public sealed partial class VhdImage
             return 0;
         }
 
-        _bitmaps.Add(block, bitmap);
+        _bitmaps.Add(block, bitmap, version);
         return read - bitmap.Length;
     }
 
@@ -148,6 +149,7 @@ public sealed partial class VhdImage
         next = next[..(int)Math.Min(next.Length, Math.Min(header.BlockSize, Capacity - runEnd))];
         Span<byte> skipped = stackalloc byte[(int)gap];
         var bitmap = new byte[_bitmaps.BitmapSize];
+        long version = _bitmaps.Version;
         int read = Storage.ReadVector(run, skipped, bitmap, next, runFileOffset);
         if (read < run.Length)
         {
@@ -162,7 +164,7 @@ public sealed partial class VhdImage
             return 0;
         }
 
-        _bitmaps.Add(block, bitmap);
+        _bitmaps.Add(block, bitmap, version);
         return read - head;
     }
 
