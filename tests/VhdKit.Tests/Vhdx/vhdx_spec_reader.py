@@ -156,7 +156,7 @@ class Image:
                     if best is None or seq > best[0]:
                         best = (seq, chain[j:i + 1])
         if best is None:
-            raise ValueError("LogGuid set but no valid log sequence")
+            return  # LogGuid set before any entry was complete: nothing to replay
         last = entries[best[1][-1]]
         if len(self.data) < last[4]:
             raise ValueError("file shorter than the log's FlushedFileOffset")

@@ -81,7 +81,7 @@ public sealed partial class VhdxImage : IDisposable
     /// <summary>The BAT's shape.</summary>
     public VhdxBatGeometry Geometry { get; }
 
-    /// <summary>What replaying the log in memory found, or null when the header names no log (LogGuid zero).</summary>
+    /// <summary>What replaying the log in memory found (no entries when the log held no complete sequence), or null when the header names no log (LogGuid zero).</summary>
     public VhdxLogReplaySummary? LogReplay { get; }
 
     /// <summary>Things tolerated while opening (an invalid header or region table copy, a log replayed in memory).</summary>
@@ -179,10 +179,17 @@ public sealed partial class VhdxImage : IDisposable
         if (header.LogGuid != Guid.Empty)
         {
             VhdxLogReplay.Result replay = VhdxLogReplay.Run(file, header);
-            view = new ReplayedStorage(file, replay.Writes, replay.LastFileOffset);
             summary = new VhdxLogReplaySummary(replay.EntryCount, replay.Writes.Count, replay.FirstSequence, replay.LastSequence);
-            warnings.Add(string.Create(CultureInfo.InvariantCulture,
-                $"The VHDX log holds {replay.EntryCount} entr{(replay.EntryCount == 1 ? "y" : "ies")} (sequence {replay.FirstSequence} to {replay.LastSequence}) not yet applied; they were replayed in memory, the file is unchanged."));
+            if (replay.EntryCount == 0)
+            {
+                warnings.Add($"The VHDX header names a log (LogGuid {header.LogGuid}) but it holds no complete sequence of valid entries: nothing was replayed.");
+            }
+            else
+            {
+                view = new ReplayedStorage(file, replay.Writes, replay.LastFileOffset);
+                warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"The VHDX log holds {replay.EntryCount} entr{(replay.EntryCount == 1 ? "y" : "ies")} (sequence {replay.FirstSequence} to {replay.LastSequence}) not yet applied; they were replayed in memory, the file is unchanged."));
+            }
         }
 
         (VhdxRegionTable regions, int copy) = ReadRegions(view, buffer, warnings);

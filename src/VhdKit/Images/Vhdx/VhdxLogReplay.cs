@@ -21,7 +21,7 @@ internal static class VhdxLogReplay
     /// <summary>What the replay found: the writes in order, the sequence numbers applied, and the file length they reach.</summary>
     public sealed record Result(IReadOnlyList<LogWrite> Writes, ulong FirstSequence, ulong LastSequence, int EntryCount, long LastFileOffset);
 
-    /// <exception cref="VhdxFormatException">The log is too long, holds no complete sequence, or the file is shorter than the log says it was.</exception>
+    /// <exception cref="VhdxFormatException">The log is too long or too tangled to check, or the file is shorter than the log says it was.</exception>
     /// <exception cref="IOException">The file could not be read.</exception>
     public static Result Run(IPositionalStorage file, in VhdxHeader header)
     {
@@ -51,8 +51,9 @@ internal static class VhdxLogReplay
         List<uint> active = ActiveSequence(entries, (uint)log.Length);
         if (active.Count == 0)
         {
-            throw new VhdxFormatException(
-                $"The VHDX log of {file.Name} at offset 0x{header.LogOffset:X}: expected a complete sequence of valid entries (the header's LogGuid {header.LogGuid} says one is to be replayed), was none; the file cannot be read safely.");
+            // A writer sets LogGuid before it writes its first entry; a crash between leaves a log with nothing
+            // complete in it, and nothing to replay (qemu reads it so too).
+            return new Result([], 0, 0, 0, 0);
         }
 
         VhdxLogEntryHeader head = entries[active[^1]];
