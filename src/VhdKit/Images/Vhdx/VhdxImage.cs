@@ -106,9 +106,6 @@ public sealed partial class VhdxImage : IDisposable
     /// <summary>The DataWriteGuid of the current header (a child's parent_linkage names it).</summary>
     public Guid DataWriteGuid => Header.DataWriteGuid;
 
-    /// <summary>Whether the image can be written (never, today: VHDX is read-only in VhdKit).</summary>
-    public bool CanWrite => _ownsFile && false;
-
     /// <summary>The BAT entry of payload block <paramref name="block"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="block"/> is not a block of the disk.</exception>
     public VhdxBatEntry PayloadEntry(long block)
