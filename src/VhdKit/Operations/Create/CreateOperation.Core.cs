@@ -2,6 +2,7 @@ using System.Globalization;
 using VhdKit.Chain;
 using VhdKit.Format;
 using VhdKit.Images;
+using VhdKit.Images.Vhdx;
 using VhdKit.Storage;
 
 namespace VhdKit.Operations;
@@ -20,7 +21,9 @@ public static partial class CreateOperation
         ArgumentNullException.ThrowIfNull(options);
         string fullPath = Path.GetFullPath(options.Path);
         NewFile.ThrowIfExists(fullPath);
-        NewImage image = Plan(fullPath, options);
+        bool vhdx = IsVhdx(options);
+        NewImage? image = vhdx ? null : Plan(fullPath, options);
+        VhdxNewImage? vhdxImage = vhdx ? PlanVhdx(fullPath, options) : null;
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
         FileStorage file = NewFile.CreateTemporary(fullPath, null, out string temporary);
         try
@@ -28,7 +31,15 @@ public static partial class CreateOperation
             using (file)
             {
                 IPositionalStorage storage = hooks.WrapTemporary(file);
-                Write(storage, image, progress, cancellationToken);
+                if (vhdxImage is not null)
+                {
+                    vhdxImage.WriteTo(storage);
+                }
+                else
+                {
+                    Write(storage, image!, progress, cancellationToken);
+                }
+
                 storage.Flush();
             }
 
@@ -104,6 +115,11 @@ public static partial class CreateOperation
         {
             throw new ArgumentException(
                 $"Zero fill applies to a fixed disk only: a {request.Type.ToString().ToLowerInvariant()} disk's unwritten blocks read as zeros without being written ({request.Path}).");
+        }
+
+        if (request.LogicalSectorSize is { } logical && logical != VhdConstants.SectorSize)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"A VHD's sectors are 512 bytes; a logical sector size of {logical} needs a VHDX ({request.Path})."));
         }
 
         if (request.BlockSize is not null && request.Type == VhdDiskType.Fixed)
