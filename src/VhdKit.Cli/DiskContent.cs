@@ -21,10 +21,10 @@ internal sealed class DiskContent : IDisposable
 
     public IEnumerable<string> Warnings => _disk?.Warnings ?? [];
 
-    /// <summary>Opens a VHD (a file whose last or first sector holds a footer cookie: <see cref="ImageFormatProbe"/>) or else a raw file.</summary>
+    /// <summary>Opens a VHD or VHDX chain (told by content: <see cref="ImageFormatProbe"/>) or else a raw file.</summary>
     public static DiskContent Open(string path)
     {
-        if (ImageFormatProbe.Detect(path) == ImageFormat.Vhd)
+        if (ImageFormatProbe.Detect(path) is ImageFormat.Vhd or ImageFormat.Vhdx)
         {
             return new DiskContent(VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true }), null);
         }

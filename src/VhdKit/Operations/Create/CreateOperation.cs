@@ -51,7 +51,7 @@ public static partial class CreateOperation
         {
             using VhdxImage created = VhdxImage.Open(path);
             return new CreateResult(path, created.DiskType, created.Capacity, created.FileLength, created.BlockSize, created.VirtualDiskId,
-                request.ParentPath is null ? null : Path.GetFullPath(request.ParentPath), []);
+                request.ParentPath is null ? null : Path.GetFullPath(request.ParentPath), []) { Format = Formats.ImageFormat.Vhdx };
         }
 
         using VhdImage image = VhdImage.Open(path);

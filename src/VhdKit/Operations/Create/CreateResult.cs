@@ -13,4 +13,8 @@ namespace VhdKit.Operations;
 /// <param name="ParentPath">The parent's absolute path (differencing), else <see langword="null"/>.</param>
 /// <param name="Warnings">Anything worth saying (none today; kept for the shape every result has).</param>
 public sealed record CreateResult(string Path, VhdDiskType Type, long VirtualSize, long FileSize, int BlockSize, Guid UniqueId,
-    string? ParentPath, ImmutableArray<string> Warnings);
+    string? ParentPath, ImmutableArray<string> Warnings)
+{
+    /// <summary>The new image's format: VHD or VHDX.</summary>
+    public Formats.ImageFormat Format { get; init; } = Formats.ImageFormat.Vhd;
+}
