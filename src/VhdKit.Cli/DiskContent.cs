@@ -34,7 +34,7 @@ internal sealed class DiskContent : IDisposable
 
     /// <summary>What <paramref name="path"/> (the file this was opened from) is, for <c>--output=json</c>.</summary>
     public ImageFileDocument Describe(string path) =>
-        _disk is null ? ImageFileDocument.Raw(path) : ImageFileDocument.From(_disk.Layers[0]);
+        _disk is null ? ImageFileDocument.Raw(path) : ImageFileDocument.From(_disk);
 
     public int Read(Span<byte> buffer, long offset)
     {

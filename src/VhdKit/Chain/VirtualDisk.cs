@@ -67,6 +67,10 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
     /// <summary>The leaf file's path.</summary>
     public string Path => _walk[0].Path;
 
+    /// <summary>The path of layer <paramref name="index"/> (0 is the leaf), whatever its format.</summary>
+    /// <exception cref="IndexOutOfRangeException"><paramref name="index"/> is not a layer's.</exception>
+    public string LayerPath(int index) => _walk[index].Path;
+
     /// <summary>The chain this disk was opened from (with how each parent was found), or <see langword="null"/> for an explicit list of layers.</summary>
     public VhdChain? Chain => _chain;
 
