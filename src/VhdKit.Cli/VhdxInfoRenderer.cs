@@ -48,9 +48,9 @@ internal static class VhdxInfoRenderer
                     $"{m.Length} bytes at region+{Hex(m.Offset)}{(m.IsRequired ? ", required" : string.Empty)}{(m.IsVirtualDisk ? ", virtual disk" : string.Empty)}{(m.IsUser ? ", user" : string.Empty)}"));
             }
 
-            foreach ((string key, string value) in image.ParentLocator ?? new Dictionary<string, string>())
+            foreach (VhdxLocatorEntryDocument entry in image.ParentLocator ?? [])
             {
-                Row(table, $"Parent locator {key}", value);
+                Row(table, $"Parent locator {entry.Key}", entry.Value);
             }
 
             if (image.FullBackingFilename is { } parent)

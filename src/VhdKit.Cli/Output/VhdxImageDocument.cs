@@ -23,7 +23,7 @@ namespace VhdKit.Cli.Output;
 /// <param name="MetadataItems">The metadata table's entries.</param>
 /// <param name="LeaveBlockAllocated">The file parameters' flag.</param>
 /// <param name="HasParent">The file parameters' flag.</param>
-/// <param name="ParentLocator">The parent locator's key/value pairs; <see langword="null"/> unless differencing.</param>
+/// <param name="ParentLocator">The parent locator's key/value pairs, in file order; <see langword="null"/> unless differencing.</param>
 /// <param name="BackingFilename">The parent's relative_path (else absolute_win32_path); <see langword="null"/> unless differencing.</param>
 /// <param name="FullBackingFilename">The parent found (<c>--chain</c>); <see langword="null"/> otherwise.</param>
 /// <param name="Log">The log's state.</param>
@@ -47,7 +47,7 @@ internal sealed record VhdxImageDocument(
     IReadOnlyList<VhdxMetadataItemDocument> MetadataItems,
     bool LeaveBlockAllocated,
     bool HasParent,
-    IReadOnlyDictionary<string, string>? ParentLocator,
+    IReadOnlyList<VhdxLocatorEntryDocument>? ParentLocator,
     string? BackingFilename,
     string? FullBackingFilename,
     VhdxLogDocument Log,
@@ -56,7 +56,7 @@ internal sealed record VhdxImageDocument(
     public static VhdxImageDocument From(VhdxImage image, int depth, string? parentPath)
     {
         VhdxMetadata m = image.Metadata;
-        var locator = m.ParentLocator is { } l ? l.Entries.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal) : null;
+        List<VhdxLocatorEntryDocument>? locator = m.ParentLocator is { } l ? [.. l.Entries.Select(e => new VhdxLocatorEntryDocument(e.Key, e.Value))] : null;
         var states = new SortedDictionary<string, long>(StringComparer.Ordinal);
         for (long block = 0; block < image.Geometry.DataBlockCount; block++)
         {
@@ -84,7 +84,7 @@ internal sealed record VhdxImageDocument(
             m.FileParameters.LeaveBlockAllocated,
             m.FileParameters.HasParent,
             locator,
-            locator is null ? null : locator.GetValueOrDefault(VhdxParentLocator.RelativePath) ?? locator.GetValueOrDefault(VhdxParentLocator.AbsoluteWin32Path),
+            m.ParentLocator is { } pl ? pl[VhdxParentLocator.RelativePath] ?? pl[VhdxParentLocator.AbsoluteWin32Path] : null,
             parentPath is null ? null : Path.GetFullPath(parentPath),
             new VhdxLogDocument(image.Header.LogGuid, (long)image.Header.LogOffset, image.Header.LogLength, image.LogReplay is { Entries: > 0 },
                 image.LogReplay?.Entries ?? 0, image.LogReplay?.Writes ?? 0, image.LogReplay is { Entries: > 0 } r ? r.FirstSequence : null,
@@ -103,6 +103,9 @@ internal sealed record VhdxHeaderDocument(int Index, long Offset, bool Valid, ul
     public static VhdxHeaderDocument From(int index, long offset, VhdxHeader h) => new(index, offset, h.IsValid, h.SequenceNumber, h.Checksum, h.ComputedChecksum,
         h.FileWriteGuid, h.DataWriteGuid, h.LogGuid, h.LogVersion, h.Version, (long)h.LogOffset, h.LogLength);
 }
+
+/// <summary>One key/value pair of a parent locator (keys such as parent_linkage are data, not JSON keys).</summary>
+internal sealed record VhdxLocatorEntryDocument(string Key, string Value);
 
 /// <summary>One region table entry.</summary>
 internal sealed record VhdxRegionDocument(Guid Guid, string? Name, long Offset, long Length, bool Required);
