@@ -68,7 +68,7 @@ internal static class CreateCommand
 
         ImageFormat parsed = FormatNames.Parse(format, "--format", vhdx: true);
         return parsed == ImageFormat.Raw
-            ? throw new ArgumentException("--format raw: vhd create makes VHD and VHDX images; for a raw image use truncate -s SIZE FILE.")
+            ? throw new ArgumentException("--format raw: vhd create makes VHD images (and VHDX); for a raw image use truncate -s SIZE FILE.")
             : parsed == ImageFormat.Vhdx;
     }
 

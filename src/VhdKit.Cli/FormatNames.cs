@@ -20,7 +20,7 @@ internal static class FormatNames
         if (format is not (ImageFormat.Raw or ImageFormat.Vhd) && !(vhdx && format == ImageFormat.Vhdx))
         {
             throw new ArgumentException(format == ImageFormat.Vhdx
-                ? $"{option} {name}: VhdKit does not do this with VHDX yet; see docs/vhdx.md for what works today."
+                ? $"{option} {name}: vhdx is not supported yet here; VhdKit reads VHDX and creates it with vhd create (docs/vhdx.md says what works today)."
                 : $"{option} {name}: {ImageFormatNames.NameOf(format)} is not supported yet; VhdKit reads and writes raw and vhd (vpc), and reads and creates vhdx.");
         }
 
