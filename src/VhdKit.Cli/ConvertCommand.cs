@@ -16,7 +16,7 @@ internal static class ConvertCommand
         var sourceFormat = new Option<string>("--source-format", "-f")
         {
             HelpName = "FMT",
-            Description = "The source's format: raw, vhd or vpc (default: detected by content; a file in no known format is raw).",
+            Description = "The source's format: raw, vhd or vpc, or vhdx (default: detected by content; a file in no known format is raw).",
         };
         var targetFormat = new Option<string>("--target-format", "-O", "--format")
         {
@@ -41,7 +41,7 @@ internal static class ConvertCommand
 
             var request = new ConvertRequest(context.Get(source), Path.GetFullPath(context.Get(target)))
             {
-                SourceFormat = inFormat is null ? null : FormatNames.Parse(inFormat, "-f"),
+                SourceFormat = inFormat is null ? null : FormatNames.Parse(inFormat, "-f", vhdx: true),
                 TargetFormat = Target(outFormat, ImageOptions.Parse(context.Get(options), "subformat").Subformat),
                 Sync = cache.SyncOf(context),
             };

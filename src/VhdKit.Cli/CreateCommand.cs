@@ -2,6 +2,7 @@ using System.CommandLine;
 using VhdKit.Automation;
 using VhdKit.Cli.Output;
 using VhdKit.Format;
+using VhdKit.Formats;
 using VhdKit.Operations;
 
 namespace VhdKit.Cli;
@@ -26,7 +27,8 @@ internal static class CreateCommand
         var blockSize = new Option<string>("--block-size") { HelpName = "SIZE", Description = "Block size of a dynamic disk: 2MiB (default) or 512KiB. qemu-img: -o block_size=SIZE." };
         var parent = new Option<string>("--parent", "-b", "--backing") { HelpName = "PARENT", Description = "Create a differencing disk on this parent image (qemu-img: -b)." };
         var parentFormat = new Option<string>("--backing-format", "-F") { HelpName = "FMT", Description = "The parent's format, as qemu-img's -F: vhd or vpc (a differencing VHD's parent is a VHD)." };
-        var format = new Option<string>("--format", "-f") { HelpName = "FMT", Description = "The image format: vhd or vpc (qemu-img's name for VHD); the default." };
+        var format = new Option<string>("--format", "-f") { HelpName = "FMT", Description = "The image format: vhd or vpc (qemu-img's name for VHD), or vhdx; default vhdx for a FILE ending in .vhdx, else vhd." };
+        var logicalSector = new Option<int?>("--logical-sector-size") { HelpName = "512|4096", Description = "A VHDX's logical sector size (default 512; a differencing VHDX takes its parent's)." };
         var options = new Option<string[]>("-o", "--options") { HelpName = "OPTIONS", Description = "qemu-img's image options: subformat=fixed|dynamic, block_size=SIZE (comma-separated)." };
         var zeroFill = new Option<bool>("--zero-fill") { Description = "Write zeros over a fixed disk's data instead of leaving the file sparse (fixed disks only)." };
         var file = new Argument<string>("FILE") { Description = "The new image; its folder is created if missing. An existing file is never overwritten." };
@@ -34,17 +36,25 @@ internal static class CreateCommand
         var cache = new CacheOptions(shortName: false); // -t is --type here
         var fileSystem = new FileSystemOptions();
         var verb = new CliVerb("create", "Create a fixed, dynamic or differencing VHD.", "create") { Subject = file };
-        return verb.Build([type, size, blockSize, parent, parentFormat, format, options, zeroFill, .. cache.Symbols, .. fileSystem.Symbols, file, sizeArgument], context =>
+        return verb.Build([type, size, blockSize, parent, parentFormat, format, logicalSector, options, zeroFill, .. cache.Symbols, .. fileSystem.Symbols, file, sizeArgument], context =>
         {
             // The differencing create documents the seed's API: its errors end with the HRESULT.
             context.ShowsHResult = context.Get(parent) is not null;
-            FormatNames.RequireVhd(context.Get(format), "--format", "vhd create makes VHD images (vhd, vpc); for a raw image use truncate -s SIZE FILE.");
+            string path = Path.GetFullPath(context.Get(file));
+            bool vhdx = IsVhdx(context.Get(format), path);
             string? sizeText = OneSize(context.Get(size), context.Get(sizeArgument));
             ImageOptions image = ImageOptions.Parse(context.Get(options), "subformat", "block_size");
-            string path = Path.GetFullPath(context.Get(file));
-            CreateRequest request = Request(path, Type(context.Get(type), image.Subformat), sizeText, BlockSize(context.Get(blockSize), image.BlockSize),
-                context.Get(parent), context.Get(parentFormat), context.Get(zeroFill)) with { Sync = cache.SyncOf(context) };
-            request = fileSystem.Apply(request, context);
+            CreateRequest request = vhdx
+                ? VhdxRequest(path, Type(context.Get(type), image.Subformat), sizeText, BlockSize(context.Get(blockSize), image.BlockSize),
+                    context.Get(parent), context.Get(parentFormat), context.Get(zeroFill), context.Get(logicalSector))
+                : Request(path, Type(context.Get(type), image.Subformat), sizeText, BlockSize(context.Get(blockSize), image.BlockSize),
+                    context.Get(parent), context.Get(parentFormat), context.Get(zeroFill)) with { Format = ImageFormat.Vhd };
+            if (!vhdx && context.Get(logicalSector) is { } sectorSize)
+            {
+                throw new ArgumentException($"--logical-sector-size {sectorSize} is for a VHDX; a VHD's sectors are 512 bytes (name the file .vhdx or add --format vhdx).");
+            }
+
+            request = fileSystem.Apply(request with { Sync = cache.SyncOf(context) }, context);
 
             CreateResult created = context.Track("create", progress => CreateOperation.Run(request, progress, context.CancellationToken));
             context.Result(CreateDocument.From(created), FileSystemDocument.From(created.FileSystem) is { } volume
@@ -52,6 +62,58 @@ internal static class CreateCommand
                 : $"Created {created.Path}");
             return ExitCodes.Success;
         });
+    }
+
+    /// <summary>VHDX when --format (-f) names it, or when it is not given and the file ends in .vhdx.</summary>
+    private static bool IsVhdx(string? format, string path)
+    {
+        if (format is null)
+        {
+            return path.EndsWith(".vhdx", StringComparison.OrdinalIgnoreCase);
+        }
+
+        ImageFormat parsed = FormatNames.Parse(format, "--format", vhdx: true);
+        return parsed == ImageFormat.Raw
+            ? throw new ArgumentException("--format raw: vhd create makes VHD images (and VHDX); for a raw image use truncate -s SIZE FILE.")
+            : parsed == ImageFormat.Vhdx;
+    }
+
+    private static CreateRequest VhdxRequest(string path, string? type, string? size, long? blockSize, string? parent, string? parentFormat, bool zeroFill, int? logicalSector)
+    {
+        if (zeroFill)
+        {
+            throw new ArgumentException("--zero-fill is not offered for VHDX: a fixed VHDX's blocks are left sparse and read as zeros.");
+        }
+
+        int? block = blockSize is null ? null : checked((int)blockSize.Value);
+        if (parent is not null)
+        {
+            if (parentFormat is not null && FormatNames.Parse(parentFormat, "-F", vhdx: true) != ImageFormat.Vhdx)
+            {
+                throw new ArgumentException($"-F {parentFormat}: a differencing VHDX's parent is a VHDX (Hyper-V refuses a VHD parent too).");
+            }
+
+            if (type is not (null or "differencing") || size is not null)
+            {
+                throw new ArgumentException("--parent creates a differencing disk of its parent's size; drop --type and the size.");
+            }
+
+            return new CreateRequest(path) { Type = VhdDiskType.Differencing, ParentPath = Path.GetFullPath(parent), BlockSize = block, LogicalSectorSize = logicalSector, Format = ImageFormat.Vhdx };
+        }
+
+        if (type == "differencing" || size is null)
+        {
+            throw new ArgumentException(type == "differencing" ? "a differencing disk needs --parent PARENT." : "the size is required (e.g. --size 64MiB, or vhd create FILE 64M).");
+        }
+
+        return new CreateRequest(path)
+        {
+            Type = type == "fixed" ? VhdDiskType.Fixed : VhdDiskType.Dynamic,
+            Size = Offsets.Parse(size, "--size"),
+            BlockSize = block,
+            LogicalSectorSize = logicalSector,
+            Format = ImageFormat.Vhdx,
+        };
     }
 
     private static string? OneSize(string? option, string? argument) => (option, argument) switch

@@ -21,10 +21,10 @@ internal sealed class DiskContent : IDisposable
 
     public IEnumerable<string> Warnings => _disk?.Warnings ?? [];
 
-    /// <summary>Opens a VHD (a file whose last or first sector holds a footer cookie: <see cref="ImageFormatProbe"/>) or else a raw file.</summary>
+    /// <summary>Opens a VHD or VHDX chain (told by content: <see cref="ImageFormatProbe"/>) or else a raw file.</summary>
     public static DiskContent Open(string path)
     {
-        if (ImageFormatProbe.Detect(path) == ImageFormat.Vhd)
+        if (ImageFormatProbe.Detect(path) is ImageFormat.Vhd or ImageFormat.Vhdx)
         {
             return new DiskContent(VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true }), null);
         }
@@ -34,7 +34,7 @@ internal sealed class DiskContent : IDisposable
 
     /// <summary>What <paramref name="path"/> (the file this was opened from) is, for <c>--output=json</c>.</summary>
     public ImageFileDocument Describe(string path) =>
-        _disk is null ? ImageFileDocument.Raw(path) : ImageFileDocument.From(_disk.Layers[0]);
+        _disk is null ? ImageFileDocument.Raw(path) : ImageFileDocument.From(_disk);
 
     public int Read(Span<byte> buffer, long offset)
     {

@@ -13,7 +13,7 @@ internal static class InfoCommand
     {
         var chain = new Option<bool>("--chain", "-c", "--backing-chain") { Description = "Resolve and show the whole parent chain, with how each parent was found (qemu-img: --backing-chain)." };
         var file = new Argument<string>("FILE") { Description = "The image." };
-        var verb = new CliVerb("info", "Show everything a VHD's footer, header and locators hold, and its chain.", "inspect") { Subject = file };
+        var verb = new CliVerb("info", "Show everything a VHD's footer, header and locators hold (a VHDX's headers, regions, metadata, log and BAT), and its chain.", "inspect") { Subject = file };
         return verb.Build([chain, file], context =>
         {
             (InfoDocument report, IReadOnlyList<string> warnings) = Read(context.Get(file), context.Get(chain));
@@ -28,6 +28,22 @@ internal static class InfoCommand
     {
         InfoDocument report;
         List<string> warnings;
+        if (File.Exists(path) && Formats.ImageFormatProbe.Detect(path) == Formats.ImageFormat.Vhdx)
+        {
+            if (chain)
+            {
+                using VhdxChain opened = VhdxChain.Open(path);
+                (report, warnings) = (InfoDocument.FromVhdx(opened, resolved: true), [.. opened.Warnings]);
+            }
+            else
+            {
+                using Images.Vhdx.VhdxImage image = Images.Vhdx.VhdxImage.Open(path);
+                (report, warnings) = (InfoDocument.FromVhdx(image), [.. image.Warnings]);
+            }
+
+            return (report, warnings);
+        }
+
         if (chain)
         {
             using VhdChain opened = VhdChain.Open(path);

@@ -10,6 +10,12 @@ internal static class InfoRenderer
 {
     public static void Render(InfoDocument report)
     {
+        if (report.VhdxImages is { } vhdx)
+        {
+            VhdxInfoRenderer.Render(vhdx);
+            return;
+        }
+
         foreach (ImageDocument image in report.Images)
         {
             RenderImage(image);

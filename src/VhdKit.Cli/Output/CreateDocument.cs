@@ -6,7 +6,7 @@ namespace VhdKit.Cli.Output;
 
 /// <summary><c>vhd create --output=json</c>: the new image, read back from disk.</summary>
 /// <param name="Filename">Its absolute path.</param>
-/// <param name="Format">Always <c>vpc</c>.</param>
+/// <param name="Format"><c>vpc</c> (VHD) or <c>vhdx</c>.</param>
 /// <param name="Subformat">fixed, dynamic or differencing.</param>
 /// <param name="VirtualSize">The disk's size in bytes.</param>
 /// <param name="FileLength">The file's length in bytes.</param>
@@ -31,19 +31,25 @@ internal sealed record CreateDocument(
     /// <exception cref="IOException">The new differencing disk cannot be read back.</exception>
     public static CreateDocument From(CreateResult created) => new(
         Path.GetFullPath(created.Path),
-        FormatName.Vpc,
+        created.Format == Formats.ImageFormat.Vhdx ? FormatName.Vhdx : FormatName.Vpc,
         created.Type,
         created.VirtualSize,
         created.FileSize,
         created.Type == VhdDiskType.Fixed ? null : created.BlockSize,
         created.UniqueId,
-        created.ParentPath is null ? null : StoredParentName(created.Path),
+        created.ParentPath is null ? null : StoredParentName(created),
         created.ParentPath is null ? null : Path.GetFullPath(created.ParentPath),
         FileSystemDocument.From(created.FileSystem));
 
-    private static string? StoredParentName(string path)
+    private static string? StoredParentName(CreateResult created)
     {
-        using VhdImage image = VhdImage.Open(path);
+        if (created.Format == Formats.ImageFormat.Vhdx)
+        {
+            using var vhdx = Images.Vhdx.VhdxImage.Open(created.Path);
+            return vhdx.Metadata.ParentLocator?[VhdKit.Format.Vhdx.VhdxParentLocator.RelativePath];
+        }
+
+        using VhdImage image = VhdImage.Open(created.Path);
         return ImageDocument.BackingName(image);
     }
 }

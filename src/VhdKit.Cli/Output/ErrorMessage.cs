@@ -15,6 +15,7 @@ internal static class ErrorMessage
     {
         OperationCanceledException => "nothing was left behind.",
         Formats.UnsupportedImageFormatException e => e.Message, // "x.vhdx is a VHDX image; ...": it is no broken VHD
+        Format.Vhdx.VhdxFormatException e => $"not a valid VHDX: {e.Message}",
         VhdFormatException e => $"not a valid VHD: {e.Message}",
         ArgumentException e => LowerFirst(WithoutParameter(e)),
         VMException or InvalidOperationException or IOException or UnauthorizedAccessException or Chain.ParentResolutionException

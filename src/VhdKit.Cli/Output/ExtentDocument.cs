@@ -13,6 +13,6 @@ namespace VhdKit.Cli.Output;
 internal sealed record ExtentDocument(long Start, long Length, int? Depth, bool Present, bool Zero, bool Data, string? Filename)
 {
     public static ExtentDocument From(DiskExtent extent, VirtualDisk disk) => extent.IsAllocated
-        ? new(extent.Offset, extent.Length, extent.Layer, true, false, true, Path.GetFullPath(disk.Layers[extent.Layer].Path))
+        ? new(extent.Offset, extent.Length, extent.Layer, true, false, true, Path.GetFullPath(disk.LayerPath(extent.Layer)))
         : new(extent.Offset, extent.Length, null, false, true, false, null);
 }

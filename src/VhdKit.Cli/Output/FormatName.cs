@@ -8,4 +8,7 @@ internal enum FormatName
 
     /// <summary>VHD (qemu-img's driver name for it).</summary>
     Vpc,
+
+    /// <summary>VHDX.</summary>
+    Vhdx,
 }

@@ -5,7 +5,7 @@ namespace VhdKit.Cli.Output;
 
 /// <summary>A file a verb created, changed or compared, in qemu-img's terms.</summary>
 /// <param name="Filename">Its absolute path.</param>
-/// <param name="Format"><c>vpc</c> (VHD) or <c>raw</c>.</param>
+/// <param name="Format"><c>vpc</c> (VHD), <c>vhdx</c> or <c>raw</c>.</param>
 /// <param name="Subformat">fixed, dynamic or differencing; <see langword="null"/> for a raw file.</param>
 /// <param name="VirtualSize">The disk's size in bytes (a raw file's length).</param>
 /// <param name="FileLength">The file's length in bytes.</param>
@@ -15,11 +15,22 @@ internal sealed record ImageFileDocument(string Filename, FormatName Format, Vhd
     public static ImageFileDocument From(VhdImage image) =>
         new(Path.GetFullPath(image.Path), FormatName.Vpc, image.DiskType, image.Capacity, image.FileLength);
 
-    /// <summary>The summary of the VHD at <paramref name="path"/>, opened read-only and closed again.</summary>
+    /// <summary>The summary of an open disk's leaf, VHD or VHDX.</summary>
+    public static ImageFileDocument From(Chain.VirtualDisk disk) => disk.VhdxChain is { Leaf: var leaf }
+        ? new(Path.GetFullPath(leaf.Path), FormatName.Vhdx, leaf.DiskType, leaf.Capacity, leaf.FileLength)
+        : From(disk.Layers[0]);
+
+    /// <summary>The summary of the VHD or VHDX at <paramref name="path"/>, opened read-only and closed again.</summary>
     /// <exception cref="VhdFormatException">The file is not a valid VHD.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
     public static ImageFileDocument Read(string path)
     {
+        if (Formats.ImageFormatProbe.Detect(path) == Formats.ImageFormat.Vhdx)
+        {
+            using var vhdx = Images.Vhdx.VhdxImage.Open(path);
+            return new ImageFileDocument(Path.GetFullPath(vhdx.Path), FormatName.Vhdx, vhdx.DiskType, vhdx.Capacity, vhdx.FileLength);
+        }
+
         using VhdImage image = VhdImage.Open(path);
         return From(image);
     }

@@ -9,7 +9,7 @@ namespace VhdKit.Cli.Output;
 internal sealed record MapDocument(string Filename, long VirtualSize, IReadOnlyList<ExtentDocument> Extents) : VerbDocument("map")
 {
     public static MapDocument From(VirtualDisk disk) => new(
-        Path.GetFullPath(disk.Layers[0].Path),
+        Path.GetFullPath(disk.Path),
         disk.Capacity,
         [.. disk.GetExtents().Select(e => ExtentDocument.From(e, disk))]);
 }

@@ -11,6 +11,8 @@ public interface IVMVirtualServer : IAsyncDisposable
     /// At least one path must be absolute; a relative one is relative to the folder that holds the other file.
     /// The image's folder is created if it does not exist. The checks below run in the order listed, before the
     /// call returns; a failure while the task writes the file is recorded on the task, and leaves no file.
+    /// VhdKit's one extension of Virtual Server's API: an <paramref name="imagePath"/> ending in <c>.vhdx</c> on a VHDX
+    /// parent creates a VHDX child (docs/vhdx.md); every check below still applies.
     /// </summary>
     /// <param name="imagePath">The new image.</param>
     /// <param name="parentPath">The parent image (fixed, dynamic or differencing).</param>

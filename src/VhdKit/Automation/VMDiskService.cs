@@ -1,6 +1,7 @@
 using System.Globalization;
 using VhdKit.Chain;
 using VhdKit.FileSystems.Fat;
+using VhdKit.Formats;
 using VhdKit.Format;
 using VhdKit.Operations;
 using VhdKit.Storage;
@@ -77,7 +78,7 @@ internal sealed class VMDiskService
                 throw new VMException(VMErrorCodes.E_PATH_NOT_FOUND, $"The parent {parent} {what}.", parent);
             }
 
-            (long capacity, int blockSize) = ReadParent(parent);
+            (long capacity, int blockSize) = ReadParent(parent, image);
             CheckSize(capacity, $"The parent {parent} is", parent);
             CheckTarget(image, NewImageLimits.MinimumFreeSpace, NewImageLimits.FullyGrownDynamicFile(capacity, blockSize));
             return Start($"Creating differencing virtual hard disk {image} on parent {parent}", CreateRequest.Differencing(image, parent),
@@ -195,11 +196,21 @@ internal sealed class VMDiskService
 
     private Task DrainAsync(VMTask[] running) => DrainAsync(running, Options.ShutdownGracePeriod);
 
-    /// <summary>Opens the parent's chain: a valid VHD whose own parents resolve. Returns its size and block size.</summary>
-    private static (long Capacity, int BlockSize) ReadParent(string parent)
+    /// <summary>
+    /// Opens the parent's chain: a valid VHD whose own parents resolve. Returns its size and block size. VhdKit's one
+    /// extension: an image path ending in .vhdx on a VHDX parent opens the parent's VHDX chain (the child is then a
+    /// VHDX, with Hyper-V's 2 MiB differencing block size).
+    /// </summary>
+    private static (long Capacity, int BlockSize) ReadParent(string parent, string image)
     {
         try
         {
+            if (image.EndsWith(".vhdx", StringComparison.OrdinalIgnoreCase) && ImageFormatProbe.Detect(parent) == ImageFormat.Vhdx)
+            {
+                using VhdxChain vhdx = VhdxChain.Open(parent);
+                return (vhdx.Leaf.Capacity, (int)Images.Vhdx.VhdxNewImage.DefaultDifferencingBlockSize);
+            }
+
             using VhdChain chain = VhdChain.Open(parent);
             MergeJournal.ThrowIfInterrupted(parent);
             int blockSize = chain.Leaf.BlockSize == 0 ? VhdConstants.DefaultBlockSize : chain.Leaf.BlockSize;

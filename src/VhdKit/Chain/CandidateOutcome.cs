@@ -26,4 +26,7 @@ public enum CandidateOutcome
 
     /// <summary>The file is open for writing elsewhere (locked), so it cannot be read as a parent now.</summary>
     InUse,
+
+    /// <summary>The file is an image of another format than the child (a VHD under a VHDX child): refused, as Hyper-V does.</summary>
+    WrongFormat,
 }

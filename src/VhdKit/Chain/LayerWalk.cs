@@ -11,19 +11,36 @@ namespace VhdKit.Chain;
 /// </summary>
 internal static class LayerWalk
 {
-    /// <summary>The index of the first layer holding <paramref name="offset"/>, or -1 when none does (zeros).</summary>
+    /// <summary>
+    /// The index of the first layer holding <paramref name="offset"/>, or -1 when none does or a layer says the run
+    /// reads as zeros (a VHDX ZERO block hides its parents).
+    /// </summary>
     /// <param name="layers">Leaf first.</param>
     /// <param name="offset">Virtual offset.</param>
     /// <param name="want">The most bytes wanted (greater than 0).</param>
     /// <param name="fileOffset">Where the run lies in that layer's file.</param>
     /// <param name="length">The run's length: the answer holds for this many bytes.</param>
-    public static int Locate(ReadOnlySpan<VhdImage> layers, long offset, long want, out long fileOffset, out long length)
+    public static int Locate(ReadOnlySpan<IDiskLayer> layers, long offset, long want, out long fileOffset, out long length) =>
+        Math.Max(Walk(layers, offset, want, out fileOffset, out length), Zeros);
+
+    /// <summary><see cref="Locate"/>'s answer for zeros.</summary>
+    private const int Zeros = -1;
+
+    /// <summary><see cref="Walk"/>'s answer when every layer left the run to the next: what lies below them decides.</summary>
+    private const int FellThrough = -2;
+
+    /// <summary>As <see cref="Locate"/>, but tells zeros a layer decided (<see cref="Zeros"/>) from every layer passing the run on (<see cref="FellThrough"/>).</summary>
+    private static int Walk(ReadOnlySpan<IDiskLayer> layers, long offset, long want, out long fileOffset, out long length)
     {
         for (int i = 0; i < layers.Length; i++)
         {
-            if (layers[i].Map(offset, want, out fileOffset, out length))
+            switch (layers[i].Locate(offset, want, out fileOffset, out length))
             {
-                return i;
+                case LayerRun.Held:
+                    return i;
+                case LayerRun.Zero:
+                    fileOffset = 0;
+                    return Zeros;
             }
 
             want = length;
@@ -31,7 +48,7 @@ internal static class LayerWalk
 
         fileOffset = 0;
         length = want;
-        return -1;
+        return FellThrough;
     }
 
     /// <summary>
@@ -43,7 +60,7 @@ internal static class LayerWalk
     /// last layer then turns out to hold are not read again.
     /// </summary>
     /// <exception cref="IOException">A file could not be read.</exception>
-    public static void Read(ReadOnlySpan<VhdImage> layers, Span<byte> buffer, long offset)
+    public static void Read(ReadOnlySpan<IDiskLayer> layers, Span<byte> buffer, long offset)
     {
         if (layers.IsEmpty)
         {
@@ -53,7 +70,7 @@ internal static class LayerWalk
         }
 
         int last = layers.Length - 1;
-        ReadOnlySpan<VhdImage> above = layers[..last];
+        ReadOnlySpan<IDiskLayer> above = layers[..last];
 
         // [fetchedFrom, fetchedTo): virtual offsets whose bytes of the last layer are already in place in the buffer.
         // No other read writes there but a run's own, and runs move only forward, so they stay valid.
@@ -61,8 +78,8 @@ internal static class LayerWalk
         long fetchedTo = 0;
         while (!buffer.IsEmpty)
         {
-            int layer = Locate(above, offset, buffer.Length, out long fileOffset, out long length);
-            if (layer < 0)
+            int layer = Walk(above, offset, buffer.Length, out long fileOffset, out long length);
+            if (layer == FellThrough)
             {
                 if (offset >= fetchedTo && layers[last].StartsUncachedBlock(offset))
                 {
@@ -71,7 +88,7 @@ internal static class LayerWalk
                     fetchedTo = offset + layers[last].ReadBitmapWithData(offset, buffer[..span]);
                 }
 
-                layer = layers[last].Map(offset, length, out fileOffset, out length) ? last : -1;
+                layer = layers[last].Locate(offset, length, out fileOffset, out length) == LayerRun.Held ? last : Zeros;
             }
 
             Span<byte> run = buffer[..(int)length];
@@ -113,13 +130,13 @@ internal static class LayerWalk
     /// hold no more than 1/<see cref="OverReadRatio"/> of that range. Their runs are then read over the last layer's
     /// bytes (later, each into its place), and the last layer's runs between them need no read of their own.
     /// </summary>
-    private static int FetchSpan(ReadOnlySpan<VhdImage> above, long offset, int available, int ownRun, int blockSize)
+    private static int FetchSpan(ReadOnlySpan<IDiskLayer> above, long offset, int available, int ownRun, int blockSize)
     {
         long end = offset + Math.Min(available, blockSize);
         long held = 0;
         for (long at = offset + ownRun; at < end;)
         {
-            if (Locate(above, at, end - at, out _, out long length) >= 0)
+            if (Walk(above, at, end - at, out _, out long length) != FellThrough)
             {
                 held += length;
                 if (held * OverReadRatio > end - offset)
@@ -138,8 +155,8 @@ internal static class LayerWalk
     private const int OverReadRatio = 8;
 
     /// <summary>How many bytes from <paramref name="offset"/> (at most <paramref name="want"/>) no layer above the last holds: the last layer's to answer.</summary>
-    private static int LastLayerShare(ReadOnlySpan<VhdImage> above, long offset, int want) =>
-        want > 0 && Locate(above, offset, want, out _, out long length) < 0 ? (int)length : 0;
+    private static int LastLayerShare(ReadOnlySpan<IDiskLayer> above, long offset, int want) =>
+        want > 0 && Walk(above, offset, want, out _, out long length) == FellThrough ? (int)length : 0;
 
     /// <summary>
     /// The one extent walk (every allocation map and sparse copy uses it): where the content of
@@ -152,7 +169,7 @@ internal static class LayerWalk
     /// same layer holds adjacent runs. <see langword="true"/>: only the runs some layer holds, coalesced when adjacent
     /// whichever layer holds them (an extent's layer is then its first run's).
     /// </param>
-    public static ImmutableArray<DiskExtent> Extents(ReadOnlySpan<VhdImage> layers, long capacity, bool allocatedOnly)
+    public static ImmutableArray<DiskExtent> Extents(ReadOnlySpan<IDiskLayer> layers, long capacity, bool allocatedOnly)
     {
         var extents = ImmutableArray.CreateBuilder<DiskExtent>();
         for (long offset = 0; offset < capacity;)

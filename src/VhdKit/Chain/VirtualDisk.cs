@@ -1,12 +1,14 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using VhdKit.Format;
+using VhdKit.Formats;
 using VhdKit.Images;
+using VhdKit.Images.Vhdx;
 
 namespace VhdKit.Chain;
 
 /// <summary>
-/// The guest's view of a disk: a VHD of any type, with its parents. Reads resolve each range to the first layer
+/// The guest's view of a disk: a VHD or VHDX of any type, with its parents (a VHDX disk is read-only). Reads resolve each range to the first layer
 /// that holds it, one I/O per run (never per sector); what no layer holds reads as zeros. Writes go to the leaf
 /// only, sector-granular, partial sectors read-modify-written from the chain. Parents are opened read-only and
 /// shared, and are never written.
@@ -22,6 +24,10 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
 {
     private readonly ImmutableArray<VhdImage> _layers;
     private readonly VhdChain? _chain;
+    private readonly VhdxChain? _vhdxChain;
+
+    /// <summary>The layers the reads walk, leaf first, whatever their format.</summary>
+    private readonly IDiskLayer[] _walk;
     private readonly Lock _writeLock = new();
     private bool _disposed;
 
@@ -29,18 +35,41 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
     {
         _layers = layers;
         _chain = chain;
+        _walk = [.. layers];
         Warnings = warnings;
         Capacity = layers[0].Capacity;
+    }
+
+    private VirtualDisk(VhdxChain chain)
+    {
+        _layers = [];
+        _vhdxChain = chain;
+        _walk = [.. chain.Images];
+        Warnings = chain.Warnings;
+        Capacity = chain.Leaf.Capacity;
     }
 
     /// <summary>The size of the virtual disk in bytes.</summary>
     public long Capacity { get; }
 
-    /// <summary>Whether writes are allowed (the leaf was opened for writing).</summary>
-    public bool CanWrite => _layers[0].CanWrite;
+    /// <summary>Whether writes are allowed (the leaf is a VHD opened for writing).</summary>
+    public bool CanWrite => !_layers.IsEmpty && _layers[0].CanWrite;
 
-    /// <summary>The layers, leaf first.</summary>
+    /// <summary>The format of the disk's images: VHD or VHDX.</summary>
+    public ImageFormat Format => _vhdxChain is null ? ImageFormat.Vhd : ImageFormat.Vhdx;
+
+    /// <summary>The VHD layers, leaf first (empty for a VHDX disk: see <see cref="VhdxChain"/>).</summary>
     public ImmutableArray<VhdImage> Layers => _layers;
+
+    /// <summary>The VHDX chain this disk reads, or <see langword="null"/> for a VHD disk.</summary>
+    public VhdxChain? VhdxChain => _vhdxChain;
+
+    /// <summary>The leaf file's path.</summary>
+    public string Path => _walk[0].Path;
+
+    /// <summary>The path of layer <paramref name="index"/> (0 is the leaf), whatever its format.</summary>
+    /// <exception cref="IndexOutOfRangeException"><paramref name="index"/> is not a layer's.</exception>
+    public string LayerPath(int index) => _walk[index].Path;
 
     /// <summary>The chain this disk was opened from (with how each parent was found), or <see langword="null"/> for an explicit list of layers.</summary>
     public VhdChain? Chain => _chain;
@@ -48,17 +77,44 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
     /// <summary>What was tolerated while opening (a parent whose timestamp differs, a recovered footer, ...).</summary>
     public ImmutableArray<string> Warnings { get; }
 
-    /// <summary>Opens the image at <paramref name="path"/> and its parents: the leaf read-write unless <see cref="VirtualDiskOptions.ReadOnly"/>.</summary>
+    /// <summary>
+    /// Opens the image at <paramref name="path"/> and its parents: the leaf read-write unless
+    /// <see cref="VirtualDiskOptions.ReadOnly"/>. A VHDX (told by its content) opens its VHDX chain, read-only.
+    /// </summary>
     /// <exception cref="ImageInUseException">The leaf is open for writing elsewhere, or is the parent of a disk being read.</exception>
-    /// <exception cref="VhdFormatException">An image is not a valid VHD.</exception>
+    /// <exception cref="NotSupportedException">The image is a VHDX and writing was asked for (VhdKit reads VHDX only, today).</exception>
+    /// <exception cref="VhdFormatException">An image is not a valid VHD or VHDX.</exception>
     /// <exception cref="ParentResolutionException">A parent cannot be found or has the wrong id.</exception>
     /// <exception cref="IOException">A file cannot be read.</exception>
     /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
     public static VirtualDisk Open(string path, VirtualDiskOptions? options = null)
     {
         options ??= VirtualDiskOptions.Default;
+        if (IsVhdx(path))
+        {
+            if (!options.ReadOnly)
+            {
+                throw new NotSupportedException($"{path} is a VHDX image; VhdKit reads VHDX but does not write it yet (open it read-only).");
+            }
+
+            return new VirtualDisk(VhdxChain.Open(path, options.MaxChainDepth));
+        }
+
         VhdChain chain = VhdChain.Open(path, new VhdOpenOptions { Writable = !options.ReadOnly, MaxChainDepth = options.MaxChainDepth });
         return new VirtualDisk([.. chain.Links.Select(l => l.Image)], chain, chain.Warnings);
+    }
+
+    /// <summary>Whether <paramref name="path"/> holds a VHDX (a file locked by a writer is left to the VHD path, which says it is in use).</summary>
+    private static bool IsVhdx(string path)
+    {
+        try
+        {
+            return File.Exists(path) && ImageFormatProbe.Detect(path) == ImageFormat.Vhdx;
+        }
+        catch (IOException e) when (ImageInUseException.IsSharingViolation(e))
+        {
+            return false;
+        }
     }
 
     /// <summary>
@@ -126,7 +182,7 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
         }
 
         int total = (int)Math.Min(buffer.Length, Capacity - offset);
-        LayerWalk.Read(_layers.AsSpan(), buffer[..total], offset);
+        LayerWalk.Read(_walk, buffer[..total], offset);
         return total;
     }
 
@@ -158,7 +214,7 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
 
         if (!CanWrite)
         {
-            throw new NotSupportedException($"{_layers[0].Path} is open read-only.");
+            throw new NotSupportedException($"{Path} is open read-only.");
         }
 
         const int Sector = VhdConstants.SectorSize;
@@ -201,7 +257,10 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
     public void Flush()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _layers[0].Flush();
+        if (CanWrite)
+        {
+            _layers[0].Flush();
+        }
     }
 
     /// <summary>Flushes asynchronously; see <see cref="Flush"/>.</summary>
@@ -212,7 +271,7 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
     /// Where the content of the whole disk comes from, as consecutive extents covering it: which layer holds
     /// each run, or none (zeros). Adjacent runs from the same layer are merged.
     /// </summary>
-    public ImmutableArray<DiskExtent> GetExtents() => LayerWalk.Extents(_layers.AsSpan(), Capacity, allocatedOnly: false);
+    public ImmutableArray<DiskExtent> GetExtents() => LayerWalk.Extents(_walk, Capacity, allocatedOnly: false);
 
     /// <summary>The byte ranges some layer of the chain holds (for sparse copies): <see cref="GetExtents"/> without the zero runs.</summary>
     public ImmutableArray<DiskExtent> GetAllocatedRanges() => [.. GetExtents().Where(e => e.IsAllocated)];
@@ -232,10 +291,14 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
         _disposed = true;
         try
         {
-            _layers[0].Flush();
+            if (CanWrite)
+            {
+                _layers[0].Flush();
+            }
         }
         finally
         {
+            _vhdxChain?.Dispose();
             if (_chain is not null)
             {
                 _chain.Dispose();

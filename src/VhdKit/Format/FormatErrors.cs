@@ -20,5 +20,8 @@ internal static class FormatErrors
     public static VhdFormatException Field(string structure, string field, long offset, string expected, string actual) =>
         new(structure, field, offset, expected, actual);
 
+    public static Vhdx.VhdxFormatException VhdxField(string structure, string field, long offset, string expected, string actual) =>
+        new(structure, field, offset, expected, actual);
+
     public static string Hex(ulong value) => string.Create(CultureInfo.InvariantCulture, $"0x{value:X}");
 }

@@ -3,8 +3,8 @@ using VhdKit.Format;
 namespace VhdKit.Formats;
 
 /// <summary>
-/// A file opened as a VHD is an image of another format that VhdKit recognises but does not read (VHDX, qcow2,
-/// VMDK, VDI). A <see cref="VhdFormatException"/>, so callers that handle "not a valid VHD" handle it too.
+/// A file opened as a VHD is an image of another format: one VhdKit recognises but does not read (qcow2, VMDK, VDI),
+/// or a VHDX given to a VHD-only entry point (VhdImage, VhdChain). A <see cref="VhdFormatException"/>, so callers that handle "not a valid VHD" handle it too.
 /// </summary>
 public sealed class UnsupportedImageFormatException : VhdFormatException
 {
@@ -23,6 +23,6 @@ public sealed class UnsupportedImageFormatException : VhdFormatException
     public ImageFormat Format { get; }
 
     private static string MessageFor(string path, ImageFormat format) => format == ImageFormat.Vhdx
-        ? $"{path} is {ImageFormatNames.Describe(format)}; VhdKit reads VHD and raw images (VHDX support is planned)."
+        ? $"{path} is {ImageFormatNames.Describe(format)}, not a VHD; open it with VirtualDisk.Open or VhdxImage.Open (VhdKit reads and creates VHDX; writing into one is planned)."
         : $"{path} is {ImageFormatNames.Describe(format)}; VhdKit reads VHD and raw images (convert it first, e.g. qemu-img convert -O vpc).";
 }

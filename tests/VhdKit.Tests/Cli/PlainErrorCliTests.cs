@@ -161,14 +161,14 @@ public class PlainErrorCliTests : IDisposable
     [Theory]
     [InlineData("info", "inspect")]
     [InlineData("map", "map")]
-    public void A_vhdx_file_is_named_for_what_it_is_not_called_an_invalid_vhd(string verb, string doing)
+    public void A_broken_vhdx_file_is_read_as_a_vhdx_not_called_an_invalid_vhd(string verb, string doing)
     {
         byte[] content = new byte[1024 * 1024];
         "vhdxfile"u8.CopyTo(content);
         File.WriteAllBytes(_folder.File("x.vhdx"), content);
         ProcessResult result = CliRunner.RunIn(_folder.Path, verb, "x.vhdx");
         Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith($"vhd: cannot {doing} x.vhdx: x.vhdx is a VHDX image;", result.Stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain("not a valid VHD", result.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith($"vhd: cannot {doing} x.vhdx: not a valid VHDX: Neither VHDX header is valid", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("not a valid VHD:", result.Stderr, StringComparison.Ordinal);
     }
 }

@@ -84,15 +84,17 @@ public class ImageFormatProbeTests : IDisposable
     }
 
     [SkippableFact]
-    public void Opening_a_vhdx_as_a_vhd_says_what_the_file_is()
+    public void Opening_a_vhdx_as_a_vhd_says_what_the_file_is_and_a_virtual_disk_reads_it()
     {
         string path = QemuImage("vhdx", "x.vhdx");
 
         var image = Assert.Throws<UnsupportedImageFormatException>(() => VhdImage.Open(path));
-        Assert.Equal($"{path} is a VHDX image; VhdKit reads VHD and raw images (VHDX support is planned).", image.Message);
+        Assert.StartsWith($"{path} is a VHDX image, not a VHD; open it with VirtualDisk.Open", image.Message, StringComparison.Ordinal);
         Assert.Equal(ImageFormat.Vhdx, image.Format);
-        Assert.IsType<UnsupportedImageFormatException>(Assert.ThrowsAny<VhdFormatException>(() => VirtualDisk.Open(path)));
         Assert.IsType<UnsupportedImageFormatException>(Assert.ThrowsAny<VhdFormatException>(() => VhdChain.Open(path)));
+        Assert.Throws<NotSupportedException>(() => VirtualDisk.Open(path)); // read-write: VhdKit does not write VHDX yet
+        using VirtualDisk disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true });
+        Assert.Equal(ImageFormat.Vhdx, disk.Format);
     }
 
     [SkippableTheory]

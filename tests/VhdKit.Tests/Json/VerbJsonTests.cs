@@ -97,10 +97,11 @@ public class VerbJsonTests : IDisposable
     [Fact]
     public void An_image_of_a_format_not_read_yet_is_unsupported_format_not_invalid_image()
     {
-        byte[] vhdx = new byte[1024 * 1024];
-        "vhdxfile"u8.CopyTo(vhdx);
-        File.WriteAllBytes(_folder.File("d.vhdx"), vhdx);
-        ProcessResult result = CliRunner.RunIn(_folder.Path, "info", "--output=json", "d.vhdx");
+        byte[] qcow2 = new byte[1024 * 1024];
+        "QFI"u8.CopyTo(qcow2);
+        qcow2[3] = 0xFB; // qcow2's magic QFI\xfb
+        File.WriteAllBytes(_folder.File("d.qcow2"), qcow2);
+        ProcessResult result = CliRunner.RunIn(_folder.Path, "info", "--output=json", "d.qcow2");
         Assert.Equal(1, result.ExitCode);
         using JsonDocument document = JsonSchemaCheck.AssertValid(result.Stdout, "info");
         Assert.Equal("unsupported-format", document.RootElement.GetProperty("error").GetProperty("code").GetString());

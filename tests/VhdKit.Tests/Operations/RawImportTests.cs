@@ -128,7 +128,7 @@ public class RawImportTests : IDisposable
 
         var e = Assert.Throws<ArgumentException>(() => ConvertOperation.Run(new ConvertRequest(raw, _folder.File("out.vhd")) { SourceFormat = ImageFormat.Qcow2 }));
 
-        Assert.Equal($"Cannot read {raw} as qcow2: VhdKit reads raw and vhd (vpc) images.", e.Message);
+        Assert.Equal($"Cannot read {raw} as qcow2: VhdKit reads raw, vhd (vpc) and vhdx images.", e.Message);
         Assert.False(File.Exists(_folder.File("out.vhd")));
     }
 }

@@ -51,11 +51,11 @@ internal abstract class ConvertSource : IDisposable
         ImageFormat actual = format ?? ImageFormatProbe.Detect(path);
         return actual switch
         {
-            ImageFormat.Vhd => new ChainSource(path),
+            ImageFormat.Vhd or ImageFormat.Vhdx => new ChainSource(path),
             ImageFormat.Raw => new RawSource(path),
             _ when format is null => throw new UnsupportedImageFormatException(path, actual),
             _ => throw new ArgumentException(
-                $"Cannot read {path} as {ImageFormatNames.NameOf(actual)}: VhdKit reads raw and vhd (vpc) images."),
+                $"Cannot read {path} as {ImageFormatNames.NameOf(actual)}: VhdKit reads raw, vhd (vpc) and vhdx images."),
         };
     }
 
@@ -64,14 +64,14 @@ internal abstract class ConvertSource : IDisposable
     {
         private readonly VirtualDisk _disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true });
 
-        public override string Path => System.IO.Path.GetFullPath(_disk.Layers[0].Path);
+        public override string Path => System.IO.Path.GetFullPath(_disk.Path);
 
-        public override ImageFormat Format => ImageFormat.Vhd;
+        public override ImageFormat Format => _disk.Format;
 
         public override long Capacity => _disk.Capacity;
 
         public override int PreferredBlockSize =>
-            _disk.Layers[0].BlockSize is VhdConstants.MinimumCreatedBlockSize ? VhdConstants.MinimumCreatedBlockSize : VhdConstants.DefaultBlockSize;
+            !_disk.Layers.IsEmpty && _disk.Layers[0].BlockSize is VhdConstants.MinimumCreatedBlockSize ? VhdConstants.MinimumCreatedBlockSize : VhdConstants.DefaultBlockSize;
 
         public override ImmutableArray<string> Warnings => _disk.Warnings;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using VhdKit.Chain;
 using VhdKit.Format;
 using VhdKit.Images;
+using VhdKit.Images.Vhdx;
 using VhdKit.Storage;
 
 namespace VhdKit.Operations;
@@ -20,10 +21,21 @@ public static partial class CreateOperation
         ArgumentNullException.ThrowIfNull(options);
         string fullPath = Path.GetFullPath(options.Path);
         NewFile.ThrowIfExists(fullPath);
-        NewImage image = Plan(fullPath, options);
+        bool vhdx = IsVhdx(options);
+        NewImage? image = vhdx ? null : Plan(fullPath, options);
+        VhdxNewImage? vhdxImage = vhdx ? PlanVhdx(fullPath, options) : null;
 
-        // A tree that does not fit is refused here, before any file exists.
-        options.FileSystem?.Plan(image.Size);
+        if (options.FileSystem is not null)
+        {
+            if (image is null)
+            {
+                throw new ArgumentException($"A formatted disk is made as a VHD: VhdKit does not write into a VHDX yet ({fullPath}).");
+            }
+
+            // A tree that does not fit is refused here, before any file exists.
+            options.FileSystem.Plan(image.Size);
+        }
+
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
         FileStorage file = NewFile.CreateTemporary(fullPath, null, out string temporary);
         try
@@ -31,9 +43,17 @@ public static partial class CreateOperation
             using (file)
             {
                 IPositionalStorage storage = hooks.WrapTemporary(file);
-                Write(storage, image, progress, cancellationToken);
-                // The file system's writes flush once, with the file, below (no one sees the temporary file before).
-                Format(new DeferredFlushStorage(storage), options, progress, cancellationToken);
+                if (vhdxImage is not null)
+                {
+                    vhdxImage.WriteTo(storage);
+                }
+                else
+                {
+                    Write(storage, image!, progress, cancellationToken);
+                    // The file system's writes flush once, with the file, below (no one sees the temporary file before).
+                    Format(new DeferredFlushStorage(storage), options, progress, cancellationToken);
+                }
+
                 if (options.Sync == SyncMode.Durable)
                 {
                     storage.Flush();
@@ -141,6 +161,11 @@ public static partial class CreateOperation
         if (request.FileSystem is not null && request.Type == VhdDiskType.Differencing)
         {
             throw new ArgumentException($"A differencing disk holds its parent's content; it cannot be formatted ({request.Path}).");
+        }
+
+        if (request.LogicalSectorSize is { } logical && logical != VhdConstants.SectorSize)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"A VHD's sectors are 512 bytes; a logical sector size of {logical} needs a VHDX ({request.Path})."));
         }
 
         if (request.BlockSize is not null && request.Type == VhdDiskType.Fixed)

@@ -1,6 +1,7 @@
 using VhdKit.Chain;
 using VhdKit.Format;
 using VhdKit.Images;
+using VhdKit.Images.Vhdx;
 
 namespace VhdKit.Operations;
 
@@ -50,6 +51,13 @@ public static partial class CreateOperation
         cancellationToken.ThrowIfCancellationRequested();
         string path = Path.GetFullPath(request.Path);
         Create(request with { Path = path }, progress, hooks, cancellationToken);
+        if (IsVhdx(request))
+        {
+            using VhdxImage created = VhdxImage.Open(path);
+            return new CreateResult(path, created.DiskType, created.Capacity, created.FileLength, created.BlockSize, created.VirtualDiskId,
+                request.ParentPath is null ? null : Path.GetFullPath(request.ParentPath), []) { Format = Formats.ImageFormat.Vhdx };
+        }
+
         using VhdImage image = VhdImage.Open(path);
         return new CreateResult(path, image.DiskType, image.Capacity, image.FileLength, image.BlockSize, image.UniqueId,
             request.ParentPath is null ? null : Path.GetFullPath(request.ParentPath), [])

@@ -50,6 +50,17 @@ public sealed record CreateRequest(string Path)
     /// </summary>
     public SyncMode Sync { get; init; }
 
+    /// <summary>
+    /// VHD or VHDX; when <see langword="null"/>, VHDX for a path ending in <c>.vhdx</c> (any case), else VHD. For a
+    /// VHDX: the size is any multiple of the logical sector size up to 64 TiB; the block size a power of two from
+    /// 1 MiB to 256 MiB (Hyper-V's defaults when null: 32 MiB, 2 MiB for a differencing disk); the parent must be
+    /// a VHDX.
+    /// </summary>
+    public Formats.ImageFormat? Format { get; init; }
+
+    /// <summary>A VHDX's logical sector size: 512 (the default) or 4096. A differencing disk takes its parent's.</summary>
+    public int? LogicalSectorSize { get; init; }
+
     /// <summary>A fixed disk of <paramref name="size"/> bytes at <paramref name="path"/>.</summary>
     public static CreateRequest Fixed(string path, long size) => new(path) { Type = VhdDiskType.Fixed, Size = size };
 

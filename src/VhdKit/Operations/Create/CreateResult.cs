@@ -18,4 +18,7 @@ public sealed record CreateResult(string Path, VhdDiskType Type, long VirtualSiz
 {
     /// <summary>The file system laid on the disk (<see cref="CreateRequest.FileSystem"/>), else <see langword="null"/>.</summary>
     public FatVolumeSummary? FileSystem { get; init; }
+
+    /// <summary>The new image's format: VHD or VHDX.</summary>
+    public Formats.ImageFormat Format { get; init; } = Formats.ImageFormat.Vhd;
 }
