@@ -64,6 +64,9 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
     /// <summary>The VHDX chain this disk reads, or <see langword="null"/> for a VHD disk.</summary>
     public VhdxChain? VhdxChain => _vhdxChain;
 
+    /// <summary>Every layer, leaf first, VHD or VHDX: what <see cref="LayerWalk"/> walks.</summary>
+    internal ReadOnlySpan<IDiskLayer> WalkLayers => _walk;
+
     /// <summary>The leaf file's path.</summary>
     public string Path => _walk[0].Path;
 

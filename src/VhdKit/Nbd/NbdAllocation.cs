@@ -7,8 +7,8 @@ namespace VhdKit.Nbd;
 /// <summary>
 /// The <c>base:allocation</c> answer for a range: runs that some layer of the chain holds are data (status 0);
 /// runs that no layer holds read as zeros and have no storage (NBD_STATE_HOLE | NBD_STATE_ZERO). This is
-/// <see cref="VirtualDisk.GetExtents"/> restricted to the requested range (asking each layer's
-/// <see cref="VhdImage.Map"/> in turn), so that a request costs what its range costs, not what the disk does.
+/// <see cref="VirtualDisk.GetExtents"/> restricted to the requested range (asking each layer, VHD or
+/// VHDX, in turn), so that a request costs what its range costs, not what the disk does.
 /// </summary>
 internal static class NbdAllocation
 {
@@ -57,7 +57,7 @@ internal static class NbdAllocation
     /// <summary>Whether any layer holds the bytes at <paramref name="offset"/>, and for how long a run the answer stays the same.</summary>
     private static (bool Allocated, long Length) Locate(VirtualDisk disk, long offset, long want)
     {
-        int layer = LayerWalk.Locate(disk.Layers.AsSpan(), offset, want, out _, out long length);
+        int layer = LayerWalk.Locate(disk.WalkLayers, offset, want, out _, out long length);
         return (layer >= 0, length);
     }
 

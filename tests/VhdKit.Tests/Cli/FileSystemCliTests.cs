@@ -63,6 +63,16 @@ public sealed class FileSystemCliTests : IDisposable
         Assert.Equal([seed], Directory.GetFileSystemEntries(_folder.Path));
     }
 
+    [Fact]
+    public void A_formatted_vhdx_is_refused_before_any_file_exists()
+    {
+        ProcessResult result = CliRunner.Run("create", "--filesystem", "fat32", _folder.File("data.vhdx"), "600M");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("does not write into a VHDX yet", result.Stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_folder.Path));
+    }
+
     [Theory]
     [InlineData("--label", "X")]
     [InlineData("--add", "/tmp")]
