@@ -80,7 +80,11 @@ public sealed partial class PackageTests
             """);
         // The README's library examples, as written, with their /vms folder moved into the test's folder.
         string vms = folder.File("vms");
-        File.WriteAllText(Path.Combine(project, "Program.cs"), string.Join('\n', LibraryExamples()).Replace("/vms", vms, StringComparison.Ordinal));
+        string seed = folder.File("seed");
+        Directory.CreateDirectory(seed);
+        File.WriteAllText(Path.Combine(seed, "user-data"), "#cloud-config\n");
+        File.WriteAllText(Path.Combine(project, "Program.cs"), LibraryExamples()
+            .Replace("/vms", vms, StringComparison.Ordinal).Replace("/srv/seed", seed, StringComparison.Ordinal));
 
         RunReadmeLine("dotnet pack src/VhdKit ", artifacts, folder.File("tools"), Repository.Root);
         RunReadmeLine("dotnet add package VhdKit ", artifacts, folder.File("tools"), project);
@@ -89,15 +93,24 @@ public sealed partial class PackageTests
         Assert.Contains($"{vms}/work/child.vhd: {64L << 30} bytes on {vms}/base.vhd", output, StringComparison.Ordinal);
         Assert.Contains($"1: {vms}/base.vhd Dynamic", output, StringComparison.Ordinal);
         Assert.Contains($"True {2 * 512} bytes merged into {vms}/base.vhd", output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(vms, "seed.vhd")), "the formatted disk example made no seed.vhd");
         Assert.Contains("virtual size: 64 GiB", PeerTools.RunOk(PeerTools.Require("qemu-img"), "info", "-f", "vpc", Path.Combine(vms, "flat.vhd")), StringComparison.Ordinal);
     }
 
-    /// <summary>The README's first two C# blocks under "## The library" (the NBD one needs a client, so it is left out).</summary>
-    private static IEnumerable<string> LibraryExamples()
+    /// <summary>
+    /// The README's first three C# blocks under "## The library" as one program, their using directives first (each
+    /// block names what it uses; the NBD one needs a client, so it is left out).
+    /// </summary>
+    private static string LibraryExamples()
     {
         string library = Readme[Readme.IndexOf("## The library", StringComparison.Ordinal)..];
-        return CSharpBlock().Matches(library).Take(2).Select(m => m.Groups[1].Value);
+        string[] lines = [.. CSharpBlock().Matches(library).Take(3).SelectMany(m => m.Groups[1].Value.Split('\n'))];
+        static bool IsDirective(string line) => UsingDirective().IsMatch(line);
+        return string.Join('\n', lines.Where(IsDirective).Distinct().Concat(lines.Where(line => !IsDirective(line))));
     }
+
+    [GeneratedRegex(@"^using [A-Za-z.]+;$")]
+    private static partial Regex UsingDirective();
 
     /// <summary>Runs the README line that starts with <paramref name="start"/>, with its <c>artifacts</c> folder and --global redirected.</summary>
     private static void RunReadmeLine(string start, string artifacts, string tools, string workingDirectory)
