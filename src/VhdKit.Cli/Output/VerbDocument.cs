@@ -27,6 +27,7 @@ namespace VhdKit.Cli.Output;
 [JsonDerivedType(typeof(CheckDocument))]
 [JsonDerivedType(typeof(RepairDocument))]
 [JsonDerivedType(typeof(ServeDocument))]
+[JsonDerivedType(typeof(UploadDocument))]
 internal abstract record VerbDocument
 {
     /// <summary>
