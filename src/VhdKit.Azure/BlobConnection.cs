@@ -138,13 +138,13 @@ public sealed class BlobConnection
         // The SDK's retry policy gives up with every attempt's failure in one AggregateException.
         AggregateException { InnerExceptions.Count: > 0 } e => Explain(e.InnerExceptions[^1], doing),
         RequestFailedException { Status: 401 or 403 } e => new AzureBlobException(
-            $"Azure refused the credential ({CredentialName}) to {doing} {DisplayUrl}: HTTP {e.Status} {e.ErrorCode ?? "Forbidden"}. Check the key, or the SAS token's expiry and permissions.")
+            $"access denied by Azure to {doing} {DisplayUrl} with {CredentialName}: HTTP {e.Status} {e.ErrorCode ?? "Forbidden"}. Check the key, or the SAS token's expiry and permissions.")
         { Status = e.Status, ErrorCode = e.ErrorCode },
         RequestFailedException { Status: 0 } => new AzureBlobException(
             $"cannot reach Azure to {doing} {DisplayUrl}: the connection failed ({exception.InnerException?.GetType().Name ?? "no answer"}).")
         { Status = 0 },
         RequestFailedException e => new AzureBlobException(
-            $"Azure refused to {doing} {DisplayUrl}: HTTP {e.Status} {e.ErrorCode ?? "(no error code)"}.")
+            $"the request to {doing} {DisplayUrl} was refused by Azure: HTTP {e.Status} {e.ErrorCode ?? "(no error code)"}.")
         { Status = e.Status, ErrorCode = e.ErrorCode },
         AuthenticationFailedException or CredentialUnavailableException => new AzureBlobException(
             $"no Azure credential to {doing} {DisplayUrl}: give a SAS URL, {ConnectionStringVariable}, or {AccountKeyVariable}, or sign in for DefaultAzureCredential (az login, a managed identity).")
