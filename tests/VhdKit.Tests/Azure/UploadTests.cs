@@ -5,6 +5,7 @@ using Azure.Storage.Blobs.Specialized;
 using VhdKit.Azure;
 using VhdKit.Chain;
 using VhdKit.Format;
+using VhdKit.Operations;
 using VhdKit.Tests.Support;
 
 namespace VhdKit.Tests.Azure;
@@ -188,6 +189,36 @@ public sealed class UploadTests : IDisposable
         Assert.DoesNotContain(Azurite.Key, badString.Message, StringComparison.Ordinal);
     }
 
+    [SkippableFact]
+    public async Task Upload_cancelled_part_way_stops_and_leaves_the_blob_without_its_footer()
+    {
+        _azurite.Require();
+        string raw = _folder.File("full.raw");
+        var model = new byte[32 * MiB];
+        new Random(11).NextBytes(model);
+        File.WriteAllBytes(raw, model);
+        BlobContainerClient container = _azurite.NewContainer();
+        using var cancellation = new CancellationTokenSource();
+        var reports = new List<OperationProgress>();
+        var progress = new SynchronousProgress(p =>
+        {
+            reports.Add(p);
+            if (p.Done > 0)
+            {
+                cancellation.Cancel();
+            }
+        });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            UploadOperation.RunAsync(new UploadRequest(raw, _azurite.SasUrl(container, "stopped.vhd")) { Threads = 1 }, progress, cancellation.Token));
+
+        Assert.Equal(32 * MiB, reports[0].Total);
+        byte[] blob = Download(container, "stopped.vhd");
+        Assert.Equal(32 * MiB + 512, blob.Length);
+        Assert.True(blob.AsSpan((int)(32 * MiB)).IndexOfAnyExcept((byte)0) < 0, "the footer was written after a cancel");
+        Assert.True(blob.AsSpan((int)(28 * MiB), (int)(4 * MiB)).IndexOfAnyExcept((byte)0) < 0, "the upload went on to the end after a cancel");
+    }
+
     private static long NonZeroPageBytes(byte[] model)
     {
         long bytes = 0;
@@ -257,4 +288,10 @@ public sealed class UploadTests : IDisposable
             Assert.True(same.ExitCode == 0, same.Stdout + same.Stderr);
         }
     }
+}
+
+/// <summary>An <see cref="IProgress{T}"/> that reports on the caller's thread (Progress&lt;T&gt; posts to the thread pool).</summary>
+internal sealed class SynchronousProgress(Action<OperationProgress> report) : IProgress<OperationProgress>
+{
+    public void Report(OperationProgress value) => report(value);
 }
