@@ -51,9 +51,19 @@ public static class ConvertOperation
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Source);
         ArgumentNullException.ThrowIfNull(request.Target);
-        string target = Path.GetFullPath(request.Target);
         using ConvertSource source = ConvertSource.Open(Path.GetFullPath(request.Source), request.SourceFormat);
-        if (request.TargetFormat != ConvertFormat.Raw)
+        return Run(source, request.Target, request.TargetFormat, wrapTemporary, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Converts an open <paramref name="source"/> (a local file, or another assembly's source such as VhdKit.Azure's
+    /// page blob) into a new file at <paramref name="targetPath"/>, the same way: temporary file, checked flush, move into place.
+    /// </summary>
+    internal static ConvertResult Run(ConvertSource source, string targetPath, ConvertFormat targetFormat,
+        Func<IPositionalStorage, IPositionalStorage> wrapTemporary, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    {
+        string target = Path.GetFullPath(targetPath);
+        if (targetFormat != ConvertFormat.Raw)
         {
             ThrowIfNoVhdSize(source);
         }
@@ -66,7 +76,7 @@ public static class ConvertOperation
         {
             using (file)
             {
-                counts = Copy(source, wrapTemporary(file), request.TargetFormat, progress, cancellationToken);
+                counts = Copy(source, wrapTemporary(file), targetFormat, progress, cancellationToken);
             }
 
             NewFile.MoveIntoPlace(temporary, target);
@@ -77,7 +87,7 @@ public static class ConvertOperation
             throw;
         }
 
-        return new ConvertResult(source.Path, source.Format, target, request.TargetFormat, source.Capacity, counts.read, counts.written,
+        return new ConvertResult(source.Path, source.Format, target, targetFormat, source.Capacity, counts.read, counts.written,
             new FileInfo(target).Length, source.Warnings);
     }
 
