@@ -38,6 +38,7 @@ public static class Program
             RepairCommand.Build(),
             ServeCommand.Build(),
             UploadCommand.Build(),
+            DownloadCommand.Build(),
         };
         // Ctrl+C and SIGTERM are the runner's (CliVerb): the verb cleans up and says what is left, however long that takes.
         ParseResult parse = root.Parse(args);

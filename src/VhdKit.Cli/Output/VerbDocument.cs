@@ -28,6 +28,7 @@ namespace VhdKit.Cli.Output;
 [JsonDerivedType(typeof(RepairDocument))]
 [JsonDerivedType(typeof(ServeDocument))]
 [JsonDerivedType(typeof(UploadDocument))]
+[JsonDerivedType(typeof(DownloadDocument))]
 internal abstract record VerbDocument
 {
     /// <summary>
