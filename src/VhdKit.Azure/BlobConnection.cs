@@ -141,7 +141,7 @@ public sealed class BlobConnection
             $"access denied by Azure to {doing} {DisplayUrl} with {CredentialName}: HTTP {e.Status} {e.ErrorCode ?? "Forbidden"}. Check the key, or the SAS token's expiry and permissions.")
         { Status = e.Status, ErrorCode = e.ErrorCode },
         RequestFailedException { Status: 0 } => new AzureBlobException(
-            $"cannot reach Azure to {doing} {DisplayUrl}: the connection failed ({exception.InnerException?.GetType().Name ?? "no answer"}).")
+            $"cannot reach Azure to {doing} {DisplayUrl}: {ConnectionFailure(exception)}.")
         { Status = 0 },
         RequestFailedException e => new AzureBlobException(
             $"the request to {doing} {DisplayUrl} was refused by Azure: HTTP {e.Status} {e.ErrorCode ?? "(no error code)"}.")
@@ -151,6 +151,12 @@ public sealed class BlobConnection
         { Status = 0 },
         _ => null,
     };
+
+    /// <summary>Why the connection failed, from the socket's own message ("Connection refused (127.0.0.1:1)"), unless it quotes a URL (which could hold a SAS token).</summary>
+    private static string ConnectionFailure(Exception exception) =>
+        exception.InnerException?.Message is { Length: > 0 } message && !message.Contains('?', StringComparison.Ordinal)
+            ? $"the connection failed ({message.TrimEnd('.')})"
+            : $"the connection failed ({exception.InnerException?.GetType().Name ?? "no answer"})";
 
     private string CredentialName => CredentialSource switch
     {

@@ -32,7 +32,7 @@ public static class UploadOperation
         ArgumentNullException.ThrowIfNull(request);
         if (request.Threads is < 1 or > MaximumThreads)
         {
-            throw new ArgumentOutOfRangeException(nameof(request), $"Threads must be 1 to {MaximumThreads}; was {request.Threads}.");
+            throw new ArgumentOutOfRangeException(nameof(request), $"--threads (UploadRequest.Threads) must be 1 to {MaximumThreads}; was {request.Threads}.");
         }
 
         using UploadSource source = UploadSource.Open(request.Source);

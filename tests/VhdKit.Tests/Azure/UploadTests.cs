@@ -166,6 +166,20 @@ public sealed class UploadTests : IDisposable
         Assert.False(container.GetBlobClient("denied.vhd").Exists().Value);
     }
 
+    [Fact]
+    public void Upload_cli_to_an_unreachable_service_fails_in_one_line_without_the_signature()
+    {
+        string raw = _folder.File("a.raw");
+        File.WriteAllBytes(raw, new byte[4 * MiB]);
+
+        ProcessResult result = CliRunner.Run("upload", raw, "http://127.0.0.1:1/devstoreaccount1/c/b.vhd?sv=2020-10-02&sig=SECRETSIGNATURE");
+
+        Assert.True(result.ExitCode == 1, result.Stderr);
+        string line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.True(line.Contains("cannot reach Azure to upload to http://127.0.0.1:1/devstoreaccount1/c/b.vhd?[SAS redacted]: the connection failed", StringComparison.Ordinal), line);
+        Assert.DoesNotContain("SECRETSIGNATURE", result.Stderr + result.Stdout, StringComparison.Ordinal);
+    }
+
     [SkippableFact]
     public void Connection_from_a_connection_string_or_an_account_key_reaches_the_blob_and_names_no_secret()
     {
