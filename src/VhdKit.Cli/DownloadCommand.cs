@@ -34,7 +34,7 @@ internal static class DownloadCommand
 #else
             await Task.CompletedTask.ConfigureAwait(false);
             throw new NotSupportedException(
-                $"this native build of vhd has no Azure support (the Azure SDK is not NativeAOT-compatible); use the .NET tool build (dotnet tool install VhdKit.Cli) to download as {output}.");
+                "this native build of vhd has no Azure support (the Azure SDK is not NativeAOT-compatible); use the .NET tool build (dotnet tool install VhdKit.Cli) for download.");
 #endif
         });
     }

@@ -166,6 +166,29 @@ public sealed class UploadTests : IDisposable
         Assert.False(container.GetBlobClient("denied.vhd").Exists().Value);
     }
 
+    [SkippableFact]
+    public void Upload_cli_stopped_with_ctrl_c_exits_130_and_writes_no_footer()
+    {
+        _azurite.Require();
+        string raw = _folder.File("large.raw");
+        var data = new byte[192 * MiB];
+        new Random(130).NextBytes(data);
+        File.WriteAllBytes(raw, data);
+        BlobContainerClient container = _azurite.NewContainer();
+
+        using InterruptedRun run = InterruptedRun.Vhd(_folder.Path, "upload", "-p", "--threads", "1", raw, _azurite.SasUrl(container, "large.vhd"));
+        run.Interrupt(() => run.Stderr.Contains("upload: ", StringComparison.Ordinal), "vhd upload");
+
+        Assert.True(run.ExitCode == 130, run.Stderr);
+        Assert.DoesNotContain("sig=", run.Stderr + run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("no footer yet", run.Stderr, StringComparison.Ordinal);
+        PageBlobClient blob = container.GetPageBlobClient("large.vhd");
+        Assert.True(PageRangeBytes(blob) < 192 * MiB, "the whole disk was sent after Ctrl+C");
+        using var footer = new MemoryStream();
+        blob.DownloadTo(footer);
+        Assert.True(footer.ToArray().AsSpan((int)(192 * MiB)).IndexOfAnyExcept((byte)0) < 0, "the footer was written after Ctrl+C");
+    }
+
     [Fact]
     public void Upload_cli_to_an_unreachable_service_fails_in_one_line_without_the_signature()
     {
