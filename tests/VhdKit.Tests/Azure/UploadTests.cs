@@ -189,6 +189,19 @@ public sealed class UploadTests : IDisposable
         Assert.True(footer.ToArray().AsSpan((int)(192 * MiB)).IndexOfAnyExcept((byte)0) < 0, "the footer was written after Ctrl+C");
     }
 
+    [Theory]
+    [InlineData("text")]
+    [InlineData("json")]
+    public void Upload_cli_parse_error_quoting_a_sas_url_redacts_its_query_string(string output)
+    {
+        ProcessResult result = CliRunner.Run("upload", "--output", output, "a.raw", "https://acct.blob.core.windows.net/c/a.vhd?sig=SECRETONE", "extra",
+            "https://acct.blob.core.windows.net/c/b.vhd?sv=2020&sig=SECRETTWO");
+
+        Assert.True(result.ExitCode == 1, result.Stderr + result.Stdout);
+        Assert.Contains("https://acct.blob.core.windows.net/c/b.vhd?[SAS redacted]", result.Stderr + result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("SECRET", result.Stderr + result.Stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Upload_cli_to_an_unreachable_service_fails_in_one_line_without_the_signature()
     {
