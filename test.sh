@@ -39,6 +39,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# The Azure tests (tests/VhdKit.Tests/Azure) start Azurite, Microsoft's storage emulator, from the repository's
+# ignored artifacts/azurite folder; install it there (Node.js and npm from the machine) when it is missing.
+azurite_version=3.37.0
+if [ ! -x artifacts/azurite/node_modules/.bin/azurite-blob ]; then
+  if command -v npm >/dev/null 2>&1; then
+    echo "test.sh: installing azurite@${azurite_version} into artifacts/azurite"
+    mkdir -p artifacts/azurite
+    npm install --silent --no-audit --no-fund --prefix artifacts/azurite "azurite@${azurite_version}" >/dev/null
+  else
+    echo "test.sh: warning: npm missing; the Azure tests will skip (or fail when CI=true)" >&2
+  fi
+fi
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0

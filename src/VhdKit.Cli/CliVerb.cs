@@ -57,7 +57,8 @@ internal sealed record CliVerb(string Name, string Description, string Doing)
     public static int ReportParseErrors(ParseResult parse)
     {
         string verb = parse.CommandResult.Command.Name;
-        string message = string.Join(" ", parse.Errors.Select(e => string.Join(' ', e.Message.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.') + "."));
+        // A parse error quotes what was typed: a blob URL's SAS token is redacted (issue #15).
+        string message = UrlRedaction.Redact(string.Join(" ", parse.Errors.Select(e => string.Join(' ', e.Message.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.') + ".")));
         bool json = parse.Tokens.Any(t => t.Value is "--json" or "--output=json" or "--output:json")
             || parse.Tokens.Zip(parse.Tokens.Skip(1)).Any(p => p.First.Value == "--output" && p.Second.Value == "json");
         var writer = new ResultWriter(verb, json ? OutputMode.Json : OutputMode.Text, quiet: false, Console.Out, Console.Error);

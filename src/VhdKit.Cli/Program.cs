@@ -37,6 +37,8 @@ public static class Program
             CheckCommand.Build(),
             RepairCommand.Build(),
             ServeCommand.Build(),
+            UploadCommand.Build(),
+            DownloadCommand.Build(),
         };
         // Ctrl+C and SIGTERM are the runner's (CliVerb): the verb cleans up and says what is left, however long that takes.
         ParseResult parse = root.Parse(args);

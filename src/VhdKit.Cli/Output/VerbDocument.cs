@@ -27,6 +27,8 @@ namespace VhdKit.Cli.Output;
 [JsonDerivedType(typeof(CheckDocument))]
 [JsonDerivedType(typeof(RepairDocument))]
 [JsonDerivedType(typeof(ServeDocument))]
+[JsonDerivedType(typeof(UploadDocument))]
+[JsonDerivedType(typeof(DownloadDocument))]
 internal abstract record VerbDocument
 {
     /// <summary>

@@ -52,9 +52,19 @@ public static class ConvertOperation
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Source);
         ArgumentNullException.ThrowIfNull(request.Target);
-        string target = Path.GetFullPath(request.Target);
         using ConvertSource source = ConvertSource.Open(Path.GetFullPath(request.Source), request.SourceFormat);
-        if (request.TargetFormat != ConvertFormat.Raw)
+        return Run(source, request.Target, request.TargetFormat, request.Sync, wrapTemporary, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Converts an open <paramref name="source"/> (a local file, or another assembly's source such as VhdKit.Azure's
+    /// page blob) into a new file at <paramref name="targetPath"/>, the same way: temporary file, checked flush, move into place.
+    /// </summary>
+    internal static ConvertResult Run(ConvertSource source, string targetPath, ConvertFormat targetFormat, SyncMode sync,
+        Func<IPositionalStorage, IPositionalStorage> wrapTemporary, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    {
+        string target = Path.GetFullPath(targetPath);
+        if (targetFormat != ConvertFormat.Raw)
         {
             ThrowIfNoVhdSize(source);
         }
@@ -70,14 +80,14 @@ public static class ConvertOperation
                 // The temporary file is seen by no one until it is moved into place, so the copy's own flushes (a
                 // dynamic image's allocation order) wait: one fsync for the file, just before the move.
                 IPositionalStorage storage = wrapTemporary(file);
-                counts = Copy(source, new DeferredFlushStorage(storage), request.TargetFormat, progress, cancellationToken);
-                if (request.Sync == SyncMode.Durable)
+                counts = Copy(source, new DeferredFlushStorage(storage), targetFormat, progress, cancellationToken);
+                if (sync == SyncMode.Durable)
                 {
                     storage.Flush();
                 }
             }
 
-            NewFile.MoveIntoPlace(temporary, target, request.Sync);
+            NewFile.MoveIntoPlace(temporary, target, sync);
         }
         catch
         {
@@ -85,7 +95,7 @@ public static class ConvertOperation
             throw;
         }
 
-        return new ConvertResult(source.Path, source.Format, target, request.TargetFormat, source.Capacity, counts.read, counts.written,
+        return new ConvertResult(source.Path, source.Format, target, targetFormat, source.Capacity, counts.read, counts.written,
             new FileInfo(target).Length, source.Warnings);
     }
 

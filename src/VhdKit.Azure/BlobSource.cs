@@ -1,0 +1,105 @@
+using System.Collections.Immutable;
+using Azure;
+using Azure.Storage.Blobs.Models;
+using VhdKit.Chain;
+using VhdKit.Format;
+using VhdKit.Formats;
+using VhdKit.Operations;
+
+namespace VhdKit.Azure;
+
+/// <summary>
+/// A fixed VHD page blob read as a conversion's source: its disk is the blob's bytes before the footer, the runs worth
+/// reading are the blob's page ranges (Get Page Ranges: what was ever written), and each chunk is one ranged download.
+/// </summary>
+internal sealed class BlobSource : ConvertSource
+{
+    private readonly BlobConnection _connection;
+    private readonly ImmutableArray<DiskExtent> _extents;
+
+    private BlobSource(BlobConnection connection, long capacity, ImmutableArray<DiskExtent> extents)
+    {
+        _connection = connection;
+        Capacity = capacity;
+        _extents = extents;
+    }
+
+    public override string Path => _connection.DisplayUrl;
+
+    public override ImageFormat Format => ImageFormat.Vhd;
+
+    public override long Capacity { get; }
+
+    /// <summary>The bytes of page ranges inside the disk: what a download reads.</summary>
+    public long StoredBytes { get; private init; }
+
+    /// <summary>Opens the blob: checks its last 512 bytes are a fixed VHD footer for the bytes before them, then lists its page ranges.</summary>
+    /// <exception cref="VhdFormatException">The blob is no fixed VHD (no valid footer at its end, or one for another size).</exception>
+    /// <exception cref="RequestFailedException">Azure refused a request (explained by the caller).</exception>
+    public static BlobSource Open(BlobConnection connection, CancellationToken cancellationToken)
+    {
+        long length = connection.Client.GetProperties(cancellationToken: cancellationToken).Value.ContentLength;
+        if (length < VhdFooter.Size + VhdConstants.SectorSize)
+        {
+            throw new VhdFormatException($"{connection.DisplayUrl} is {length} bytes: too short for a fixed VHD (expected a disk and a 512-byte footer).");
+        }
+
+        byte[] tail = Download(connection, length - VhdFooter.Size, VhdFooter.Size, cancellationToken);
+        VhdFooter footer = VhdFooter.Parse(tail);
+        long disk = length - VhdFooter.Size;
+        if (!footer.HasValidCookie || !footer.ChecksumMatches || footer.DiskType != VhdDiskType.Fixed || footer.CurrentSize != (ulong)disk)
+        {
+            throw new VhdFormatException(
+                $"{connection.DisplayUrl} is no fixed VHD page blob: expected a valid fixed footer for {disk} bytes in its last 512 bytes, found cookie valid {footer.HasValidCookie}, checksum valid {footer.ChecksumMatches}, type {footer.DiskType}, size {footer.CurrentSize}.");
+        }
+
+        var extents = ImmutableArray.CreateBuilder<DiskExtent>();
+        long stored = 0;
+        foreach (PageRangeItem range in connection.Client.GetAllPageRanges(new GetPageRangesOptions(), cancellationToken))
+        {
+            long start = range.Range.Offset;
+            long end = Math.Min(disk, start + (range.Range.Length ?? 0));
+            if (end > start)
+            {
+                extents.Add(new DiskExtent(start, end - start, 0));
+                stored += end - start;
+            }
+        }
+
+        extents.Sort((a, b) => a.Offset.CompareTo(b.Offset));
+        return new BlobSource(connection, disk, extents.ToImmutable()) { StoredBytes = stored };
+    }
+
+    public override ImmutableArray<DiskExtent> Extents() => _extents;
+
+    public override void Read(Span<byte> chunk, long offset)
+    {
+        using Stream content = _connection.Client.DownloadStreaming(new BlobDownloadOptions { Range = new HttpRange(offset, chunk.Length) }).Value.Content;
+        int done = 0;
+        while (done < chunk.Length)
+        {
+            int read = content.Read(chunk[done..]);
+            if (read == 0)
+            {
+                throw new IOException($"{_connection.DisplayUrl} ended at byte {offset + done}, before the {chunk.Length} bytes asked for at {offset}.");
+            }
+
+            done += read;
+        }
+    }
+
+    public override void Dispose()
+    {
+    }
+
+    private static byte[] Download(BlobConnection connection, long offset, int length, CancellationToken cancellationToken)
+    {
+        byte[] bytes = connection.Client.DownloadContent(new BlobDownloadOptions { Range = new HttpRange(offset, length) }, cancellationToken).Value.Content.ToArray();
+        if (bytes.Length != length)
+        {
+            throw new IOException($"{connection.DisplayUrl}: asked for {length} bytes at {offset}, got {bytes.Length}.");
+        }
+
+        return bytes;
+    }
+}

@@ -1,0 +1,12 @@
+using VhdKit.Operations;
+
+namespace VhdKit.Azure;
+
+/// <summary>What <see cref="DownloadOperation"/> downloads, and into what.</summary>
+/// <param name="BlobUrl">A fixed VHD page blob (see <see cref="BlobConnection.Open(string)"/> for credentials).</param>
+/// <param name="Target">The new local file; never overwritten.</param>
+public sealed record DownloadRequest(string BlobUrl, string Target)
+{
+    /// <summary>The local file's format: a dynamic VHD (default, sparse), a fixed VHD, or raw.</summary>
+    public ConvertFormat Format { get; init; } = ConvertFormat.Dynamic;
+}

@@ -1,0 +1,16 @@
+namespace VhdKit.Azure;
+
+/// <summary>What <see cref="UploadOperation"/> uploads, and where.</summary>
+/// <param name="Source">A local VHD (with its chain) or raw file.</param>
+/// <param name="BlobUrl">The page blob to create (see <see cref="BlobConnection.Open(string)"/> for credentials).</param>
+public sealed record UploadRequest(string Source, string BlobUrl)
+{
+    /// <summary>Replace a blob that already exists (else that is an error, checked by Azure itself).</summary>
+    public bool Overwrite { get; init; }
+
+    /// <summary>Round a virtual size that is not a whole number of MiB up to the next MiB (else such a size is refused before anything is sent).</summary>
+    public bool ResizeToMiB { get; init; }
+
+    /// <summary>How many 4 MiB page writes are in flight at once (1 to 64).</summary>
+    public int Threads { get; init; } = 8;
+}

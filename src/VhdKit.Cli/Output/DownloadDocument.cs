@@ -1,0 +1,13 @@
+namespace VhdKit.Cli.Output;
+
+/// <summary><c>vhd download --output=json</c>: the local file made from a page blob.</summary>
+/// <param name="BlobUrl">The blob's URL with any SAS query string redacted.</param>
+/// <param name="Target">The new file, as an absolute path.</param>
+/// <param name="TargetFormat">What was written: <c>dynamic</c>, <c>fixed</c> (VHD) or <c>raw</c>.</param>
+/// <param name="VirtualSize">The disk's size in bytes.</param>
+/// <param name="BytesDownloaded">The bytes read from the blob's page ranges.</param>
+/// <param name="FileLength">The new file's length in bytes.</param>
+internal sealed record DownloadDocument(string BlobUrl, string Target, string TargetFormat, long VirtualSize, long BytesDownloaded, long FileLength)
+    : VerbDocument("download")
+{
+}
