@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using VhdKit.Chain;
-using VhdKit.Images;
 
 namespace VhdKit.Nbd;
 

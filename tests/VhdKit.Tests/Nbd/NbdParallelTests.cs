@@ -17,15 +17,6 @@ public sealed class NbdParallelTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private ChainBuilder BuildChain(int seed)
-    {
-        var chain = new ChainBuilder(_folder.Path, Capacity, seed);
-        chain.AddLayer(writes: 6, maxWrite: 2 * 1024 * 1024);
-        chain.AddLayer(writes: 6, maxWrite: 2 * 1024 * 1024);
-        chain.AddLayer(writes: 6, maxWrite: 2 * 1024 * 1024);
-        return chain;
-    }
-
     [Fact]
     public async Task A_read_waiting_on_the_disk_does_not_hold_back_the_reads_sent_after_it()
     {
@@ -83,7 +74,7 @@ public sealed class NbdParallelTests : IDisposable
     public void Nbdcopy_with_many_requests_in_flight_copies_the_chain_exactly()
     {
         string nbdcopy = PeerTools.Require("nbdcopy");
-        ChainBuilder chain = BuildChain(101);
+        ChainBuilder chain = ChainBuilder.Depth3(_folder.Path, Capacity, 101);
         using var server = new InProcessServer(chain.Leaf, _folder.File("s.sock"), readOnly: true);
 
         string raw = _folder.File("copy.raw");
@@ -115,7 +106,7 @@ public sealed class NbdParallelTests : IDisposable
     public void Qemu_img_convert_with_eight_coroutines_equals_the_model()
     {
         string qemuImg = PeerTools.Require("qemu-img");
-        ChainBuilder chain = BuildChain(102);
+        ChainBuilder chain = ChainBuilder.Depth3(_folder.Path, Capacity, 102);
         using var server = new InProcessServer(chain.Leaf, _folder.File("s.sock"), readOnly: true);
 
         string raw = _folder.File("convert.raw");
@@ -158,7 +149,7 @@ public sealed class NbdParallelTests : IDisposable
     public void A_client_that_leaves_with_reads_in_flight_does_not_stop_the_server()
     {
         PeerTools.Require("nbdinfo");
-        ChainBuilder chain = BuildChain(103);
+        ChainBuilder chain = ChainBuilder.Depth3(_folder.Path, Capacity, 103);
         using var server = new InProcessServer(chain.Leaf, _folder.File("s.sock"), readOnly: true);
 
         for (int round = 0; round < 5; round++)

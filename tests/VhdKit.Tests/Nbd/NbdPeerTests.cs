@@ -14,21 +14,11 @@ public sealed class NbdPeerTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    /// <summary>A depth-3 chain (base and two differencing children) with random writes in each layer.</summary>
-    private ChainBuilder BuildChain(int seed)
-    {
-        var chain = new ChainBuilder(_folder.Path, Capacity, seed);
-        chain.AddLayer(writes: 6, maxWrite: 2 * 1024 * 1024);
-        chain.AddLayer(writes: 6, maxWrite: 2 * 1024 * 1024);
-        chain.AddLayer(writes: 6, maxWrite: 2 * 1024 * 1024);
-        return chain;
-    }
-
     [SkippableFact]
     public void Nbdinfo_lists_the_export_with_its_size()
     {
         string nbdinfo = PeerTools.Require("nbdinfo");
-        ChainBuilder chain = BuildChain(81);
+        ChainBuilder chain = ChainBuilder.Depth3(_folder.Path, Capacity, 81);
         using var server = new InProcessServer(chain.Leaf, _folder.File("s.sock"), readOnly: true);
 
         Assert.Equal(Capacity.ToString(CultureInfo.InvariantCulture), PeerTools.RunOk(nbdinfo, "--size", server.Uri).Trim());
@@ -43,7 +33,7 @@ public sealed class NbdPeerTests : IDisposable
     public void Vhd_serve_on_tcp_listens_on_loopback_and_prints_its_uri()
     {
         string nbdinfo = PeerTools.Require("nbdinfo");
-        ChainBuilder chain = BuildChain(87);
+        ChainBuilder chain = ChainBuilder.Depth3(_folder.Path, Capacity, 87);
         using ServeProcess server = ServeProcess.StartTcp(chain.Leaf, "--read-only");
 
         Assert.Matches(@"^nbd://127\.0\.0\.1:[0-9]+$", server.Uri);
@@ -55,7 +45,7 @@ public sealed class NbdPeerTests : IDisposable
     public void Nbdinfo_map_reports_the_allocation_vhd_map_reports()
     {
         string nbdinfo = PeerTools.Require("nbdinfo");
-        ChainBuilder chain = BuildChain(82);
+        ChainBuilder chain = ChainBuilder.Depth3(_folder.Path, Capacity, 82);
         using var server = new InProcessServer(chain.Leaf, _folder.File("s.sock"), readOnly: true);
 
         // nbdinfo --map: "offset length type description" per line; type 0 = data, 3 = hole,zero.
@@ -92,7 +82,7 @@ public sealed class NbdPeerTests : IDisposable
     public void Nbdcopy_copies_the_chain_to_a_raw_file_equal_to_the_model()
     {
         string nbdcopy = PeerTools.Require("nbdcopy");
-        ChainBuilder chain = BuildChain(83);
+        ChainBuilder chain = ChainBuilder.Depth3(_folder.Path, Capacity, 83);
         using var server = new InProcessServer(chain.Leaf, _folder.File("s.sock"), readOnly: true);
 
         string raw = _folder.File("copy.raw");
@@ -104,7 +94,7 @@ public sealed class NbdPeerTests : IDisposable
     public void Qemu_img_convert_from_the_export_equals_the_model()
     {
         string qemuImg = PeerTools.Require("qemu-img");
-        ChainBuilder chain = BuildChain(84);
+        ChainBuilder chain = ChainBuilder.Depth3(_folder.Path, Capacity, 84);
         using var server = new InProcessServer(chain.Leaf, _folder.File("s.sock"));
 
         string raw = _folder.File("convert.raw");
@@ -117,7 +107,7 @@ public sealed class NbdPeerTests : IDisposable
     {
         string qemuIo = PeerTools.Require("qemu-io");
         PeerTools.RequirePyvhdi();
-        ChainBuilder chain = BuildChain(85);
+        ChainBuilder chain = ChainBuilder.Depth3(_folder.Path, Capacity, 85);
         string[] parentHashes = [.. chain.Layers.SkipLast(1).Select(HashOf)];
         string socket = _folder.File("serve.sock");
 
@@ -175,7 +165,7 @@ public sealed class NbdPeerTests : IDisposable
     public void A_second_client_gets_the_export_read_only_while_the_first_one_writes()
     {
         string nbdinfo = PeerTools.Require("nbdinfo");
-        ChainBuilder chain = BuildChain(86);
+        ChainBuilder chain = ChainBuilder.Depth3(_folder.Path, Capacity, 86);
         using var server = new InProcessServer(chain.Leaf, _folder.File("s.sock"));
 
         using (var writer = new RawNbdClient(server.Socket))

@@ -19,6 +19,18 @@ public sealed class ChainBuilder
         Model = new byte[capacity];
     }
 
+    /// <summary>A depth-3 chain (a base and two differencing children) with six random writes of up to 2 MiB in each layer.</summary>
+    public static ChainBuilder Depth3(string folder, long capacity, int seed)
+    {
+        var chain = new ChainBuilder(folder, capacity, seed);
+        for (int layer = 0; layer < 3; layer++)
+        {
+            chain.AddLayer(writes: 6, maxWrite: 2 * 1024 * 1024);
+        }
+
+        return chain;
+    }
+
     public byte[] Model { get; }
 
     public List<string> Layers { get; } = [];
