@@ -45,6 +45,12 @@ public sealed class ChainLink
     /// </summary>
     internal static (bool? Matches, uint? FileTime) CompareTimestamp(string parentPath, uint recorded)
     {
+        if (Storage.StorageLocations.IsUrl(parentPath))
+        {
+            // A remote parent has no file time here (its child records 0: not recorded).
+            return (null, null);
+        }
+
         uint fileTime;
         try
         {

@@ -5,7 +5,8 @@ namespace VhdKit.Chain;
 
 /// <summary>
 /// Turns a differencing disk's locators into local paths, in the order they are tried: W2ru (relative to the
-/// child's folder), W2ku, MacX (a blktap relative URL relative to the child's folder), then the header's parent name in the child's folder (the deprecated 8-bit
+/// child's folder), W2ku, MacX (a blktap relative URL relative to the child's folder), Url8 (a remote parent's URL,
+/// kept as it is), then the header's parent name in the child's folder (the deprecated 8-bit
 /// Wi2r/Wi2k go with W2ru/W2ku).
 /// </summary>
 internal static class ParentPaths
@@ -19,7 +20,7 @@ internal static class ParentPaths
         foreach (ParentLocatorPlatform platform in new[]
                  {
                      ParentLocatorPlatform.W2ru, ParentLocatorPlatform.Wi2r, ParentLocatorPlatform.W2ku,
-                     ParentLocatorPlatform.Wi2k, ParentLocatorPlatform.MacX,
+                     ParentLocatorPlatform.Wi2k, ParentLocatorPlatform.MacX, ParentLocatorPlatform.Url8,
                  })
         {
             foreach (ParentLocator locator in child.Locators)
@@ -53,6 +54,12 @@ internal static class ParentPaths
         if (platform == ParentLocatorPlatform.MacX)
         {
             return MacXPath(text, childFolder);
+        }
+
+        if (platform == ParentLocatorPlatform.Url8)
+        {
+            // A remote parent: the URL itself, opened through its scheme's registered opener.
+            return Storage.StorageLocations.IsUrl(text) ? text : null;
         }
 
         if (OperatingSystem.IsWindows())

@@ -89,6 +89,11 @@ internal static class ParentResolver
             return (null, new ParentCandidate(source, text, null, CandidateOutcome.NotApplicable, "names no file on this platform"));
         }
 
+        if (StorageLocations.IsUrl(path))
+        {
+            return TryUrl(source, text, path, expected);
+        }
+
         // A symbolic link is followed to the file it names (the link's own length says nothing about the file).
         FileInfo? file = LocalFile.Resolve(path);
         if (file is not { Exists: true })
@@ -122,6 +127,31 @@ internal static class ParentResolver
             return (null, new ParentCandidate(source, text, path, CandidateOutcome.Unreadable, e.Message));
         }
 
+        return Accept(image, source, text, path, expected);
+    }
+
+    /// <summary>A remote parent (a Url8 locator): opened read-only through its scheme's opener, whose failure (unreachable, access denied, no opener) is the candidate's.</summary>
+    private static (VhdImage?, ParentCandidate) TryUrl(string source, string text, string url, Guid expected)
+    {
+        VhdImage image;
+        try
+        {
+            image = VhdImage.Open(url);
+        }
+        catch (VhdFormatException e)
+        {
+            return (null, new ParentCandidate(source, text, url, CandidateOutcome.NotAVhd, e.Message));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            return (null, new ParentCandidate(source, text, url, CandidateOutcome.Unreadable, e.Message));
+        }
+
+        return Accept(image, source, text, url, expected);
+    }
+
+    private static (VhdImage?, ParentCandidate) Accept(VhdImage image, string source, string text, string path, Guid expected)
+    {
         if (image.UniqueId != expected)
         {
             Guid found = image.UniqueId;

@@ -7,7 +7,7 @@ public static class LocatorText
 {
     /// <summary>
     /// Decodes locator data. W2ru/W2ku are UTF-16 little-endian in every real implementation (the spec says
-    /// big-endian; no file in the wild uses it), MacX is a UTF-8 URL, Wi2r/Wi2k are 8-bit (read as Latin-1).
+    /// big-endian; no file in the wild uses it), MacX and Url8 are UTF-8 URLs, Wi2r/Wi2k are 8-bit (read as Latin-1).
     /// Trailing NULs, which some writers pad with, are dropped.
     /// </summary>
     /// <returns>The text, or <see langword="null"/> for a platform whose data is not text (<c>Mac </c>, unknown codes).</returns>
@@ -16,7 +16,7 @@ public static class LocatorText
         string? text = platform switch
         {
             ParentLocatorPlatform.W2ru or ParentLocatorPlatform.W2ku => Encoding.Unicode.GetString(data[..(data.Length & ~1)]),
-            ParentLocatorPlatform.MacX => Encoding.UTF8.GetString(data),
+            ParentLocatorPlatform.MacX or ParentLocatorPlatform.Url8 => Encoding.UTF8.GetString(data),
             ParentLocatorPlatform.Wi2r or ParentLocatorPlatform.Wi2k => Encoding.Latin1.GetString(data),
             _ => null,
         };
@@ -31,7 +31,7 @@ public static class LocatorText
         return platform switch
         {
             ParentLocatorPlatform.W2ru or ParentLocatorPlatform.W2ku => Encoding.Unicode.GetBytes(text),
-            ParentLocatorPlatform.MacX => Encoding.UTF8.GetBytes(text),
+            ParentLocatorPlatform.MacX or ParentLocatorPlatform.Url8 => Encoding.UTF8.GetBytes(text),
             _ => throw new ArgumentException($"VhdKit does not write {platform} locators.", nameof(platform)),
         };
     }

@@ -23,4 +23,11 @@ public enum ParentLocatorPlatform : uint
 
     /// <summary><c>MacX</c>: a UTF-8 <c>file://</c> URL.</summary>
     MacX = 0x4D616358,
+
+    /// <summary>
+    /// <c>Url8</c>: VhdKit's own code, a UTF-8 absolute URL of a remote parent (an Azure page blob:
+    /// <c>https://ACCOUNT.blob.core.windows.net/CONTAINER/BLOB</c>), never with a query string (no token is stored);
+    /// opened through <see cref="Storage.StorageLocations"/>. Readers that do not know the code skip the entry.
+    /// </summary>
+    Url8 = 0x55726C38,
 }

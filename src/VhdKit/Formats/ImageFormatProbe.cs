@@ -16,13 +16,14 @@ namespace VhdKit.Formats;
 public static class ImageFormatProbe
 {
     /// <summary>The format of the file at <paramref name="path"/>.</summary>
-    /// <param name="path">The file.</param>
+    /// <param name="path">The file, or a URL (<see cref="StorageLocations"/>).</param>
     /// <returns>The format its content shows; <see cref="ImageFormat.Raw"/> when no signature matches (an empty file too).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> is <see langword="null"/>.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="Format.VhdFormatException">The path names no regular file (a folder, a FIFO).</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
     /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="path"/> is a URL whose scheme has no opener registered (<see cref="StorageLocations"/>).</exception>
     public static ImageFormat Detect(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -31,7 +32,7 @@ public static class ImageFormatProbe
             return ImageFormat.Raw;
         }
 
-        using FileStorage storage = FileStorage.Open(path, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using IPositionalStorage storage = StorageLocations.OpenRead(path);
         return Detect(storage);
     }
 

@@ -107,10 +107,16 @@ public sealed partial class VhdImage : IDisposable
     /// <exception cref="VhdFormatException">The file is not a valid VHD.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
     /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="path"/> is a URL (<see cref="StorageLocations"/>) and writing was asked for, or no opener is registered for its scheme.</exception>
     public static VhdImage Open(string path, VhdOpenOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         bool writable = options?.Writable ?? false;
+        if (StorageLocations.IsUrl(path))
+        {
+            return OpenUrl(path, writable);
+        }
+
         FileStorage storage;
         try
         {
@@ -123,6 +129,28 @@ public sealed partial class VhdImage : IDisposable
         catch (IOException e) when (ImageInUseException.IsSharingViolation(e))
         {
             throw new ImageInUseException(path, e);
+        }
+
+        try
+        {
+            return Open(storage, leaveOpen: false);
+        }
+        catch
+        {
+            storage.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens the VHD at a URL through its registered opener (<see cref="StorageLocations"/>): read-only, always.</summary>
+    private static VhdImage OpenUrl(string url, bool writable)
+    {
+        IPositionalStorage storage = StorageLocations.OpenRead(url);
+        if (writable)
+        {
+            string name = storage.Name;
+            storage.Dispose();
+            throw new NotSupportedException($"{name} is remote storage, which VhdKit reads but never writes: open it read-only, or create a local child on it (vhd create --parent URL child.vhd) and write that.");
         }
 
         try

@@ -35,7 +35,7 @@ internal static class LocatorChecks
             // No reader follows a code it does not know: listed (with no text), its data left unread and unjudged.
             faults.Add(FaultCode.LocatorPlatformUnknown, FaultSeverity.Warning, structure, entryOffset,
                 FormatErrors.FieldMessage(structure, "PlatformCode", entryOffset + ParentLocatorEntry.PlatformCodeOffset,
-                    "W2ru, W2ku, MacX, Wi2r, Wi2k or Mac", FourCharacterCode.ToDisplayString((uint)entry.Platform)));
+                    "W2ru, W2ku, MacX, Url8, Wi2r, Wi2k or Mac", FourCharacterCode.ToDisplayString((uint)entry.Platform)));
             scan.Locators.Add(new ParentLocator(index, entry, null));
             return;
         }
@@ -104,7 +104,7 @@ internal static class LocatorChecks
         Encoding? encoding = platform switch
         {
             ParentLocatorPlatform.W2ru or ParentLocatorPlatform.W2ku => StrictUtf16,
-            ParentLocatorPlatform.MacX => StrictUtf8,
+            ParentLocatorPlatform.MacX or ParentLocatorPlatform.Url8 => StrictUtf8,
             _ => null,
         };
         if (encoding is null)

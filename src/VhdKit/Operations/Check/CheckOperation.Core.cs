@@ -15,7 +15,9 @@ public static partial class CheckOperation
         cancellationToken.ThrowIfCancellationRequested();
         var faults = ImmutableArray.CreateBuilder<CheckFault>();
         bool clean = CheckFile(path, options, faults);
-        if (MergeJournal.Read(Path.GetFullPath(path)) is { } journal)
+        bool url = StorageLocations.IsUrl(path);
+        string name = url ? StorageLocations.Display(path) : path;
+        if (!url && MergeJournal.Read(Path.GetFullPath(path)) is { } journal)
         {
             faults.Add(new CheckFault(FaultCode.MergeInterrupted, FaultSeverity.Error, "Merge journal", 0,
                 MergeJournal.Describe(Path.GetFullPath(path), journal), Repairable: false, path));
@@ -26,12 +28,12 @@ public static partial class CheckOperation
         {
             // Files checked of those known so far: each parent found adds one.
             progress?.Report(new OperationProgress(1, 2));
-            files += CheckChain(path, options, faults, progress, cancellationToken);
+            files += CheckChain(path, name, options, faults, progress, cancellationToken);
         }
 
         progress?.Report(new OperationProgress(files, files));
 
-        return new CheckResult(path, faults.ToImmutable());
+        return new CheckResult(name, faults.ToImmutable());
     }
 
     /// <summary>Checks the VHD held by <paramref name="storage"/> (one file; no chain).</summary>
@@ -48,14 +50,14 @@ public static partial class CheckOperation
     /// <summary>Checks one file; returns whether it has no error (so that its chain can be followed).</summary>
     private static bool CheckFile(string path, CheckRequest options, ImmutableArray<CheckFault>.Builder target)
     {
-        using FileStorage storage = FileStorage.Open(path, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using IPositionalStorage storage = StorageLocations.OpenRead(path);
         FaultList faults = ImageScan.Run(storage, options.MaxFaultsPerCode).Faults;
         faults.AddTo(target);
         return faults.FirstError is null;
     }
 
     /// <summary>Walks the chain from <paramref name="leaf"/>: each link, then each parent file. Returns the parent files checked.</summary>
-    private static int CheckChain(string leaf, CheckRequest options, ImmutableArray<CheckFault>.Builder target,
+    private static int CheckChain(string leaf, string leafName, CheckRequest options, ImmutableArray<CheckFault>.Builder target,
         IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal) { Path.GetFullPath(leaf) };
@@ -76,7 +78,7 @@ public static partial class CheckOperation
                 if (depth + 1 >= options.MaxChainDepth)
                 {
                     faults.Add(FaultCode.ChainTooDeep, FaultSeverity.Error, "Parent link", -1, string.Create(CultureInfo.InvariantCulture,
-                        $"The chain of {leaf} is deeper than {options.MaxChainDepth} images; stopped at {current}."));
+                        $"The chain of {leafName} is deeper than {options.MaxChainDepth} images; stopped at {current}."));
                     faults.AddTo(target);
                     return depth;
                 }
@@ -87,7 +89,7 @@ public static partial class CheckOperation
             if (parent is not null && !seen.Add(Path.GetFullPath(parent)))
             {
                 faults.Add(FaultCode.ChainCycle, FaultSeverity.Error, "Parent link", -1,
-                    string.Create(CultureInfo.InvariantCulture, $"The chain of {leaf} loops: {current} leads back to {parent}."));
+                    string.Create(CultureInfo.InvariantCulture, $"The chain of {leafName} loops: {current} leads back to {parent}."));
                 parent = null;
             }
 

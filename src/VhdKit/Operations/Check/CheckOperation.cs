@@ -1,3 +1,5 @@
+using VhdKit.Storage;
+
 namespace VhdKit.Operations;
 
 /// <summary>
@@ -31,7 +33,7 @@ public static partial class CheckOperation
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Path);
-        return Check(Path.GetFullPath(request.Path), request, progress, cancellationToken);
+        return Check(StorageLocations.FullPath(request.Path), request, progress, cancellationToken);
     }
 
     /// <summary>The same check as <see cref="Run(CheckRequest, IProgress{OperationProgress}?, CancellationToken)"/>, on the thread pool.</summary>

@@ -52,7 +52,7 @@ public static class ConvertOperation
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Source);
         ArgumentNullException.ThrowIfNull(request.Target);
-        using ConvertSource source = ConvertSource.Open(Path.GetFullPath(request.Source), request.SourceFormat);
+        using ConvertSource source = ConvertSource.Open(StorageLocations.FullPath(request.Source), request.SourceFormat);
         return Run(source, request.Target, request.TargetFormat, request.Sync, wrapTemporary, progress, cancellationToken);
     }
 

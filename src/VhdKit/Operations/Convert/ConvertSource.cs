@@ -53,9 +53,9 @@ internal abstract class ConvertSource : IDisposable
         {
             ImageFormat.Vhd or ImageFormat.Vhdx => new ChainSource(path),
             ImageFormat.Raw => new RawSource(path),
-            _ when format is null => throw new UnsupportedImageFormatException(path, actual),
+            _ when format is null => throw new UnsupportedImageFormatException(StorageLocations.Display(path), actual),
             _ => throw new ArgumentException(
-                $"Cannot read {path} as {ImageFormatNames.NameOf(actual)}: VhdKit reads raw, vhd (vpc) and vhdx images."),
+                $"Cannot read {StorageLocations.Display(path)} as {ImageFormatNames.NameOf(actual)}: VhdKit reads raw, vhd (vpc) and vhdx images."),
         };
     }
 
@@ -64,7 +64,7 @@ internal abstract class ConvertSource : IDisposable
     {
         private readonly VirtualDisk _disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true });
 
-        public override string Path => System.IO.Path.GetFullPath(_disk.Path);
+        public override string Path => StorageLocations.Display(_disk.Path);
 
         public override ImageFormat Format => _disk.Format;
 
@@ -85,15 +85,17 @@ internal abstract class ConvertSource : IDisposable
     /// <summary>A raw file: its bytes are the disk's.</summary>
     private sealed class RawSource(string path) : ConvertSource
     {
-        private readonly FileStorage _file = FileStorage.Open(path, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        private readonly IPositionalStorage _file = StorageLocations.OpenRead(path);
 
-        public override string Path => System.IO.Path.GetFullPath(path);
+        public override string Path => StorageLocations.Display(path);
 
         public override ImageFormat Format => ImageFormat.Raw;
 
         public override long Capacity => _file.Length;
 
-        public override ImmutableArray<DiskExtent> Extents() => _file.GetDataRanges();
+        // A local file's holes are left out; remote storage is one range (its own cache knows which parts are zeros).
+        public override ImmutableArray<DiskExtent> Extents() =>
+            _file is FileStorage local ? local.GetDataRanges() : _file.Length == 0 ? [] : [new DiskExtent(0, _file.Length, 0)];
 
         public override void Read(Span<byte> chunk, long offset) => _file.ReadExactly(chunk, offset, "Raw data");
 

@@ -181,6 +181,12 @@ public static partial class CreateOperation
             throw new ArgumentException("A differencing disk needs a parent path.", nameof(options));
         }
 
+        if (StorageLocations.IsUrl(options.ParentPath))
+        {
+            PlanRemoteParent(options, image);
+            return;
+        }
+
         string parentPath = Path.GetFullPath(options.ParentPath);
         if (!File.Exists(parentPath))
         {
@@ -193,10 +199,37 @@ public static partial class CreateOperation
         // The parent must be a valid image whose own chain resolves: a child of a broken chain is useless.
         using VhdChain parentChain = VhdChain.Open(parentPath);
         VhdImage parent = parentChain.Leaf;
+        TakeFromParent(options, image, parent, Path.GetFileName(parentPath));
+        image.ParentTimestamp = VhdTimestamp.FromDateTime(File.GetLastWriteTimeUtc(parentPath));
+        foreach ((ParentLocatorPlatform platform, string text) in ParentLocatorPaths.For(fullPath, parentPath))
+        {
+            image.Locators.Add((platform, LocatorText.Encode(platform, text)));
+        }
+    }
+
+    /// <summary>
+    /// A local child of a remote parent (a URL opened through <see cref="StorageLocations"/>): the parent's chain must
+    /// open, and the child records one Url8 locator with the URL without its query string (a SAS token is never stored;
+    /// the credential comes from the environment when the chain is read), the blob's name as the parent name, and
+    /// parent timestamp 0 ("not recorded", as Windows writes it: a blob has no file time to compare).
+    /// </summary>
+    private static void PlanRemoteParent(CreateRequest options, NewImage image)
+    {
+        string url = StorageLocations.WithoutQuery(options.ParentPath!);
+        using VhdChain parentChain = VhdChain.Open(options.ParentPath!);
+        string name = url[(url.LastIndexOf('/') + 1)..];
+        TakeFromParent(options, image, parentChain.Leaf, name);
+        image.ParentTimestamp = 0;
+        image.Locators.Add((ParentLocatorPlatform.Url8, LocatorText.Encode(ParentLocatorPlatform.Url8, url)));
+    }
+
+    /// <summary>What a differencing child takes from its parent: size, geometry, block size, the parent's id and name.</summary>
+    private static void TakeFromParent(CreateRequest options, NewImage image, VhdImage parent, string parentName)
+    {
         if (options.Size != 0 && options.Size != parent.Capacity)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"A differencing disk takes its parent's size: {parentPath} is {parent.Capacity} bytes, not {options.Size}. Leave the size out, or resize the parent first."));
+                $"A differencing disk takes its parent's size: {parent.Path} is {parent.Capacity} bytes, not {options.Size}. Leave the size out, or resize the parent first."));
         }
 
         image.Size = parent.Capacity;
@@ -205,16 +238,10 @@ public static partial class CreateOperation
             ? CheckBlockSize(explicitSize)
             : parent.DiskType == VhdDiskType.Fixed ? VhdConstants.DefaultBlockSize : parent.BlockSize;
         image.ParentUniqueId = parent.UniqueId;
-        image.ParentTimestamp = VhdTimestamp.FromDateTime(File.GetLastWriteTimeUtc(parentPath));
-        image.ParentName = Path.GetFileName(parentPath);
+        image.ParentName = parentName;
         if (image.ParentName.Length > DynamicHeader.MaxParentNameLength)
         {
             throw new ArgumentException($"The parent's file name is longer than {DynamicHeader.MaxParentNameLength} characters.", nameof(options));
-        }
-
-        foreach ((ParentLocatorPlatform platform, string text) in ParentLocatorPaths.For(fullPath, parentPath))
-        {
-            image.Locators.Add((platform, LocatorText.Encode(platform, text)));
         }
     }
 

@@ -49,6 +49,11 @@ public static partial class CreateOperation
             throw new ArgumentException("A differencing disk needs a parent path.", nameof(options));
         }
 
+        if (Storage.StorageLocations.IsUrl(options.ParentPath))
+        {
+            throw new ArgumentException($"A VHDX child of a remote parent is not supported: {Storage.StorageLocations.Display(options.ParentPath)} can be the parent of a VHD child (vhd create -f vpc --parent URL child.vhd).");
+        }
+
         string parentPath = Path.GetFullPath(options.ParentPath);
         if (!File.Exists(parentPath))
         {

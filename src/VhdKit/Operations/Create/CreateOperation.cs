@@ -2,6 +2,7 @@ using VhdKit.Chain;
 using VhdKit.Format;
 using VhdKit.Images;
 using VhdKit.Images.Vhdx;
+using VhdKit.Storage;
 
 namespace VhdKit.Operations;
 
@@ -55,12 +56,12 @@ public static partial class CreateOperation
         {
             using VhdxImage created = VhdxImage.Open(path);
             return new CreateResult(path, created.DiskType, created.Capacity, created.FileLength, created.BlockSize, created.VirtualDiskId,
-                request.ParentPath is null ? null : Path.GetFullPath(request.ParentPath), []) { Format = Formats.ImageFormat.Vhdx };
+                request.ParentPath is null ? null : StorageLocations.Display(request.ParentPath), []) { Format = Formats.ImageFormat.Vhdx };
         }
 
         using VhdImage image = VhdImage.Open(path);
         return new CreateResult(path, image.DiskType, image.Capacity, image.FileLength, image.BlockSize, image.UniqueId,
-            request.ParentPath is null ? null : Path.GetFullPath(request.ParentPath), [])
+            request.ParentPath is null ? null : StorageLocations.Display(request.ParentPath), [])
         {
             FileSystem = request.FileSystem?.Plan(image.Capacity),
         };
