@@ -98,7 +98,7 @@ internal static class CreateCommand
                 throw new ArgumentException("--parent creates a differencing disk of its parent's size; drop --type and the size.");
             }
 
-            return new CreateRequest(path) { Type = VhdDiskType.Differencing, ParentPath = Path.GetFullPath(parent), BlockSize = block, LogicalSectorSize = logicalSector, Format = ImageFormat.Vhdx };
+            return new CreateRequest(path) { Type = VhdDiskType.Differencing, ParentPath = Storage.StorageLocations.IsUrl(parent) ? parent : Path.GetFullPath(parent), BlockSize = block, LogicalSectorSize = logicalSector, Format = ImageFormat.Vhdx };
         }
 
         if (type == "differencing" || size is null)
@@ -148,6 +148,12 @@ internal static class CreateCommand
             if (size is not null || blockSize is not null)
             {
                 throw new ArgumentException("a differencing disk takes its size and block size from its parent; drop the size and --block-size.");
+            }
+
+            if (Storage.StorageLocations.IsUrl(parent))
+            {
+                // A blob parent read in place (issue #15): the child records its URL without the query string.
+                return CreateRequest.Differencing(path, parent);
             }
 
             // The code the seed's API gives a missing parent (the suffix documents it), not the file-not-found a plain open gives.

@@ -9,9 +9,9 @@ namespace VhdKit.Cli;
 internal sealed class DiskContent : IDisposable
 {
     private readonly VirtualDisk? _disk;
-    private readonly FileStorage? _raw;
+    private readonly IPositionalStorage? _raw;
 
-    private DiskContent(VirtualDisk? disk, FileStorage? raw)
+    private DiskContent(VirtualDisk? disk, IPositionalStorage? raw)
     {
         _disk = disk;
         _raw = raw;
@@ -29,7 +29,7 @@ internal sealed class DiskContent : IDisposable
             return new DiskContent(VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true }), null);
         }
 
-        return new DiskContent(null, FileStorage.Open(path, FileAccess.Read, FileShare.ReadWrite));
+        return new DiskContent(null, StorageLocations.OpenRead(path));
     }
 
     /// <summary>What <paramref name="path"/> (the file this was opened from) is, for <c>--output=json</c>.</summary>

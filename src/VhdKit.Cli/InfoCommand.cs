@@ -55,9 +55,9 @@ internal static class InfoCommand
             (report, warnings) = (InfoDocument.FromImage(image), [.. image.Warnings]);
         }
 
-        // A merge into this image that was interrupted: its content is partly merged.
+        // A merge into this image that was interrupted: its content is partly merged (a blob read in place has no journal).
         string fullPath = Path.GetFullPath(path);
-        if (MergeJournal.Read(fullPath) is { } journal)
+        if (!Storage.StorageLocations.IsUrl(path) && MergeJournal.Read(fullPath) is { } journal)
         {
             warnings.Add(MergeJournal.Describe(fullPath, journal));
         }

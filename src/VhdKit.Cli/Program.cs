@@ -21,6 +21,10 @@ public static class Program
             AnsiConsole.Profile.Width = 120;
         }
 
+#if VHDKIT_AZURE
+        // Blob URLs open wherever a path is read (issue #15): https:// and http:// through VhdKit.Azure.
+        Azure.BlobStorage.Register();
+#endif
         var root = new RootCommand("vhd: create, inspect and work with VHD images, differencing chains included.")
         {
             CreateCommand.Build(),

@@ -2,6 +2,7 @@ using System.CommandLine;
 using VhdKit.Chain;
 using VhdKit.Cli.Output;
 using VhdKit.Operations;
+using VhdKit.Storage;
 
 namespace VhdKit.Cli;
 
@@ -63,7 +64,7 @@ internal static class ReadCommand
                 throw;
             }
 
-            context.Result(new ReadDocument(Path.GetFullPath(context.Get(file)), at, count, Path.GetFullPath(target)), () => { });
+            context.Result(new ReadDocument(StorageLocations.Display(context.Get(file)), at, count, Path.GetFullPath(target)), () => { });
             return ExitCodes.Success;
         });
     }

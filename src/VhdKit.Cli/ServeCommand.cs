@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using VhdKit.Chain;
 using VhdKit.Cli.Output;
 using VhdKit.Nbd;
+using VhdKit.Storage;
 
 namespace VhdKit.Cli;
 
@@ -36,7 +37,7 @@ internal static class ServeCommand
                 ReadOnly = context.Get(readOnly),
                 Log = message => Console.Error.WriteLine($"vhd serve: {message}"),
             });
-            context.Announce(new ServeDocument(Path.GetFullPath(context.Get(file)), server.Uri, context.Get(readOnly), disk.Capacity), server.Uri);
+            context.Announce(new ServeDocument(StorageLocations.Display(context.Get(file)), server.Uri, context.Get(readOnly), disk.Capacity), server.Uri);
             await server.RunAsync(context.CancellationToken).ConfigureAwait(false);
             Console.Error.WriteLine("vhd serve: stopping: flushing and closing");
             return ExitCodes.Success;

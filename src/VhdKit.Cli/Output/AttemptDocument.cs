@@ -1,4 +1,5 @@
 using VhdKit.Chain;
+using VhdKit.Storage;
 
 namespace VhdKit.Cli.Output;
 
@@ -11,5 +12,5 @@ namespace VhdKit.Cli.Output;
 internal sealed record AttemptDocument(string Source, string Text, string? Filename, CandidateOutcome Outcome, string Detail)
 {
     public static AttemptDocument From(ParentCandidate a) =>
-        new(a.Source, a.Text, a.Path is null ? null : Path.GetFullPath(a.Path), a.Outcome, a.Detail);
+        new(a.Source, a.Text, a.Path is null ? null : StorageLocations.Display(a.Path), a.Outcome, a.Detail);
 }

@@ -1,4 +1,5 @@
 using VhdKit.Operations;
+using VhdKit.Storage;
 
 namespace VhdKit.Cli.Output;
 
@@ -16,7 +17,7 @@ internal sealed record CheckDocument(
     : VerbDocument("check")
 {
     public static CheckDocument From(CheckResult report, bool chain, int exitCode, IEnumerable<RepairAction> repairs) => new(
-        Path.GetFullPath(report.Path),
+        StorageLocations.Display(report.Path),
         FormatName.Vpc,
         chain,
         report.IsClean,

@@ -1,6 +1,7 @@
 using VhdKit.Format;
 using VhdKit.Images;
 using VhdKit.Operations;
+using VhdKit.Storage;
 
 namespace VhdKit.Cli.Output;
 
@@ -30,7 +31,7 @@ internal sealed record CreateDocument(
     /// <summary>The document of <paramref name="created"/>; a differencing disk is opened again for the parent's name it stores.</summary>
     /// <exception cref="IOException">The new differencing disk cannot be read back.</exception>
     public static CreateDocument From(CreateResult created) => new(
-        Path.GetFullPath(created.Path),
+        StorageLocations.Display(created.Path),
         created.Format == Formats.ImageFormat.Vhdx ? FormatName.Vhdx : FormatName.Vpc,
         created.Type,
         created.VirtualSize,
@@ -38,7 +39,7 @@ internal sealed record CreateDocument(
         created.Type == VhdDiskType.Fixed ? null : created.BlockSize,
         created.UniqueId,
         created.ParentPath is null ? null : StoredParentName(created),
-        created.ParentPath is null ? null : Path.GetFullPath(created.ParentPath),
+        created.ParentPath is null ? null : StorageLocations.Display(created.ParentPath),
         FileSystemDocument.From(created.FileSystem));
 
     private static string? StoredParentName(CreateResult created)

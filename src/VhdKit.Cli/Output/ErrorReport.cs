@@ -19,6 +19,7 @@ internal sealed record ErrorReport(string Verb, string Doing, string? File, stri
         string what = File is null ? Doing : $"{Doing} {File}";
         string suffix = Code is null ? string.Empty : $" ({Code})";
         string text = Cancelled ? $"vhd: cancelled {what}: {Message}{suffix}" : $"vhd: cannot {what}: {Message}{suffix}";
-        return ConsoleText.Printable(text.ReplaceLineEndings(" "));
+        // The file may be a blob URL as typed, SAS token included: its query string is never shown.
+        return ConsoleText.Printable(UrlRedaction.Redact(text.ReplaceLineEndings(" ")));
     }
 }

@@ -1,4 +1,5 @@
 using VhdKit.Chain;
+using VhdKit.Storage;
 
 namespace VhdKit.Cli.Output;
 
@@ -13,6 +14,6 @@ namespace VhdKit.Cli.Output;
 internal sealed record ExtentDocument(long Start, long Length, int? Depth, bool Present, bool Zero, bool Data, string? Filename)
 {
     public static ExtentDocument From(DiskExtent extent, VirtualDisk disk) => extent.IsAllocated
-        ? new(extent.Offset, extent.Length, extent.Layer, true, false, true, Path.GetFullPath(disk.LayerPath(extent.Layer)))
+        ? new(extent.Offset, extent.Length, extent.Layer, true, false, true, StorageLocations.Display(disk.LayerPath(extent.Layer)))
         : new(extent.Offset, extent.Length, null, false, true, false, null);
 }

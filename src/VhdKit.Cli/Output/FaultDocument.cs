@@ -1,4 +1,5 @@
 using VhdKit.Images;
+using VhdKit.Storage;
 
 namespace VhdKit.Cli.Output;
 
@@ -19,5 +20,5 @@ internal sealed record FaultDocument(FaultCode Code, FaultSeverity Severity, str
         fault.Offset < 0 ? null : fault.Offset,
         fault.Message,
         fault.Repairable,
-        Path.GetFullPath(fault.File));
+        StorageLocations.Display(fault.File));
 }

@@ -2,6 +2,7 @@ using VhdKit.Chain;
 using VhdKit.Format;
 using VhdKit.Images;
 using VhdKit.Operations;
+using VhdKit.Storage;
 
 namespace VhdKit.Cli.Output;
 
@@ -50,7 +51,7 @@ internal sealed record ImageDocument(
     /// <param name="parentPath">The parent the chain resolved for it, or <see langword="null"/>.</param>
     public static ImageDocument From(VhdImage image, ChainLink? link, string? parentPath)
     {
-        string path = Path.GetFullPath(image.Path);
+        string path = StorageLocations.Display(image.Path);
         bool differencing = image.DiskType == VhdDiskType.Differencing;
         return new ImageDocument(
             link?.Depth ?? 0,
@@ -63,7 +64,7 @@ internal sealed record ImageDocument(
             MergeJournal.Read(path) is not null,
             image.Header is { } h ? h.BlockSize : null,
             differencing ? BackingName(image) : null,
-            parentPath is null ? null : Path.GetFullPath(parentPath),
+            parentPath is null ? null : StorageLocations.Display(parentPath),
             differencing ? FormatName.Vpc : null,
             image.UniqueId,
             FooterDocument.From(image),

@@ -1,5 +1,6 @@
 using VhdKit.Format;
 using VhdKit.Images;
+using VhdKit.Storage;
 
 namespace VhdKit.Cli.Output;
 
@@ -13,11 +14,11 @@ internal sealed record ImageFileDocument(string Filename, FormatName Format, Vhd
 {
     /// <summary>The summary of an open VHD.</summary>
     public static ImageFileDocument From(VhdImage image) =>
-        new(Path.GetFullPath(image.Path), FormatName.Vpc, image.DiskType, image.Capacity, image.FileLength);
+        new(StorageLocations.Display(image.Path), FormatName.Vpc, image.DiskType, image.Capacity, image.FileLength);
 
     /// <summary>The summary of an open disk's leaf, VHD or VHDX.</summary>
     public static ImageFileDocument From(Chain.VirtualDisk disk) => disk.VhdxChain is { Leaf: var leaf }
-        ? new(Path.GetFullPath(leaf.Path), FormatName.Vhdx, leaf.DiskType, leaf.Capacity, leaf.FileLength)
+        ? new(StorageLocations.Display(leaf.Path), FormatName.Vhdx, leaf.DiskType, leaf.Capacity, leaf.FileLength)
         : From(disk.Layers[0]);
 
     /// <summary>The summary of the VHD or VHDX at <paramref name="path"/>, opened read-only and closed again.</summary>
@@ -28,7 +29,7 @@ internal sealed record ImageFileDocument(string Filename, FormatName Format, Vhd
         if (Formats.ImageFormatProbe.Detect(path) == Formats.ImageFormat.Vhdx)
         {
             using var vhdx = Images.Vhdx.VhdxImage.Open(path);
-            return new ImageFileDocument(Path.GetFullPath(vhdx.Path), FormatName.Vhdx, vhdx.DiskType, vhdx.Capacity, vhdx.FileLength);
+            return new ImageFileDocument(StorageLocations.Display(vhdx.Path), FormatName.Vhdx, vhdx.DiskType, vhdx.Capacity, vhdx.FileLength);
         }
 
         using VhdImage image = VhdImage.Open(path);
@@ -40,6 +41,6 @@ internal sealed record ImageFileDocument(string Filename, FormatName Format, Vhd
     public static ImageFileDocument Raw(string path)
     {
         long length = new FileInfo(path).Length;
-        return new ImageFileDocument(Path.GetFullPath(path), FormatName.Raw, null, length, length);
+        return new ImageFileDocument(StorageLocations.Display(path), FormatName.Raw, null, length, length);
     }
 }

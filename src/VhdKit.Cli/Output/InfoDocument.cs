@@ -1,5 +1,6 @@
 using VhdKit.Chain;
 using VhdKit.Images;
+using VhdKit.Storage;
 
 namespace VhdKit.Cli.Output;
 
@@ -20,14 +21,14 @@ internal sealed record InfoDocument(string Filename, bool Chain, IReadOnlyList<I
             images.Add(VhdxImageDocument.From(chain.Images[i], i, i + 1 < chain.Images.Length ? chain.Images[i + 1].Path : null));
         }
 
-        return new InfoDocument(Path.GetFullPath(chain.Leaf.Path), resolved, []) { VhdxImages = images };
+        return new InfoDocument(StorageLocations.Display(chain.Leaf.Path), resolved, []) { VhdxImages = images };
     }
 
     public static InfoDocument FromVhdx(Images.Vhdx.VhdxImage image) =>
-        new(Path.GetFullPath(image.Path), false, []) { VhdxImages = [VhdxImageDocument.From(image, 0, null)] };
+        new(StorageLocations.Display(image.Path), false, []) { VhdxImages = [VhdxImageDocument.From(image, 0, null)] };
 
     public static InfoDocument FromImage(VhdImage image) =>
-        new(Path.GetFullPath(image.Path), false, [ImageDocument.From(image, null, null)]);
+        new(StorageLocations.Display(image.Path), false, [ImageDocument.From(image, null, null)]);
 
     public static InfoDocument FromChain(VhdChain chain)
     {
@@ -39,6 +40,6 @@ internal sealed record InfoDocument(string Filename, bool Chain, IReadOnlyList<I
             images.Add(ImageDocument.From(link.Image, link, parent));
         }
 
-        return new InfoDocument(Path.GetFullPath(chain.Leaf.Path), true, images);
+        return new InfoDocument(StorageLocations.Display(chain.Leaf.Path), true, images);
     }
 }

@@ -1,4 +1,5 @@
 using VhdKit.Chain;
+using VhdKit.Storage;
 
 namespace VhdKit.Cli.Output;
 
@@ -9,7 +10,7 @@ namespace VhdKit.Cli.Output;
 internal sealed record MapDocument(string Filename, long VirtualSize, IReadOnlyList<ExtentDocument> Extents) : VerbDocument("map")
 {
     public static MapDocument From(VirtualDisk disk) => new(
-        Path.GetFullPath(disk.Path),
+        StorageLocations.Display(disk.Path),
         disk.Capacity,
         [.. disk.GetExtents().Select(e => ExtentDocument.From(e, disk))]);
 }

@@ -1,6 +1,7 @@
 using VhdKit.Format;
 using VhdKit.Format.Vhdx;
 using VhdKit.Images.Vhdx;
+using VhdKit.Storage;
 
 namespace VhdKit.Cli.Output;
 
@@ -66,7 +67,7 @@ internal sealed record VhdxImageDocument(
 
         return new VhdxImageDocument(
             depth,
-            Path.GetFullPath(image.Path),
+            StorageLocations.Display(image.Path),
             FormatName.Vhdx,
             image.DiskType,
             image.Capacity,
@@ -85,7 +86,7 @@ internal sealed record VhdxImageDocument(
             m.FileParameters.HasParent,
             locator,
             m.ParentLocator is { } pl ? pl[VhdxParentLocator.RelativePath] ?? pl[VhdxParentLocator.AbsoluteWin32Path] : null,
-            parentPath is null ? null : Path.GetFullPath(parentPath),
+            parentPath is null ? null : StorageLocations.Display(parentPath),
             new VhdxLogDocument(image.Header.LogGuid, (long)image.Header.LogOffset, image.Header.LogLength, image.LogReplay is { Entries: > 0 },
                 image.LogReplay?.Entries ?? 0, image.LogReplay?.Writes ?? 0, image.LogReplay is { Entries: > 0 } r ? r.FirstSequence : null,
                 image.LogReplay is { Entries: > 0 } s ? s.LastSequence : null),
