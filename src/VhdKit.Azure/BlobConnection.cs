@@ -125,6 +125,13 @@ public sealed class BlobConnection
             return new BlobConnection(new PageBlobClient(uri, credential, options), display, BlobCredentialSource.AccountKey, counter);
         }
 
+        if (uri.Scheme == Uri.UriSchemeHttp)
+        {
+            // The SDK sends a token over https only ("Cannot use TokenCredential without HTTPS"): say what to give instead.
+            throw new ArgumentException(
+                $"no credential for {display}: an http:// (emulator) URL needs a SAS token in the URL, {ConnectionStringVariable} or {AccountKeyVariable}; DefaultAzureCredential works over https only.");
+        }
+
         TokenCredential token = new DefaultAzureCredential();
         return new BlobConnection(new PageBlobClient(uri, token, options), display, BlobCredentialSource.DefaultAzureCredential, counter);
     }

@@ -48,7 +48,7 @@ internal static class ConvertCommand
             string kind = request.TargetFormat.ToString().ToLowerInvariant();
             ConvertResult converted = context.Track("convert", progress => ConvertOperation.Run(request, progress, context.CancellationToken));
             context.Warn(converted.Warnings);
-            context.Result(ConvertDocument.From(converted), $"Wrote {converted.Target} ({kind}, {converted.VirtualSize} bytes, from {ImageFormatNames.NameOf(converted.SourceFormat)})");
+            context.Result(ConvertDocument.From(converted, request.Source), $"Wrote {converted.Target} ({kind}, {converted.VirtualSize} bytes, from {ImageFormatNames.NameOf(converted.SourceFormat)})");
             return ExitCodes.Success;
         });
     }

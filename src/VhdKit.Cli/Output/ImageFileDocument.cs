@@ -40,7 +40,13 @@ internal sealed record ImageFileDocument(string Filename, FormatName Format, Vhd
     /// <exception cref="IOException">The file cannot be read.</exception>
     public static ImageFileDocument Raw(string path)
     {
-        long length = new FileInfo(path).Length;
+        long length = StorageLocations.IsUrl(path) ? RemoteLength(path) : new FileInfo(path).Length;
         return new ImageFileDocument(StorageLocations.Display(path), FormatName.Raw, null, length, length);
+    }
+
+    private static long RemoteLength(string url)
+    {
+        using IPositionalStorage storage = StorageLocations.OpenRead(url);
+        return storage.Length;
     }
 }

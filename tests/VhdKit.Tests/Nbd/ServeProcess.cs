@@ -42,11 +42,15 @@ public sealed class ServeProcess : IDisposable
     public static ServeProcess StartTcp(string image, params string[] extra) =>
         StartWith(string.Empty, [CliRunner.VhdDll, "serve", "--port", "0", .. extra, image]);
 
+    /// <summary>Serves on a Unix socket with <paramref name="environment"/> set (Azure credentials for a blob parent).</summary>
+    public static ServeProcess StartWith(IReadOnlyDictionary<string, string?> environment, string image, string socket, params string[] extra) =>
+        StartWith(socket, [CliRunner.VhdDll, "serve", "--socket", socket, .. extra, image], environment: environment);
+
     /// <summary>Serves on a Unix socket under a launcher (<c>strace ... dotnet vhd.dll serve ...</c>).</summary>
     public static ServeProcess StartUnder(string launcher, string[] launcherArguments, string image, string socket) =>
         StartWith(socket, [.. launcherArguments, "dotnet", CliRunner.VhdDll, "serve", "--socket", socket, image], launcher);
 
-    private static ServeProcess StartWith(string socket, string[] arguments, string file = "dotnet")
+    private static ServeProcess StartWith(string socket, string[] arguments, string file = "dotnet", IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -54,6 +58,11 @@ public sealed class ServeProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach ((string name, string? value) in environment ?? new Dictionary<string, string?>())
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);

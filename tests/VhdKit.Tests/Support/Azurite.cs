@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Azure.Storage;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Specialized;
 using Azure.Storage.Sas;
+using VhdKit.Azure;
+using VhdKit.Storage;
 
 namespace VhdKit.Tests.Support;
 
@@ -21,8 +24,15 @@ public sealed partial class Azurite : IDisposable
     private readonly Process? _process;
     private readonly TempFolder _folder = new();
     private readonly string? _missing;
+    private bool _disposed;
 
     public Azurite()
+        : this(registerOpener: true)
+    {
+    }
+
+    /// <summary>Starts an Azurite; <paramref name="registerOpener"/>: whether in-process blob URLs get its connection string (a second, short-lived Azurite leaves the shared one's).</summary>
+    internal Azurite(bool registerOpener)
     {
         string program = Path.Combine(Repository.Root, "artifacts", "azurite", "node_modules", ".bin", "azurite-blob");
         if (!File.Exists(program))
@@ -68,12 +78,52 @@ public sealed partial class Azurite : IDisposable
         Endpoint = $"http://127.0.0.1:{listening.Result}/{Account}";
         // Drain the rest of its output so it never blocks on a full pipe.
         _ = Task.Run(() => _process.StandardOutput.ReadToEnd());
+
+        if (registerOpener)
+        {
+            RegisterOpener();
+        }
+    }
+
+    /// <summary>
+    /// In-process reads of http:// blob URLs (issue #15) go through VhdKit.Azure with this Azurite's connection string as
+    /// the environment's credential (a SAS URL still uses its own token first), as `vhd` does with the real environment.
+    /// </summary>
+    public void RegisterOpener()
+    {
+        string connectionString = ConnectionString;
+        StorageLocations.Register("http", url => BlobStorage.Open(BlobConnection.Open(url, name =>
+            name == BlobConnection.ConnectionStringVariable ? connectionString : null)));
     }
 
     /// <summary>The blob service endpoint: <c>http://127.0.0.1:PORT/devstoreaccount1</c>.</summary>
     public string Endpoint { get; } = string.Empty;
 
     public string ConnectionString => $"DefaultEndpointsProtocol=http;AccountName={Account};AccountKey={Key};BlobEndpoint={Endpoint};";
+
+    /// <summary>The environment a <c>vhd</c> child process needs to reach this Azurite without a SAS URL, and no other Azure variable.</summary>
+    public IReadOnlyDictionary<string, string?> CredentialEnvironment => new Dictionary<string, string?>
+    {
+        [BlobConnection.ConnectionStringVariable] = ConnectionString,
+        [BlobConnection.AccountKeyVariable] = null,
+        [BlobConnection.AccountNameVariable] = null,
+    };
+
+    /// <summary>The blob's URL without a query string (the credential comes from the environment).</summary>
+    public string Url(BlobContainerClient container, string blob) => $"{Endpoint}/{container.Name}/{blob}";
+
+    /// <summary>Stores the bytes of the local file at <paramref name="path"/> (a multiple of 512 bytes) as the page blob <paramref name="blob"/>, every page written.</summary>
+    public static void PutPageBlob(BlobContainerClient container, string blob, string path)
+    {
+        PageBlobClient client = container.GetPageBlobClient(blob);
+        byte[] bytes = File.ReadAllBytes(path);
+        client.Create(bytes.Length);
+        for (int offset = 0; offset < bytes.Length; offset += 4 * 1024 * 1024)
+        {
+            using var page = new MemoryStream(bytes, offset, Math.Min(4 * 1024 * 1024, bytes.Length - offset));
+            client.UploadPages(page, offset);
+        }
+    }
 
     /// <summary>Fails (CI) or skips (elsewhere) unless Azurite is running.</summary>
     public void Require()
@@ -112,6 +162,12 @@ public sealed partial class Azurite : IDisposable
 
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (_process is { HasExited: false })
         {
             _process.Kill(entireProcessTree: true);

@@ -9,4 +9,8 @@ public static class CliRunner
 
     public static ProcessResult RunIn(string? workingDirectory, params string[] arguments) =>
         PeerTools.Run("dotnet", [VhdDll, .. arguments], workingDirectory);
+
+    /// <summary>Runs <c>vhd</c> with <paramref name="environment"/> set (a null value removes a variable), e.g. Azure credentials.</summary>
+    public static ProcessResult RunWith(IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
+        PeerTools.Run("dotnet", [VhdDll, .. arguments], environment: environment);
 }

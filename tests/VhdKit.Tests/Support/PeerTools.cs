@@ -35,7 +35,8 @@ public static class PeerTools
         }
     }
 
-    public static ProcessResult Run(string file, IEnumerable<string> arguments, string? workingDirectory = null, string? stdin = null, int timeoutMs = 120_000)
+    public static ProcessResult Run(string file, IEnumerable<string> arguments, string? workingDirectory = null, string? stdin = null, int timeoutMs = 120_000,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -45,6 +46,11 @@ public static class PeerTools
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
+        foreach ((string name, string? value) in environment ?? new Dictionary<string, string?>())
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);
