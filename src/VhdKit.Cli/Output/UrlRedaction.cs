@@ -11,6 +11,7 @@ internal static partial class UrlRedaction
 {
     public static string Redact(string text) => UrlQuery().Replace(text, "$1?[SAS redacted]");
 
-    [GeneratedRegex(@"(https?://[^\s'""?]*)\?[^\s'""]*", RegexOptions.IgnoreCase)]
+    // A query already redacted (a library message names a blob by its redacted URL) is left as it is.
+    [GeneratedRegex(@"(https?://[^\s'""?]*)\?(?!\[SAS redacted\])[^\s'""]*", RegexOptions.IgnoreCase)]
     private static partial Regex UrlQuery();
 }
