@@ -132,6 +132,14 @@ public sealed class BlobConnection
                 $"no credential for {display}: an http:// (emulator) URL needs a SAS token in the URL, {ConnectionStringVariable} or {AccountKeyVariable}; DefaultAzureCredential works over https only.");
         }
 
+        if (!IsAzureStorageHost(uri.Host))
+        {
+            // A bearer token goes to whatever host the URL names, and a URL may come from a file (a child's Url8 parent
+            // locator): tokens are sent to Azure Storage's own hosts only.
+            throw new ArgumentException(
+                $"no credential for {display}: DefaultAzureCredential's token is sent only to Azure Storage hosts (*.blob.core.windows.net and the sovereign clouds' equivalents); give a SAS token in the URL, {ConnectionStringVariable} or {AccountKeyVariable}.");
+        }
+
         TokenCredential token = new DefaultAzureCredential();
         return new BlobConnection(new PageBlobClient(uri, token, options), display, BlobCredentialSource.DefaultAzureCredential, counter);
     }
@@ -158,6 +166,12 @@ public sealed class BlobConnection
         { Status = 0 },
         _ => null,
     };
+
+    /// <summary>Whether <paramref name="host"/> is an Azure Storage blob endpoint (public cloud, China, US Government).</summary>
+    private static bool IsAzureStorageHost(string host) =>
+        host.EndsWith(".blob.core.windows.net", StringComparison.OrdinalIgnoreCase)
+        || host.EndsWith(".blob.core.chinacloudapi.cn", StringComparison.OrdinalIgnoreCase)
+        || host.EndsWith(".blob.core.usgovcloudapi.net", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Why the connection failed, from the socket's own message ("Connection refused (127.0.0.1:1)"), unless it quotes a URL (which could hold a SAS token).</summary>
     private static string ConnectionFailure(Exception exception) =>
