@@ -44,7 +44,7 @@ internal sealed record ImageDocument(
     LinkDocument? Link)
 {
     /// <summary>The locators in the order parents are looked for (REFERENCE §3), then the header's parent name.</summary>
-    private static readonly ParentLocatorPlatform[] NamingOrder = [ParentLocatorPlatform.W2ru, ParentLocatorPlatform.W2ku, ParentLocatorPlatform.MacX];
+    private static readonly ParentLocatorPlatform[] NamingOrder = [ParentLocatorPlatform.W2ru, ParentLocatorPlatform.W2ku, ParentLocatorPlatform.MacX, ParentLocatorPlatform.Url8];
 
     /// <param name="image">The image.</param>
     /// <param name="link">Its link in an opened chain, or <see langword="null"/>.</param>
