@@ -41,6 +41,13 @@ public sealed class BlobParentTests : IDisposable
         Assert.True(created.ExitCode == 0, created.Stderr + created.Stdout);
         Assert.DoesNotContain("sig=", created.Stdout + created.Stderr, StringComparison.Ordinal);
         JsonSchemaCheck.AssertValid(created.Stdout, "create").Dispose();
+        ProcessResult info = CliRunner.Run("info", "--output=json", child);
+        Assert.True(info.ExitCode == 0, info.Stderr);
+        using (System.Text.Json.JsonDocument document = JsonSchemaCheck.AssertValid(info.Stdout, "info"))
+        {
+            Assert.Equal(_azurite.Url(container, "golden.vhd"), document.RootElement.GetProperty("images")[0].GetProperty("backing-filename").GetString());
+        }
+
         byte[] file = File.ReadAllBytes(child);
         Assert.True(file.AsSpan().IndexOf("sig="u8) < 0, "the child holds the SAS signature");
         Assert.True(file.AsSpan().IndexOf(Encoding.Unicode.GetBytes("sig=")) < 0, "the child holds the SAS signature (UTF-16)");
