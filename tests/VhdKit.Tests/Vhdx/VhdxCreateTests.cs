@@ -2,6 +2,7 @@ using System.Text.Json;
 using VhdKit.Chain;
 using VhdKit.Format;
 using VhdKit.Format.Vhdx;
+using VhdKit.Images;
 using VhdKit.Images.Vhdx;
 using VhdKit.Operations;
 using VhdKit.Tests.Support;
@@ -221,11 +222,13 @@ public class VhdxCreateTests : IDisposable
     }
 
     [Fact]
-    public void A_vhdx_opened_for_writing_is_refused_clearly()
+    public void A_vhdx_opened_for_writing_is_writable_and_kept_from_other_openers()
     {
         string path = _folder.File("w.vhdx");
         VhdxTestFiles.Create(path, VhdDiskType.Dynamic, 8L * MiB);
-        Assert.Contains("does not write it yet", Assert.Throws<NotSupportedException>(() => VirtualDisk.Open(path)).Message, StringComparison.Ordinal);
+        using VirtualDisk disk = VirtualDisk.Open(path);
+        Assert.True(disk.CanWrite);
+        Assert.Throws<ImageInUseException>(() => VirtualDisk.Open(path));
     }
 
     [Theory]
