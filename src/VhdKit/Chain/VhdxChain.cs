@@ -19,6 +19,12 @@ public sealed class VhdxChain : IDisposable
         Warnings = warnings;
     }
 
+    /// <summary>A chain of one fixed or dynamic image (taking ownership of it).</summary>
+    /// <exception cref="ArgumentException">The image is a differencing disk (its parents are needed).</exception>
+    internal static VhdxChain Of(VhdxImage image) => image.DiskType != VhdDiskType.Differencing
+        ? new VhdxChain([image], [], [.. image.Warnings])
+        : throw new ArgumentException($"{image.Path} is a differencing disk: open its chain.", nameof(image));
+
     /// <summary>The images, leaf first.</summary>
     public ImmutableArray<VhdxImage> Images { get; }
 

@@ -105,6 +105,9 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
         return new VirtualDisk([.. chain.Links.Select(l => l.Image)], chain, chain.Warnings);
     }
 
+    /// <summary>A disk over an open VHDX chain (taking ownership of it), writable when its leaf is.</summary>
+    internal static VirtualDisk Open(VhdxChain chain) => new(chain);
+
     /// <summary>Whether <paramref name="path"/> holds a VHDX (a file locked by a writer is left to the VHD path, which says it is in use).</summary>
     private static bool IsVhdx(string path)
     {
