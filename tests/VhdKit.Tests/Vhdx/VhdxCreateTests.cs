@@ -152,23 +152,7 @@ public class VhdxCreateTests : IDisposable
         Assert.Contains("VHDX", output, StringComparison.Ordinal);
         Assert.Contains("Differential", output, StringComparison.OrdinalIgnoreCase);
 
-        const string Script = """
-            import sys, pyvhdi
-            out, paths = sys.argv[1], sys.argv[2:]
-            files = []
-            for path in paths:
-                f = pyvhdi.file(); f.open(path); files.append(f)
-            for child, parent in zip(files, files[1:]):
-                child.set_parent(parent)
-            leaf = files[0]
-            size = leaf.get_media_size()
-            with open(out, "wb") as o:
-                for offset in range(0, size, 512):
-                    o.write(leaf.read_buffer_at_offset(512, offset))
-            """;
-        string raw = _folder.File("pyvhdi.raw");
-        PeerTools.Python(Script, [raw, .. chain]);
-        byte[] theirs = File.ReadAllBytes(raw);
+        byte[] theirs = VhdxPyvhdi.Content(_folder.File("pyvhdi.raw"), chain);
         Assert.True(model.AsSpan().SequenceEqual(theirs), $"pyvhdi differs from the model first at byte {model.AsSpan().CommonPrefixLength(theirs)}");
         _ = leaf;
     }
