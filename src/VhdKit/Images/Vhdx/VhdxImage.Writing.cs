@@ -329,16 +329,21 @@ public sealed partial class VhdxImage
 
         lock (_writeLock)
         {
-            FlushMetadata();
-            editor.Close();
-            if (_placed && _file.Length > _allocationEnd)
+            try
             {
-                // Only now that no log entry (whose FlushedFileOffset may name the longer file) is live.
-                _file.SetLength(_allocationEnd);
-                _file.Flush();
+                FlushMetadata();
+                editor.Close();
+                if (_placed && _file.Length > _allocationEnd)
+                {
+                    // Only now that no log entry (whose FlushedFileOffset may name the longer file) is live.
+                    _file.SetLength(_allocationEnd);
+                    _file.Flush();
+                }
             }
-
-            _editor = null;
+            finally
+            {
+                _editor = null; // closed once: a failure leaves the log for the next opening to replay
+            }
         }
     }
 }
