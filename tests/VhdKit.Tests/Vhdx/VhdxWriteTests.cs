@@ -150,6 +150,51 @@ public class VhdxWriteTests : IDisposable
         Assert.Equal(0, image.FileLength % MiB);
     }
 
+    [SkippableFact]
+    public void Metadata_dirtied_past_one_log_entry_is_flushed_in_whole_entries_and_reads_in_qemu()
+    {
+        // 80 GiB in 1 MiB blocks: a BAT sector names 512 blocks, so a write into every 512th block dirties one BAT
+        // sector each: 150 of them pass the 126 sectors one log entry holds, and the writer flushes on its own
+        // between two blocks (entries of 127 sectors also wrap the 1 MiB log).
+        string path = _folder.File("big.vhdx");
+        VhdxTestFiles.Create(path, VhdDiskType.Dynamic, 80L << 30, MiB);
+        const int Blocks = 150;
+        using (VhdxImage image = VhdxImage.OpenWritable(path))
+        {
+            for (int i = 0; i < Blocks; i++)
+            {
+                image.WriteSectors(Fill((byte)(i + 1)), (long)i * 512 * MiB);
+            }
+        }
+
+        using (VhdxImage image = VhdxImage.Open(path))
+        {
+            Assert.Null(image.LogReplay);
+            var back = new byte[4096];
+            for (int i = 0; i < Blocks; i++)
+            {
+                Assert.Equal(VhdxBlockState.FullyPresent, image.PayloadEntry((long)i * 512).State);
+                Assert.Equal(VhdxBlockState.NotPresent, image.PayloadEntry(((long)i * 512) + 1).State);
+                image.ReadOwn(back, (long)i * 512 * MiB);
+                Assert.True(back.AsSpan().IndexOfAnyExcept((byte)(i + 1)) < 0, $"block {i * 512}");
+            }
+        }
+
+        string qemuImg = PeerTools.Require("qemu-img");
+        string qemuIo = PeerTools.Require("qemu-io");
+        PeerTools.RunOk(qemuImg, "check", "-f", "vhdx", path);
+        string[] reads = [.. Enumerable.Range(0, Blocks).SelectMany(i => new[] { "-c", $"read -P {i + 1} {(long)i * 512 * MiB} 4k" })];
+        ProcessResult read = PeerTools.Run(qemuIo, ["-f", "vhdx", .. reads, path]);
+        Assert.True(read.ExitCode == 0 && !read.Stdout.Contains("Pattern verification failed", StringComparison.Ordinal), read.Stdout + read.Stderr);
+
+        static byte[] Fill(byte value)
+        {
+            var data = new byte[4096];
+            Array.Fill(data, value);
+            return data;
+        }
+    }
+
     private static void WriteRandom(VirtualDisk disk, byte[] model, Random random, int count)
     {
         for (int i = 0; i < count; i++)
