@@ -84,6 +84,26 @@ public class VhdxEditorTests : IDisposable
     }
 
     [Fact]
+    public void A_log_naming_an_absurd_file_length_is_refused_for_writing_and_the_file_is_unchanged()
+    {
+        string path = _folder.File("huge.vhdx");
+        VhdxTestFiles.Create(path, VhdDiskType.Dynamic, 8L * MiB, blockSize: MiB);
+        var logGuid = Guid.NewGuid();
+        long length = new FileInfo(path).Length;
+        using (var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite))
+        {
+            byte[] entry = VhdxLogBuilder.Entry(1, 0, logGuid, (ulong)length, 1UL << 50, new VhdxLogBuilder.Write(3L * MiB, new byte[4096]));
+            VhdxLogBuilder.Put(file, MiB, MiB, 0, entry);
+            VhdxLogBuilder.SetLogGuid(file, logGuid);
+        }
+
+        byte[] before = File.ReadAllBytes(path);
+        var e = Assert.Throws<VhdxFormatException>(() => VhdxImage.OpenWritable(path).Dispose());
+        Assert.Contains("LastFileOffset", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(path));
+    }
+
+    [Fact]
     public void A_metadata_write_left_in_the_log_by_a_crash_replays_and_a_clean_close_clears_the_log_guid()
     {
         string path = _folder.File("m.vhdx");

@@ -28,6 +28,12 @@ namespace VhdKit.Images.Vhdx;
 /// </summary>
 internal sealed class VhdxEditor
 {
+    /// <summary>
+    /// The longest file a replay extends to: 64 TiB of blocks (the largest virtual disk) and 1 TiB for the rest
+    /// (BAT, bitmaps, metadata). A log naming a longer file is refused rather than followed.
+    /// </summary>
+    public const long MaxReplayedFileLength = (long)VhdxMetadata.MaxVirtualDiskSize + (1L << 40);
+
     /// <summary>The most 4 KiB sectors one log entry carries: one descriptor sector holds 126 descriptors.</summary>
     public const int MaxSectorsPerEntry = (VhdxLayout.LogSectorSize - VhdxLogEntryHeader.Size) / VhdxLogDescriptor.Size;
 
@@ -97,6 +103,12 @@ internal sealed class VhdxEditor
         if (replay.EntryCount == 0)
         {
             return 0;
+        }
+
+        if (replay.LastFileOffset > MaxReplayedFileLength)
+        {
+            throw FormatErrors.VhdxField("VHDX log entry", "LastFileOffset", (long)header.LogOffset,
+                $"at most {FormatErrors.Hex((ulong)MaxReplayedFileLength)} (64 TiB of blocks and their metadata)", FormatErrors.Hex((ulong)replay.LastFileOffset));
         }
 
         if (file.Length < replay.LastFileOffset)
