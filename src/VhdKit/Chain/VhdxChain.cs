@@ -8,7 +8,7 @@ namespace VhdKit.Chain;
 
 /// <summary>
 /// A VHDX differencing chain, leaf first, down to a fixed or dynamic base (a fixed or dynamic VHDX alone is a chain
-/// of one). Every image is opened read-only (VhdKit does not write VHDX yet).
+/// of one). Parents are opened read-only; the leaf read-only or writable.
 /// </summary>
 public sealed class VhdxChain : IDisposable
 {
@@ -18,6 +18,12 @@ public sealed class VhdxChain : IDisposable
         ParentAttempts = attempts;
         Warnings = warnings;
     }
+
+    /// <summary>A chain of one fixed or dynamic image (taking ownership of it).</summary>
+    /// <exception cref="ArgumentException">The image is a differencing disk (its parents are needed).</exception>
+    internal static VhdxChain Of(VhdxImage image) => image.DiskType != VhdDiskType.Differencing
+        ? new VhdxChain([image], [], [.. image.Warnings])
+        : throw new ArgumentException($"{image.Path} is a differencing disk: open its chain.", nameof(image));
 
     /// <summary>The images, leaf first.</summary>
     public ImmutableArray<VhdxImage> Images { get; }
@@ -41,7 +47,18 @@ public sealed class VhdxChain : IDisposable
     /// <exception cref="ParentResolutionException">A parent cannot be found, is a VHD, has the wrong DataWriteGuid, or the chain loops or is too deep.</exception>
     /// <exception cref="IOException">A file cannot be read.</exception>
     /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
-    public static VhdxChain Open(string path, int maxDepth = VhdOpenOptions.DefaultMaxChainDepth)
+    public static VhdxChain Open(string path, int maxDepth = VhdOpenOptions.DefaultMaxChainDepth) => Open(path, maxDepth, writableLeaf: false);
+
+    /// <summary>Opens the VHDX chain whose leaf is <paramref name="path"/>, the leaf writable when <paramref name="writableLeaf"/> (its pending log replayed into it first); parents read-only.</summary>
+    /// <param name="path">The leaf.</param>
+    /// <param name="maxDepth">The most images the chain may hold.</param>
+    /// <param name="writableLeaf">Whether the leaf is opened for writing (alone).</param>
+    /// <exception cref="Format.Vhdx.VhdxFormatException">An image of the chain is not a valid VHDX.</exception>
+    /// <exception cref="ImageInUseException">The leaf is to be written and is open elsewhere.</exception>
+    /// <exception cref="ParentResolutionException">A parent cannot be found, is a VHD, has the wrong DataWriteGuid, or the chain loops or is too deep.</exception>
+    /// <exception cref="IOException">A file cannot be read.</exception>
+    /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
+    public static VhdxChain Open(string path, int maxDepth, bool writableLeaf)
     {
         ArgumentNullException.ThrowIfNull(path);
         var images = ImmutableArray.CreateBuilder<VhdxImage>();
@@ -49,7 +66,7 @@ public sealed class VhdxChain : IDisposable
         var warnings = ImmutableArray.CreateBuilder<string>();
         try
         {
-            images.Add(VhdxImage.Open(path));
+            images.Add(writableLeaf ? VhdxImage.OpenWritable(path) : VhdxImage.Open(path));
             var seen = new HashSet<string>(StringComparer.Ordinal) { Path.GetFullPath(path) };
             while (images[^1].DiskType == VhdDiskType.Differencing)
             {

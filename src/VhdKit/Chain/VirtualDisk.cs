@@ -8,7 +8,7 @@ using VhdKit.Images.Vhdx;
 namespace VhdKit.Chain;
 
 /// <summary>
-/// The guest's view of a disk: a VHD or VHDX of any type, with its parents (a VHDX disk is read-only). Reads resolve each range to the first layer
+/// The guest's view of a disk: a VHD or VHDX of any type, with its parents. Reads resolve each range to the first layer
 /// that holds it, one I/O per run (never per sector); what no layer holds reads as zeros. Writes go to the leaf
 /// only, sector-granular, partial sectors read-modify-written from the chain. Parents are opened read-only and
 /// shared, and are never written.
@@ -52,8 +52,11 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
     /// <summary>The size of the virtual disk in bytes.</summary>
     public long Capacity { get; }
 
-    /// <summary>Whether writes are allowed (the leaf is a VHD opened for writing).</summary>
-    public bool CanWrite => !_layers.IsEmpty && _layers[0].CanWrite;
+    /// <summary>Whether writes are allowed (the leaf is opened for writing).</summary>
+    public bool CanWrite => _vhdxChain is null ? !_layers.IsEmpty && _layers[0].CanWrite : _vhdxChain.Leaf.CanWrite;
+
+    /// <summary>The unit the leaf is written in: 512 bytes for a VHD, the logical sector size for a VHDX.</summary>
+    private int WriteSectorSize => _vhdxChain?.Leaf.LogicalSectorSize ?? VhdConstants.SectorSize;
 
     /// <summary>The format of the disk's images: VHD or VHDX.</summary>
     public ImageFormat Format => _vhdxChain is null ? ImageFormat.Vhd : ImageFormat.Vhdx;
@@ -82,10 +85,10 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
 
     /// <summary>
     /// Opens the image at <paramref name="path"/> and its parents: the leaf read-write unless
-    /// <see cref="VirtualDiskOptions.ReadOnly"/>. A VHDX (told by its content) opens its VHDX chain, read-only.
+    /// <see cref="VirtualDiskOptions.ReadOnly"/>. A VHDX (told by its content) opens its VHDX chain (the leaf
+    /// writable likewise, its pending log replayed into it first).
     /// </summary>
     /// <exception cref="ImageInUseException">The leaf is open for writing elsewhere, or is the parent of a disk being read.</exception>
-    /// <exception cref="NotSupportedException">The image is a VHDX and writing was asked for (VhdKit reads VHDX only, today).</exception>
     /// <exception cref="VhdFormatException">An image is not a valid VHD or VHDX.</exception>
     /// <exception cref="ParentResolutionException">A parent cannot be found or has the wrong id.</exception>
     /// <exception cref="IOException">A file cannot be read.</exception>
@@ -95,17 +98,15 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
         options ??= VirtualDiskOptions.Default;
         if (IsVhdx(path))
         {
-            if (!options.ReadOnly)
-            {
-                throw new NotSupportedException($"{path} is a VHDX image; VhdKit reads VHDX but does not write it yet (open it read-only).");
-            }
-
-            return new VirtualDisk(VhdxChain.Open(path, options.MaxChainDepth));
+            return new VirtualDisk(VhdxChain.Open(path, options.MaxChainDepth, writableLeaf: !options.ReadOnly));
         }
 
         VhdChain chain = VhdChain.Open(path, new VhdOpenOptions { Writable = !options.ReadOnly, MaxChainDepth = options.MaxChainDepth });
         return new VirtualDisk([.. chain.Links.Select(l => l.Image)], chain, chain.Warnings);
     }
+
+    /// <summary>A disk over an open VHDX chain (taking ownership of it), writable when its leaf is.</summary>
+    internal static VirtualDisk Open(VhdxChain chain) => new(chain);
 
     /// <summary>Whether <paramref name="path"/> holds a VHDX (a file locked by a writer is left to the VHD path, which says it is in use).</summary>
     private static bool IsVhdx(string path)
@@ -220,22 +221,22 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
             throw new NotSupportedException($"{Path} is open read-only.");
         }
 
-        const int Sector = VhdConstants.SectorSize;
+        int sectorSize = WriteSectorSize;
         lock (_writeLock)
         {
-            int head = (int)(offset % Sector);
-            if (head != 0 || data.Length < Sector)
+            int head = (int)(offset % sectorSize);
+            if (head != 0 || data.Length < sectorSize)
             {
-                int count = Math.Min(data.Length, Sector - head);
+                int count = Math.Min(data.Length, sectorSize - head);
                 WritePartialSector(data[..count], offset);
                 data = data[count..];
                 offset += count;
             }
 
-            int whole = data.Length / Sector * Sector;
+            int whole = data.Length / sectorSize * sectorSize;
             if (whole > 0)
             {
-                _layers[0].WriteSectors(data[..whole], offset);
+                WriteLeaf(data[..whole], offset);
                 data = data[whole..];
                 offset += whole;
             }
@@ -262,7 +263,7 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (CanWrite)
         {
-            _layers[0].Flush();
+            FlushLeaf();
         }
     }
 
@@ -296,7 +297,7 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
         {
             if (CanWrite)
             {
-                _layers[0].Flush();
+                FlushLeaf();
             }
         }
         finally
@@ -325,11 +326,35 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
 
     private void WritePartialSector(ReadOnlySpan<byte> data, long offset)
     {
-        const int Sector = VhdConstants.SectorSize;
-        long sectorStart = offset / Sector * Sector;
-        Span<byte> sector = stackalloc byte[Sector];
+        int sectorSize = WriteSectorSize;
+        long sectorStart = offset / sectorSize * sectorSize;
+        Span<byte> sector = stackalloc byte[sectorSize];
         Read(sector, sectorStart);
         data.CopyTo(sector[(int)(offset - sectorStart)..]);
-        _layers[0].WriteSectors(sector, sectorStart);
+        WriteLeaf(sector, sectorStart);
+    }
+
+    private void WriteLeaf(ReadOnlySpan<byte> data, long offset)
+    {
+        if (_vhdxChain is { } chain)
+        {
+            chain.Leaf.WriteSectors(data, offset);
+        }
+        else
+        {
+            _layers[0].WriteSectors(data, offset);
+        }
+    }
+
+    private void FlushLeaf()
+    {
+        if (_vhdxChain is { } chain)
+        {
+            chain.Leaf.Flush();
+        }
+        else
+        {
+            _layers[0].Flush();
+        }
     }
 }

@@ -158,6 +158,20 @@ internal sealed class BitmapCache
         }
     }
 
+    /// <summary>
+    /// Holds <paramref name="updated"/>, a changed copy of the bitmap of <paramref name="block"/> (owned by the cache
+    /// from now on), as its dirty bitmap: for a format whose bits the cache does not set itself (VHDX: least
+    /// significant bit first). Published at once, as <see cref="SetSectors"/> publishes its copy.
+    /// </summary>
+    public void Replace(int block, byte[] updated)
+    {
+        lock (_lock)
+        {
+            PutDirty(block, updated);
+            RemoveClean(block);
+        }
+    }
+
     /// <summary>The dirty bitmaps, to be written; <see cref="MarkClean"/> once they are durable.</summary>
     public List<KeyValuePair<int, byte[]>> DirtySnapshot()
     {

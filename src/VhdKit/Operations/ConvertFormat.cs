@@ -11,4 +11,10 @@ public enum ConvertFormat
 
     /// <summary>A dynamic VHD: only blocks holding non-zero data are allocated.</summary>
     Dynamic,
+
+    /// <summary>A fixed VHDX (every block present, sparse where the content is zeros).</summary>
+    VhdxFixed,
+
+    /// <summary>A dynamic VHDX: only blocks holding non-zero data are allocated.</summary>
+    VhdxDynamic,
 }

@@ -64,13 +64,27 @@ public sealed class FileSystemCliTests : IDisposable
     }
 
     [Fact]
-    public void A_formatted_vhdx_is_refused_before_any_file_exists()
+    public void A_formatted_vhdx_holds_the_volume_and_its_files_and_checks_clean_in_fsck()
     {
-        ProcessResult result = CliRunner.Run("create", "--filesystem", "fat32", _folder.File("data.vhdx"), "600M");
+        string seed = _folder.File("seed");
+        Directory.CreateDirectory(Path.Combine(seed, "scripts"));
+        File.WriteAllText(Path.Combine(seed, "user-data"), "#cloud-config\n");
+        File.WriteAllText(Path.Combine(seed, "scripts", "setup.sh"), "echo hi\n");
+        foreach ((string type, string file, string size, string vhdxType) in new[] { ("fat32", "data.vhdx", "600M", "dynamic"), ("fat16", "small.vhdx", "32M", "fixed") })
+        {
+            ProcessResult result = CliRunner.Run("create", "--filesystem", type, "--label", "cidata", "--add", seed, "--type", vhdxType, _folder.File(file), size);
+            Assert.True(result.ExitCode == 0, result.Stderr);
+            Assert.Contains($"({type.ToUpperInvariant()} volume CIDATA: 2 files", result.Stdout, StringComparison.Ordinal);
+            (string raw, string partition) = FatPeers.Extract(_folder.File(file));
+            Assert.Equal(0, FatPeers.Fsck(partition).ExitCode);
+            Assert.Equal("echo hi\n", FatPeers.Mtools("mtype", "-i", $"{raw}@@{FatPeers.PartitionOffset}", "::/scripts/setup.sh").Stdout);
+            PeerTools.RunOk(PeerTools.Require("qemu-img"), "check", "-f", "vhdx", _folder.File(file));
+        }
 
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains("does not write into a VHDX yet", result.Stderr, StringComparison.Ordinal);
-        Assert.Empty(Directory.GetFileSystemEntries(_folder.Path));
+        ProcessResult sector = CliRunner.Run("create", "--filesystem", "fat32", "--logical-sector-size", "4096", _folder.File("big.vhdx"), "600M");
+        Assert.Equal(1, sector.ExitCode);
+        Assert.Contains("512-byte logical sectors", sector.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(_folder.File("big.vhdx")));
     }
 
     [Theory]

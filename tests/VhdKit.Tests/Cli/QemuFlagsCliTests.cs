@@ -65,7 +65,6 @@ public class QemuFlagsCliTests : IDisposable
     }
 
     [Theory]
-    [InlineData("-O", "vhdx")]
     [InlineData("-O", "qcow2")]
     [InlineData("-f", "vmdk")]
     public void Convert_names_formats_it_does_not_support_yet(string option, string format)

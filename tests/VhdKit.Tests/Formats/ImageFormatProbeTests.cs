@@ -92,7 +92,11 @@ public class ImageFormatProbeTests : IDisposable
         Assert.StartsWith($"{path} is a VHDX image, not a VHD; open it with VirtualDisk.Open", image.Message, StringComparison.Ordinal);
         Assert.Equal(ImageFormat.Vhdx, image.Format);
         Assert.IsType<UnsupportedImageFormatException>(Assert.ThrowsAny<VhdFormatException>(() => VhdChain.Open(path)));
-        Assert.Throws<NotSupportedException>(() => VirtualDisk.Open(path)); // read-write: VhdKit does not write VHDX yet
+        using (VirtualDisk writable = VirtualDisk.Open(path))
+        {
+            Assert.True(writable.CanWrite);
+        }
+
         using VirtualDisk disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true });
         Assert.Equal(ImageFormat.Vhdx, disk.Format);
     }

@@ -180,7 +180,7 @@ public class PowerLossTests(ITestOutputHelper output) : IDisposable
         return content;
     }
 
-    private static void AssertOldOrNew(byte[] content, byte[] old, List<(long Offset, byte[] Data)> newWrites,
+    internal static void AssertOldOrNew(byte[] content, byte[] old, List<(long Offset, byte[] Data)> newWrites,
         CrashSimulatingStorage.CrashState state, int index)
     {
         for (int sector = 0; sector < content.Length / SectorSize; sector++)

@@ -33,6 +33,9 @@ public sealed class ChainBuilder
 
     public byte[] Model { get; }
 
+    /// <summary>The layers' extension: <c>.vhd</c> (the default) or <c>.vhdx</c> (a VHDX chain).</summary>
+    public string Extension { get; init; } = ".vhd";
+
     public List<string> Layers { get; } = [];
 
     public string Leaf => Layers[^1];
@@ -40,7 +43,7 @@ public sealed class ChainBuilder
     /// <summary>Adds a layer (the base first) and writes <paramref name="writes"/> random extents into it.</summary>
     public string AddLayer(int writes, int? blockSize = null, int maxWrite = 5 * 1024 * 1024, Action<VirtualDisk>? afterEachWrite = null)
     {
-        string path = Path.Combine(_folder, $"layer{Layers.Count}.vhd");
+        string path = Path.Combine(_folder, $"layer{Layers.Count}{Extension}");
         CreateRequest request = Layers.Count == 0
             ? CreateRequest.Dynamic(path, Model.Length) with { BlockSize = blockSize }
             : CreateRequest.Differencing(path, Leaf) with { BlockSize = blockSize };

@@ -14,7 +14,8 @@ public static class FatPeers
     public static string ToRaw(string vhd)
     {
         string raw = vhd + ".raw";
-        PeerTools.RunOk(PeerTools.Require("qemu-img"), "convert", "-f", "vpc", "-O", "raw", vhd, raw);
+        string format = vhd.EndsWith(".vhdx", StringComparison.OrdinalIgnoreCase) ? "vhdx" : "vpc";
+        PeerTools.RunOk(PeerTools.Require("qemu-img"), "convert", "-f", format, "-O", "raw", vhd, raw);
         return raw;
     }
 

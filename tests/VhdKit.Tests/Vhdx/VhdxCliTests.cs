@@ -1,4 +1,5 @@
 using System.Text.Json;
+using VhdKit.Chain;
 using VhdKit.Tests.Support;
 
 namespace VhdKit.Tests.Vhdx;
@@ -94,8 +95,12 @@ public class VhdxCliTests : IDisposable
         ProcessResult sector = CliRunner.RunIn(_folder.Path, "create", "--logical-sector-size", "4096", "e.vhd", "16M");
         Assert.Equal(1, sector.ExitCode);
         Assert.Contains("is for a VHDX", sector.Stderr, StringComparison.Ordinal);
-        ProcessResult write = CliRunner.RunIn(_folder.Path, "write", "a.img", "--offset", "0", "--from", "a.img");
-        Assert.NotEqual(0, write.ExitCode);
-        Assert.Contains("does not write it yet", write.Stderr, StringComparison.Ordinal);
+        File.WriteAllBytes(_folder.File("pattern.bin"), Enumerable.Repeat((byte)0x5a, 5000).ToArray());
+        ProcessResult write = CliRunner.RunIn(_folder.Path, "write", "a.img", "--offset", "1000", "--from", "pattern.bin");
+        Assert.True(write.ExitCode == 0, write.Stderr);
+        using VirtualDisk written = VirtualDisk.Open(_folder.File("a.img"), new VirtualDiskOptions { ReadOnly = true });
+        var back = new byte[7000];
+        written.Read(back, 0);
+        Assert.True(back.AsSpan(0, 1000).IndexOfAnyExcept((byte)0) < 0 && back.AsSpan(1000, 5000).IndexOfAnyExcept((byte)0x5a) < 0 && back.AsSpan(6000).IndexOfAnyExcept((byte)0) < 0);
     }
 }

@@ -54,6 +54,21 @@ public class VhdxLogReplayTests : IDisposable
             }
 
             Assert.Equal(before, File.ReadAllBytes(path)); // read-only: the file is unchanged
+
+            // Opened for writing, qemu's log is replayed into the file: the same content with nothing pending, and
+            // qemu then opens it without a repair.
+            string replayed = _folder.File($"k{attempt}.replayed.vhdx");
+            File.Copy(path, replayed);
+            VhdxImage.OpenWritable(replayed).Dispose();
+            using (VhdxImage image = VhdxImage.Open(replayed))
+            {
+                Assert.Null(image.LogReplay);
+                var after = new byte[image.Capacity];
+                image.ReadOwn(after, 0);
+                Assert.True(ours.AsSpan().SequenceEqual(after), $"kill at pwrite64 #{when}: the replay into the file differs from the replay in memory");
+            }
+
+            PeerTools.RunOk(qemuImg, "check", "-f", "vhdx", replayed);
             Assert.True(ours.AsSpan().SequenceEqual(VhdxSpecReader.Content(path, _folder.File($"k{attempt}.spec"))), $"kill at pwrite64 #{when}: the spec reader differs");
 
             // qemu refuses to read a pending log read-only; its repair replays it. Its content then must be ours.

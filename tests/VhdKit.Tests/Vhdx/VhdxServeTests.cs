@@ -32,4 +32,32 @@ public class VhdxServeTests : IDisposable
 
         Assert.True(File.ReadAllBytes(expected).AsSpan().SequenceEqual(File.ReadAllBytes(copy)), "the served VHDX differs from qemu's content");
     }
+
+    [SkippableFact]
+    public void Qemu_io_writes_through_a_writable_serve_of_a_vhdx_chain_land_in_the_leaf()
+    {
+        string qemuIo = PeerTools.Require("qemu-io");
+        string parent = _folder.File("p.vhdx");
+        string child = _folder.File("c.vhdx");
+        VhdxTestFiles.Create(parent, VhdKit.Format.VhdDiskType.Dynamic, 8L << 20, blockSize: 1 << 20);
+        using (var disk = VhdKit.Chain.VirtualDisk.Open(parent))
+        {
+            disk.Write(Enumerable.Repeat((byte)0x11, 1 << 20).ToArray(), 0);
+        }
+
+        VhdxTestFiles.Create(child, VhdKit.Format.VhdDiskType.Differencing, parent: parent);
+        byte[] parentBefore = File.ReadAllBytes(parent);
+        using (var server = new InProcessServer(child, _folder.File("w.sock"), readOnly: false))
+        {
+            PeerTools.RunOk(qemuIo, "-f", "raw", "-c", "write -P 0x77 4096 8k", "-c", "read -P 0x11 0 4096", "-c", "read -P 0x77 4096 8k", server.Uri);
+        }
+
+        Assert.Equal(parentBefore, File.ReadAllBytes(parent));
+        using var read = VhdKit.Chain.VirtualDisk.Open(child, new VhdKit.Chain.VirtualDiskOptions { ReadOnly = true });
+        var content = new byte[1 << 20];
+        read.Read(content, 0);
+        Assert.True(content.AsSpan(0, 4096).IndexOfAnyExcept((byte)0x11) < 0 && content.AsSpan(4096, 8192).IndexOfAnyExcept((byte)0x77) < 0
+            && content.AsSpan(12288).IndexOfAnyExcept((byte)0x11) < 0, "the child does not read the parent's bytes with the served write over them");
+        Assert.True(VhdxSpecReader.Content(child, child + ".spec", parent).AsSpan(0, 1 << 20).SequenceEqual(content), "the spec reader differs");
+    }
 }

@@ -6,7 +6,7 @@ using VhdKit.Operations;
 namespace VhdKit.Tests.Vhdx;
 
 /// <summary>
-/// Puts data into VHDX files VhdKit created, by hand from the spec (VhdKit does not write VHDX data yet): into a
+/// Puts data into VHDX files VhdKit created, by hand from the spec (independently of VhdKit's own VHDX writer): into a
 /// fixed disk's contiguous blocks, and into a differencing disk by appending a sector bitmap block and payload blocks
 /// and updating its BAT (PARTIALLY_PRESENT, the bits of the sectors written set).
 /// </summary>

@@ -310,11 +310,19 @@ public sealed partial class VhdxImage : IDisposable
     }
 
     /// <inheritdoc />
+    /// <exception cref="IOException">Closing an image open for writing failed (its final flush); the file is closed all the same.</exception>
     public void Dispose()
     {
-        if (_ownsFile)
+        try
         {
-            _file.Dispose();
+            CloseForWriting();
+        }
+        finally
+        {
+            if (_ownsFile)
+            {
+                _file.Dispose();
+            }
         }
     }
 

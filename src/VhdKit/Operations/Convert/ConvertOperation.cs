@@ -9,8 +9,8 @@ using VhdKit.Storage;
 namespace VhdKit.Operations;
 
 /// <summary>
-/// Converts an image into a new standalone one (qemu-img convert, Hyper-V's Convert-VHD): a VHD chain is flattened,
-/// a raw file is imported; the output is raw, a fixed VHD or a dynamic VHD. Only the ranges the source holds are
+/// Converts an image into a new standalone one (qemu-img convert, Hyper-V's Convert-VHD): a VHD or VHDX chain is
+/// flattened, a raw file is imported; the output is raw, a fixed or dynamic VHD, or a fixed or dynamic VHDX. Only the ranges the source holds are
 /// read (a chain's allocated runs; a raw file's data, its holes skipped through SEEK_DATA/SEEK_HOLE where the file
 /// system answers), and chunks that read as zeros are not written, so the output stays sparse (a dynamic output
 /// leaves their blocks unallocated). The source is only read.
@@ -29,8 +29,9 @@ public static class ConvertOperation
     /// <param name="cancellationToken">Cancels the conversion (nothing is left behind).</param>
     /// <returns>What was done.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="request"/> or one of its paths is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">The source format named is one VhdKit does not read, or a raw source's size cannot be a VHD's.</exception>
-    /// <exception cref="UnsupportedImageFormatException">The source is a VHDX, qcow2, VMDK or VDI image.</exception>
+    /// <exception cref="ArgumentException">The source format named is one VhdKit does not read, a raw source's size cannot be the target's, or a VHDX option is given for another target.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A VHDX target's block or logical sector size, or the size for it, is not one VHDX allows.</exception>
+    /// <exception cref="UnsupportedImageFormatException">The source is a qcow2, VMDK or VDI image.</exception>
     /// <exception cref="VhdFormatException">A VHD source is not valid.</exception>
     /// <exception cref="ParentResolutionException">A VHD source's parent cannot be found.</exception>
     /// <exception cref="FileNotFoundException">The source does not exist.</exception>
@@ -52,19 +53,33 @@ public static class ConvertOperation
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Source);
         ArgumentNullException.ThrowIfNull(request.Target);
+        bool vhdx = request.TargetFormat is ConvertFormat.VhdxFixed or ConvertFormat.VhdxDynamic;
+        if (!vhdx && (request.BlockSize is not null || request.LogicalSectorSize is not null))
+        {
+            throw new ArgumentException($"A block size or logical sector size is given for a VHDX target; {request.Target} is to be {request.TargetFormat} (VHD or raw).");
+        }
+
         using ConvertSource source = ConvertSource.Open(StorageLocations.FullPath(request.Source), request.SourceFormat);
-        return Run(source, request.Target, request.TargetFormat, request.Sync, wrapTemporary, progress, cancellationToken);
+        return Run(source, request.Target, new Target(request.TargetFormat, request.BlockSize, request.LogicalSectorSize), request.Sync, wrapTemporary, progress, cancellationToken);
     }
+
+    /// <summary>What to write, with a VHDX target's block and logical sector sizes (null: the defaults).</summary>
+    internal sealed record Target(ConvertFormat Format, int? BlockSize = null, int? LogicalSectorSize = null);
 
     /// <summary>
     /// Converts an open <paramref name="source"/> (a local file, or another assembly's source such as VhdKit.Azure's
     /// page blob) into a new file at <paramref name="targetPath"/>, the same way: temporary file, checked flush, move into place.
     /// </summary>
     internal static ConvertResult Run(ConvertSource source, string targetPath, ConvertFormat targetFormat, SyncMode sync,
+        Func<IPositionalStorage, IPositionalStorage> wrapTemporary, IProgress<OperationProgress>? progress, CancellationToken cancellationToken) =>
+        Run(source, targetPath, new Target(targetFormat), sync, wrapTemporary, progress, cancellationToken);
+
+    private static ConvertResult Run(ConvertSource source, string targetPath, Target targetSpec, SyncMode sync,
         Func<IPositionalStorage, IPositionalStorage> wrapTemporary, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         string target = Path.GetFullPath(targetPath);
-        if (targetFormat != ConvertFormat.Raw)
+        ConvertFormat targetFormat = targetSpec.Format;
+        if (targetFormat is ConvertFormat.Fixed or ConvertFormat.Dynamic)
         {
             ThrowIfNoVhdSize(source);
         }
@@ -80,7 +95,7 @@ public static class ConvertOperation
                 // The temporary file is seen by no one until it is moved into place, so the copy's own flushes (a
                 // dynamic image's allocation order) wait: one fsync for the file, just before the move.
                 IPositionalStorage storage = wrapTemporary(file);
-                counts = Copy(source, new DeferredFlushStorage(storage), targetFormat, progress, cancellationToken);
+                counts = Copy(source, new DeferredFlushStorage(storage), targetSpec, progress, cancellationToken);
                 if (sync == SyncMode.Durable)
                 {
                     storage.Flush();
@@ -110,10 +125,16 @@ public static class ConvertOperation
         }
     }
 
-    private static (long Read, long Written) Copy(ConvertSource source, DeferredFlushStorage storage, ConvertFormat format,
+    private static (long Read, long Written) Copy(ConvertSource source, DeferredFlushStorage storage, Target target,
         IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
+        if (target.Format is ConvertFormat.VhdxFixed or ConvertFormat.VhdxDynamic)
+        {
+            return CopyToVhdx(source, storage, target, progress, cancellationToken);
+        }
+
         VhdImage? image = null;
+        ConvertFormat format = target.Format;
         switch (format)
         {
             case ConvertFormat.Raw:
@@ -128,7 +149,7 @@ public static class ConvertOperation
                 image = VhdImage.Open(storage, leaveOpen: true);
                 break;
             default:
-                throw new ArgumentOutOfRangeException(nameof(format), format, "Raw, Fixed or Dynamic.");
+                throw new ArgumentOutOfRangeException(nameof(target), format, "Raw, Fixed, Dynamic, VhdxFixed or VhdxDynamic.");
         }
 
         using (image)
@@ -155,6 +176,63 @@ public static class ConvertOperation
             }, progress, cancellationToken);
             image?.Flush(); // its metadata written (the storage defers the fsyncs to the caller)
             return (read, written);
+        }
+    }
+
+    /// <summary>
+    /// Creates the VHDX (Hyper-V's defaults unless the target names a block or logical sector size; a VHDX source's
+    /// logical sector size by default) and writes the chunks that are not all zeros through its writer, so blocks only
+    /// zeros reach stay NOT_PRESENT in a dynamic VHDX. A chunk that does not start or end on a logical sector (a VHD
+    /// source's 512-byte runs into 4096-byte sectors) is completed from what the new image holds.
+    /// </summary>
+    private static (long Read, long Written) CopyToVhdx(ConvertSource source, DeferredFlushStorage storage, Target target,
+        IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    {
+        CreateOperation.CreateVhdx(storage, new CreateRequest(storage.Name)
+        {
+            Type = target.Format == ConvertFormat.VhdxFixed ? VhdDiskType.Fixed : VhdDiskType.Dynamic,
+            Size = source.Capacity,
+            BlockSize = target.BlockSize,
+            LogicalSectorSize = target.LogicalSectorSize ?? source.LogicalSectorSize,
+            Format = ImageFormat.Vhdx,
+        });
+        using var image = Images.Vhdx.VhdxImage.OpenWritable(storage);
+        long written = 0;
+        long read = CopyEngine.Copy(source.Extents(), source.Read, (chunk, offset) =>
+        {
+            if (chunk.IndexOfAnyExcept((byte)0) < 0)
+            {
+                return;
+            }
+
+            WriteAligned(image, chunk, offset);
+            written += chunk.Length;
+        }, progress, cancellationToken);
+        return (read, written);
+    }
+
+    private static void WriteAligned(Images.Vhdx.VhdxImage image, ReadOnlySpan<byte> chunk, long offset)
+    {
+        int sector = image.LogicalSectorSize;
+        if (offset % sector == 0 && chunk.Length % sector == 0)
+        {
+            image.WriteSectors(chunk, offset);
+            return;
+        }
+
+        long start = offset / sector * sector;
+        long end = Math.Min(image.Capacity, (offset + chunk.Length + sector - 1) / sector * sector);
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)(end - start));
+        try
+        {
+            Span<byte> whole = buffer.AsSpan(0, (int)(end - start));
+            image.ReadOwn(whole, start);
+            chunk.CopyTo(whole[(int)(offset - start)..]);
+            image.WriteSectors(whole, start);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 }

@@ -14,8 +14,17 @@ public sealed record ConvertRequest(string Source, string Target)
     /// </summary>
     public ImageFormat? SourceFormat { get; init; }
 
-    /// <summary>What to write: a raw, fixed or dynamic image (default dynamic).</summary>
+    /// <summary>What to write: a raw image, a fixed or dynamic VHD, or a fixed or dynamic VHDX (default a dynamic VHD).</summary>
     public ConvertFormat TargetFormat { get; init; } = ConvertFormat.Dynamic;
+
+    /// <summary>
+    /// A VHDX target's block size in bytes (a power of two from 1 MiB to 256 MiB); <see langword="null"/> for Hyper-V's
+    /// 32 MiB. VHD targets keep their block size rule (the source's, else 2 MiB) and refuse this.
+    /// </summary>
+    public int? BlockSize { get; init; }
+
+    /// <summary>A VHDX target's logical sector size, 512 or 4096; <see langword="null"/> for a VHDX source's, else 512. VHD targets refuse this.</summary>
+    public int? LogicalSectorSize { get; init; }
 
     /// <summary>
     /// Whether the new file is made durable before the conversion returns (default <see cref="SyncMode.Durable"/>);

@@ -24,6 +24,9 @@ internal abstract class ConvertSource : IDisposable
     /// <summary>The block size a dynamic copy should use (the source's, when it is one VHDs are made with).</summary>
     public virtual int PreferredBlockSize => VhdConstants.DefaultBlockSize;
 
+    /// <summary>The source's logical sector size when it has one (a VHDX's), else null.</summary>
+    public virtual int? LogicalSectorSize => null;
+
     /// <summary>What opening tolerated.</summary>
     public virtual ImmutableArray<string> Warnings => [];
 
@@ -72,6 +75,8 @@ internal abstract class ConvertSource : IDisposable
 
         public override int PreferredBlockSize =>
             !_disk.Layers.IsEmpty && _disk.Layers[0].BlockSize is VhdConstants.MinimumCreatedBlockSize ? VhdConstants.MinimumCreatedBlockSize : VhdConstants.DefaultBlockSize;
+
+        public override int? LogicalSectorSize => _disk.VhdxChain?.Leaf.LogicalSectorSize;
 
         public override ImmutableArray<string> Warnings => _disk.Warnings;
 

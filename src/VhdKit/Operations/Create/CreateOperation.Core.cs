@@ -27,13 +27,13 @@ public static partial class CreateOperation
 
         if (options.FileSystem is not null)
         {
-            if (image is null)
+            if (vhdxImage is { LogicalSectorSize: not 512 })
             {
-                throw new ArgumentException($"A formatted disk is made as a VHD: VhdKit does not write into a VHDX yet ({fullPath}).");
+                throw new ArgumentException($"A formatted VHDX has 512-byte logical sectors, those of its FAT volume; {fullPath} was asked with {vhdxImage.LogicalSectorSize}.");
             }
 
             // A tree that does not fit is refused here, before any file exists.
-            options.FileSystem.Plan(image.Size);
+            options.FileSystem.Plan(image?.Size ?? (long)vhdxImage!.Size);
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
@@ -46,6 +46,7 @@ public static partial class CreateOperation
                 if (vhdxImage is not null)
                 {
                     vhdxImage.WriteTo(storage);
+                    FormatVhdx(new DeferredFlushStorage(storage), options, progress, cancellationToken);
                 }
                 else
                 {
@@ -103,6 +104,23 @@ public static partial class CreateOperation
         }
 
         using VirtualDisk disk = VirtualDisk.Open([VhdImage.Open(storage, leaveOpen: true)]);
+        WriteFileSystem(disk, builder, progress, cancellationToken);
+    }
+
+    /// <summary>As <see cref="Format"/>, into a new VHDX, through its writer.</summary>
+    private static void FormatVhdx(IPositionalStorage storage, CreateRequest options, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (options.FileSystem is not { } builder)
+        {
+            return;
+        }
+
+        using VirtualDisk disk = VirtualDisk.Open(VhdxChain.Of(VhdxImage.OpenWritable(storage)));
+        WriteFileSystem(disk, builder, progress, cancellationToken);
+    }
+
+    private static void WriteFileSystem(VirtualDisk disk, FileSystems.Fat.FatDiskBuilder builder, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    {
         long total = builder.Plan(disk.Capacity).FileBytes;
         IProgress<long>? copied = progress is null ? null : new Progress(bytes => progress.Report(new OperationProgress(bytes, total)));
         builder.WriteTo(disk, copied, cancellationToken);

@@ -4,12 +4,27 @@ using VhdKit.Format;
 using VhdKit.Format.Vhdx;
 using VhdKit.Formats;
 using VhdKit.Images.Vhdx;
+using VhdKit.Storage;
 
 namespace VhdKit.Operations;
 
 // Creating a VHDX: the plan (sizes checked, Hyper-V's defaults, the parent's linkage); the writing is VhdxNewImage's.
 public static partial class CreateOperation
 {
+    /// <summary>Writes a new fixed or dynamic VHDX into the empty <paramref name="storage"/> (a temporary file the caller flushes and moves).</summary>
+    /// <exception cref="ArgumentException">The request asks for a differencing disk or zero fill.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The size, block size or logical sector size is not one VHDX allows.</exception>
+    /// <exception cref="IOException">Writing failed.</exception>
+    internal static void CreateVhdx(IPositionalStorage storage, CreateRequest options)
+    {
+        if (options.Type == VhdDiskType.Differencing)
+        {
+            throw new ArgumentException("A differencing disk is created from a parent file: use the path overload.", nameof(options));
+        }
+
+        PlanVhdx(storage.Name, options).WriteTo(storage);
+    }
+
     private static bool IsVhdx(CreateRequest request) =>
         request.Format is { } format ? format == ImageFormat.Vhdx : request.Path.EndsWith(".vhdx", StringComparison.OrdinalIgnoreCase);
 

@@ -56,7 +56,11 @@ public static partial class CreateOperation
         {
             using VhdxImage created = VhdxImage.Open(path);
             return new CreateResult(path, created.DiskType, created.Capacity, created.FileLength, created.BlockSize, created.VirtualDiskId,
-                request.ParentPath is null ? null : StorageLocations.Display(request.ParentPath), []) { Format = Formats.ImageFormat.Vhdx };
+                request.ParentPath is null ? null : StorageLocations.Display(request.ParentPath), [])
+            {
+                Format = Formats.ImageFormat.Vhdx,
+                FileSystem = request.FileSystem?.Plan(created.Capacity),
+            };
         }
 
         using VhdImage image = VhdImage.Open(path);
