@@ -30,6 +30,9 @@ internal sealed class BlobSource : ConvertSource
 
     public override long Capacity { get; }
 
+    /// <summary>The blob's fixed VHD footer (its last 512 bytes).</summary>
+    public VhdFooter Footer { get; private init; }
+
     /// <summary>The bytes of page ranges inside the disk: what a download reads.</summary>
     public long StoredBytes { get; private init; }
 
@@ -67,7 +70,7 @@ internal sealed class BlobSource : ConvertSource
         }
 
         extents.Sort((a, b) => a.Offset.CompareTo(b.Offset));
-        return new BlobSource(connection, disk, extents.ToImmutable()) { StoredBytes = stored };
+        return new BlobSource(connection, disk, extents.ToImmutable()) { StoredBytes = stored, Footer = footer };
     }
 
     public override ImmutableArray<DiskExtent> Extents() => _extents;
