@@ -32,7 +32,7 @@ internal static class UploadCommand
                 ResizeToMiB = context.Get(resize),
                 Threads = context.Get(threads),
             };
-            context.Outcome = e => e is ArgumentException or InvalidOperationException ? null
+            context.Outcome = e => e is ArgumentException or InvalidOperationException or AzureBlobException { IsAuthFailure: true } or AzureBlobException { Status: 409 } ? null
                 : "The blob, if it was created, has no footer yet (it is no valid VHD); run the same upload again to resume it (only what is missing is sent).";
             UploadResult result = await context.TrackAsync("upload", progress => UploadOperation.RunAsync(request, progress, context.CancellationToken))
                 .ConfigureAwait(false);
