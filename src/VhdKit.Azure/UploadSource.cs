@@ -37,7 +37,7 @@ internal sealed class UploadSource : IDisposable
     /// <summary>The chain when the source is a VHD or VHDX (null for a raw file).</summary>
     public VirtualDisk? Disk => _disk;
 
-    /// <summary>The VHD's unique id (the leaf's), which the blob's footer keeps; a new id for a raw file.</summary>
+    /// <summary>The VHD's unique id (the leaf's), which the blob's footer keeps; a new id for a raw file or a VHDX.</summary>
     public Guid UniqueId => _disk is { Layers.IsEmpty: false } disk ? disk.Layers[0].UniqueId : _rawId;
 
     /// <summary>
@@ -53,10 +53,12 @@ internal sealed class UploadSource : IDisposable
 
     public static UploadSource Open(string path)
     {
-        if (ImageFormatProbe.Detect(path) == ImageFormat.Vhd)
+        // A VHDX is read through its chain too (it was taken for a raw file, and its file's bytes uploaded as the disk).
+        if (ImageFormatProbe.Detect(path) is ImageFormat.Vhd or ImageFormat.Vhdx)
         {
             var disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true });
-            return new UploadSource(disk, null, disk.GetAllocatedRanges(), [.. Enumerable.Range(0, disk.Layers.Length).Select(disk.LayerPath)]);
+            int layers = disk.WalkLayers.Length;
+            return new UploadSource(disk, null, disk.GetAllocatedRanges(), [.. Enumerable.Range(0, layers).Select(disk.LayerPath)]);
         }
 
         FileStorage raw = FileStorage.Open(path, FileAccess.Read, FileShare.Read);
@@ -84,8 +86,9 @@ internal sealed class UploadSource : IDisposable
 
     private (string Key, string Description) Identify(IReadOnlyList<string> files)
     {
-        string kind = _disk is null ? "raw file" : "VHD";
-        var identity = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"{kind};{(_disk is null ? string.Empty : UniqueId)};{Capacity}"));
+        string kind = _disk is null ? "raw file" : _disk.Format == ImageFormat.Vhdx ? "VHDX" : "VHD";
+        bool hasId = _disk is { Layers.IsEmpty: false };
+        var identity = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"{kind};{(hasId ? UniqueId : string.Empty)};{Capacity}"));
         DateTime newest = DateTime.MinValue;
         foreach (string file in files)
         {
@@ -95,7 +98,7 @@ internal sealed class UploadSource : IDisposable
         }
 
         string key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity.ToString())));
-        string id = _disk is null ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" {UniqueId}");
+        string id = hasId ? string.Create(CultureInfo.InvariantCulture, $" {UniqueId}") : string.Empty;
         return (key, string.Create(CultureInfo.InvariantCulture, $"{kind}{id} of {Capacity} bytes last written {newest:yyyy-MM-ddTHH:mm:ss.fffZ}"));
     }
 

@@ -103,6 +103,24 @@ public sealed class UploadTests : IDisposable
     }
 
     [SkippableFact]
+    public async Task Upload_of_a_vhdx_is_its_disk_content_not_its_file_bytes()
+    {
+        _azurite.Require();
+        string vhdx = _folder.File("disk.vhdx");
+        PeerTools.RunOk(PeerTools.Require("qemu-img"), "create", "-q", "-f", "vhdx", vhdx, "8M");
+        PeerTools.RunOk(PeerTools.Require("qemu-io"), "-f", "vhdx", "-c", "write -P 0x5a 1M 2M", vhdx);
+        var model = new byte[8 * MiB];
+        model.AsSpan((int)MiB, (int)(2 * MiB)).Fill(0x5A);
+        BlobContainerClient container = _azurite.NewContainer();
+
+        UploadResult result = await UploadOperation.RunAsync(new UploadRequest(vhdx, _azurite.SasUrl(container, "fromvhdx.vhd")));
+
+        Assert.Equal(8 * MiB, result.VirtualSize);
+        Assert.Equal((2 * MiB) + 512, result.BytesSent);
+        AssertBlobIsFixedVhdOf(container, "fromvhdx.vhd", model, vhdx);
+    }
+
+    [SkippableFact]
     public async Task Upload_refuses_a_size_that_is_not_whole_MiB_before_sending_anything_unless_resize_to_mib()
     {
         _azurite.Require();
