@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -46,8 +47,7 @@ public static class UploadOperation
 
         // A patch writes the child's own sectors (zeros included: they hide the base's data); else every run that may hold data.
         ImmutableArray<PageWindow> windows = PageWindow.Cut(baseBlob is null ? source.DataRanges : source.LeafRanges(), source.Capacity);
-        string identity = string.Create(CultureInfo.InvariantCulture, $"{source.IdentityKey};{virtualSize};{baseBlob?.Identity}");
-        var fresh = UploadJournal.Start(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity))), source.Description, windows.Length);
+        var fresh = UploadJournal.Start(IdentityKey(source, virtualSize, baseBlob, windows), source.Description, windows.Length);
         try
         {
             using UploadTarget target = await UploadTarget.OpenAsync(connection, fresh, virtualSize, baseBlob, request.Overwrite, request.Source, cancellationToken)
@@ -62,6 +62,26 @@ public static class UploadOperation
         {
             throw explained;
         }
+    }
+
+    /// <summary>
+    /// The journal's key: the source's identity, the blob's size, the base, and the windows themselves (a journal
+    /// names windows by index, so a resume needs the very same list; a file system that reports a file's data runs
+    /// differently makes another key, and the upload is refused rather than resumed wrongly).
+    /// </summary>
+    private static string IdentityKey(UploadSource source, long virtualSize, BaseBlob? baseBlob, ImmutableArray<PageWindow> windows)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{source.IdentityKey};{virtualSize};{baseBlob?.Identity}")));
+        Span<byte> window = stackalloc byte[12];
+        foreach (PageWindow each in windows)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(window, each.Offset);
+            BinaryPrimitives.WriteInt32LittleEndian(window[8..], each.Length);
+            hash.AppendData(window);
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     private static async Task<UploadResult> UploadAsync(UploadSource source, long virtualSize, BlobConnection connection, UploadTarget target,
