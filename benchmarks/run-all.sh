@@ -13,7 +13,8 @@
 #
 # Rows and the scripts behind them: convert, flatten, merge, peak RSS and qemu-img bench are timed here; start-up
 # comes from startup.sh, reads in process from chain-read-timing.sh, read calls from chain-preads.sh, NBD from
-# nbd-compare.sh, queue depth 1/8 reads and nbdcopy of one VHD from parallel-reads.sh (their own tables are kept in the log named at the end).
+# nbd-compare.sh, queue depth 1/8 reads and nbdcopy of one VHD from parallel-reads.sh, the Azure upload rows from
+# azure-upload.sh (needs Azurite in artifacts/azurite; their own tables are kept in the log named at the end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -225,6 +226,19 @@ parallel_row "4 KiB reads, depth 8" 1.0
 parallel_row "64 KiB reads, depth 1" -
 parallel_row "64 KiB reads, depth 8" 1.0
 parallel_row "nbdcopy to null:" 1.0
+
+# azure-upload.sh (issue 15): vhd upload of a dynamic VHD holding little data against the full fixed file, to Azurite
+if [[ -x artifacts/azurite/node_modules/.bin/azurite-blob ]]; then
+  if ((quick)); then out=$(bash benchmarks/azure-upload.sh 1024 150 "$rounds" | tee -a "$log"); else out=$(bash benchmarks/azure-upload.sh 4096 600 "$rounds" | tee -a "$log"); fi
+  result() { echo "$out" | awk -v k="$1" '$1 == "RESULT" && $2 == k {print $3, $4}'; }
+  read -r t_vhd t_full <<<"$(result time)"
+  read -r b_vhd b_full <<<"$(result bytes)"
+  az_label=$(echo "$out" | awk '$1 == "RESULT" && $2 == "label" {$1 = ""; $2 = ""; sub(/^ +/, ""); print}')
+  row "upload to Azure page blob ($az_label)" - "Azurite, loopback" "vhd upload (JIT) vs Put Page of every 4 MiB of the fixed VHD (azure-upload.sh)" "$t_vhd" "$t_full" "$(ratio "$t_vhd" "$t_full")" 1.0
+  rows+=("| bytes sent to Azure ($az_label) | - | Azurite, loopback | the same pair | $b_vhd B | $b_full B | $(printf '%.2f' "$(echo "$b_full / $b_vhd" | bc -l)")x fewer | - | - |")
+else
+  echo "Azurite is not installed (test.sh installs it): no Azure upload rows" >&2
+fi
 
 echo
 echo "VhdKit: $build build; $rounds interleaved rounds per pair; ratio = peer / VhdKit (above 1: VhdKit faster; for RSS, 64 MiB / measured)."

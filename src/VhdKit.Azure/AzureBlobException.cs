@@ -17,6 +17,12 @@ public sealed class AzureBlobException : IOException
     /// <summary>The HTTP status Azure answered with (0 when no answer came).</summary>
     public int Status { get; init; }
 
+    /// <summary>
+    /// Whether the credential was refused or missing: Azure answered 401 or 403 (a wrong key, an expired SAS token, a
+    /// token without the permission), or no credential could be found or obtained.
+    /// </summary>
+    public bool IsAuthFailure { get; init; }
+
     /// <summary>Azure's error code (<c>AuthenticationFailed</c>, <c>BlobAlreadyExists</c>), when it gave one.</summary>
     public string? ErrorCode { get; init; }
 }

@@ -49,6 +49,7 @@ public sealed class BlobConnection
     /// <param name="blobUrl">The blob's URL: <c>https://ACCOUNT.blob.core.windows.net/CONTAINER/BLOB[?SAS]</c>, or an
     /// emulator's path-style URL (<c>http://127.0.0.1:10000/ACCOUNT/CONTAINER/BLOB</c>).</param>
     /// <exception cref="ArgumentException">The URL is not a blob URL, or a credential variable is malformed or names another account.</exception>
+    /// <exception cref="AzureBlobException">No credential applies: an http URL (an emulator) without a SAS token, a connection string or a key.</exception>
     public static BlobConnection Open(string blobUrl) => Open(blobUrl, Environment.GetEnvironmentVariable);
 
     internal static BlobConnection Open(string blobUrl, Func<string, string?> environment)
@@ -125,11 +126,12 @@ public sealed class BlobConnection
             return new BlobConnection(new PageBlobClient(uri, credential, options), display, BlobCredentialSource.AccountKey, counter);
         }
 
-        if (uri.Scheme == Uri.UriSchemeHttp)
+        if (uri.Scheme != Uri.UriSchemeHttps)
         {
-            // The SDK sends a token over https only ("Cannot use TokenCredential without HTTPS"): say what to give instead.
-            throw new ArgumentException(
-                $"no credential for {display}: an http:// (emulator) URL needs a SAS token in the URL, {ConnectionStringVariable} or {AccountKeyVariable}; DefaultAzureCredential works over https only.");
+            // The SDK sends no token over plain http; say which credentials would do instead of its own words.
+            throw new AzureBlobException(
+                $"no Azure credential for {display}: give a SAS token in the URL, {ConnectionStringVariable}, or {AccountKeyVariable} (DefaultAzureCredential needs an https URL).")
+            { IsAuthFailure = true };
         }
 
         if (!IsAzureStorageHost(uri.Host))
@@ -154,7 +156,7 @@ public sealed class BlobConnection
         AggregateException { InnerExceptions.Count: > 0 } e => Explain(e.InnerExceptions[^1], doing),
         RequestFailedException { Status: 401 or 403 } e => new AzureBlobException(
             $"access denied by Azure to {doing} {DisplayUrl} with {CredentialName}: HTTP {e.Status} {e.ErrorCode ?? "Forbidden"}. Check the key, or the SAS token's expiry and permissions.")
-        { Status = e.Status, ErrorCode = e.ErrorCode },
+        { Status = e.Status, ErrorCode = e.ErrorCode, IsAuthFailure = true },
         RequestFailedException { Status: 0 } => new AzureBlobException(
             $"cannot reach Azure to {doing} {DisplayUrl}: {ConnectionFailure(exception)}.")
         { Status = 0 },
@@ -163,7 +165,7 @@ public sealed class BlobConnection
         { Status = e.Status, ErrorCode = e.ErrorCode },
         AuthenticationFailedException or CredentialUnavailableException => new AzureBlobException(
             $"no Azure credential to {doing} {DisplayUrl}: give a SAS URL, {ConnectionStringVariable}, or {AccountKeyVariable}, or sign in for DefaultAzureCredential (az login, a managed identity).")
-        { Status = 0 },
+        { Status = 0, IsAuthFailure = true },
         _ => null,
     };
 

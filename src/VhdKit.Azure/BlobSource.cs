@@ -16,12 +16,16 @@ internal sealed class BlobSource : ConvertSource
 {
     private readonly BlobConnection _connection;
     private readonly ImmutableArray<DiskExtent> _extents;
+    private readonly DownloadDigests? _digests;
+    private readonly ETag _etag;
 
-    private BlobSource(BlobConnection connection, long capacity, ImmutableArray<DiskExtent> extents)
+    private BlobSource(BlobConnection connection, long capacity, ImmutableArray<DiskExtent> extents, ETag etag, DownloadDigests? digests)
     {
         _connection = connection;
         Capacity = capacity;
         _extents = extents;
+        _etag = etag;
+        _digests = digests;
     }
 
     public override string Path => _connection.DisplayUrl;
@@ -30,21 +34,29 @@ internal sealed class BlobSource : ConvertSource
 
     public override long Capacity { get; }
 
+    /// <summary>The blob's fixed VHD footer (its last 512 bytes).</summary>
+    public VhdFooter Footer { get; private init; }
+
     /// <summary>The bytes of page ranges inside the disk: what a download reads.</summary>
     public long StoredBytes { get; private init; }
 
-    /// <summary>Opens the blob: checks its last 512 bytes are a fixed VHD footer for the bytes before them, then lists its page ranges.</summary>
+    /// <summary>
+    /// Opens the blob: checks its last 512 bytes are a fixed VHD footer for the bytes before them, then lists its page
+    /// ranges. Every later read asks for the blob as it was then (its ETag): a blob changed meanwhile fails the read
+    /// with HTTP 412. With <paramref name="digests"/>, every range read is recorded there.
+    /// </summary>
     /// <exception cref="VhdFormatException">The blob is no fixed VHD (no valid footer at its end, or one for another size).</exception>
     /// <exception cref="RequestFailedException">Azure refused a request (explained by the caller).</exception>
-    public static BlobSource Open(BlobConnection connection, CancellationToken cancellationToken)
+    public static BlobSource Open(BlobConnection connection, CancellationToken cancellationToken, DownloadDigests? digests = null)
     {
-        long length = connection.Client.GetProperties(cancellationToken: cancellationToken).Value.ContentLength;
+        BlobProperties properties = connection.Client.GetProperties(cancellationToken: cancellationToken).Value;
+        long length = properties.ContentLength;
         if (length < VhdFooter.Size + VhdConstants.SectorSize)
         {
             throw new VhdFormatException($"{connection.DisplayUrl} is {length} bytes: too short for a fixed VHD (expected a disk and a 512-byte footer).");
         }
 
-        byte[] tail = Download(connection, length - VhdFooter.Size, VhdFooter.Size, cancellationToken);
+        byte[] tail = Download(connection, length - VhdFooter.Size, VhdFooter.Size, properties.ETag, cancellationToken);
         VhdFooter footer = VhdFooter.Parse(tail);
         long disk = length - VhdFooter.Size;
         if (!footer.HasValidCookie || !footer.ChecksumMatches || footer.DiskType != VhdDiskType.Fixed || footer.CurrentSize != (ulong)disk)
@@ -55,7 +67,7 @@ internal sealed class BlobSource : ConvertSource
 
         var extents = ImmutableArray.CreateBuilder<DiskExtent>();
         long stored = 0;
-        foreach (PageRangeItem range in connection.Client.GetAllPageRanges(new GetPageRangesOptions(), cancellationToken))
+        foreach (PageRangeItem range in connection.Client.GetAllPageRanges(new GetPageRangesOptions { Conditions = new PageBlobRequestConditions { IfMatch = properties.ETag } }, cancellationToken))
         {
             long start = range.Range.Offset;
             long end = Math.Min(disk, start + (range.Range.Length ?? 0));
@@ -67,14 +79,18 @@ internal sealed class BlobSource : ConvertSource
         }
 
         extents.Sort((a, b) => a.Offset.CompareTo(b.Offset));
-        return new BlobSource(connection, disk, extents.ToImmutable()) { StoredBytes = stored };
+        return new BlobSource(connection, disk, extents.ToImmutable(), properties.ETag, digests) { StoredBytes = stored, Footer = footer };
     }
 
     public override ImmutableArray<DiskExtent> Extents() => _extents;
 
     public override void Read(Span<byte> chunk, long offset)
     {
-        using Stream content = _connection.Client.DownloadStreaming(new BlobDownloadOptions { Range = new HttpRange(offset, chunk.Length) }).Value.Content;
+        using Stream content = _connection.Client.DownloadStreaming(new BlobDownloadOptions
+        {
+            Range = new HttpRange(offset, chunk.Length),
+            Conditions = new BlobRequestConditions { IfMatch = _etag },
+        }).Value.Content;
         int done = 0;
         while (done < chunk.Length)
         {
@@ -86,15 +102,18 @@ internal sealed class BlobSource : ConvertSource
 
             done += read;
         }
+
+        _digests?.Record(offset, chunk);
     }
 
     public override void Dispose()
     {
     }
 
-    private static byte[] Download(BlobConnection connection, long offset, int length, CancellationToken cancellationToken)
+    private static byte[] Download(BlobConnection connection, long offset, int length, ETag etag, CancellationToken cancellationToken)
     {
-        byte[] bytes = connection.Client.DownloadContent(new BlobDownloadOptions { Range = new HttpRange(offset, length) }, cancellationToken).Value.Content.ToArray();
+        var options = new BlobDownloadOptions { Range = new HttpRange(offset, length), Conditions = new BlobRequestConditions { IfMatch = etag } };
+        byte[] bytes = connection.Client.DownloadContent(options, cancellationToken).Value.Content.ToArray();
         if (bytes.Length != length)
         {
             throw new IOException($"{connection.DisplayUrl}: asked for {length} bytes at {offset}, got {bytes.Length}.");

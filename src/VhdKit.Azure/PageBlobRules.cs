@@ -49,8 +49,8 @@ internal static class PageBlobRules
         return rounded;
     }
 
-    /// <summary>The fixed VHD footer of a <paramref name="virtualSize"/>-byte disk, as Azure reads it.</summary>
-    public static VhdFooter FixedFooter(long virtualSize) => new()
+    /// <summary>The fixed VHD footer of a <paramref name="virtualSize"/>-byte disk with <paramref name="uniqueId"/>, as Azure reads it.</summary>
+    public static VhdFooter FixedFooter(long virtualSize, Guid uniqueId) => new()
     {
         Features = FooterFeatures.Reserved,
         FormatVersion = VhdConstants.FormatVersion,
@@ -63,6 +63,6 @@ internal static class PageBlobRules
         CurrentSize = (ulong)virtualSize,
         Geometry = DiskGeometry.FromCapacity(virtualSize),
         DiskType = VhdDiskType.Fixed,
-        UniqueId = Guid.NewGuid(),
+        UniqueId = uniqueId,
     };
 }

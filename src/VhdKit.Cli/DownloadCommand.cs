@@ -28,8 +28,8 @@ internal static class DownloadCommand
             DownloadResult result = await context.TrackAsync("download", progress => DownloadOperation.RunAsync(request, progress, context.CancellationToken))
                 .ConfigureAwait(false);
             context.Result(
-                new DownloadDocument(result.BlobUrl, result.Target, output.ToString().ToLowerInvariant(), result.VirtualSize, result.BytesDownloaded, result.FileLength),
-                $"Downloaded {result.BlobUrl} to {result.Target} ({output.ToString().ToLowerInvariant()}, {result.VirtualSize} bytes; {result.BytesDownloaded} bytes read, a {result.FileLength}-byte file).");
+                new DownloadDocument(result.BlobUrl, result.Target, output.ToString().ToLowerInvariant(), result.VirtualSize, result.BytesDownloaded, result.FileLength, result.VerifiedRanges),
+                $"Downloaded {result.BlobUrl} to {result.Target} ({output.ToString().ToLowerInvariant()}, {result.VirtualSize} bytes; {result.BytesDownloaded} bytes read, a {result.FileLength}-byte file; {result.VerifiedRanges} ranges verified).");
             return ExitCodes.Success;
 #else
             await Task.CompletedTask.ConfigureAwait(false);

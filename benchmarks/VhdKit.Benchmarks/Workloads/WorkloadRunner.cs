@@ -26,7 +26,7 @@ internal static class WorkloadRunner
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: --workload build|buildchain|seqread|parread|seqreadonce|randreadonce|rawseqread|randread|rawrandread|seqwrite|rawseqwrite|randwrite|rawrandwrite|merge|convert|create|open ARGS");
+            Console.Error.WriteLine("usage: --workload build|buildchain|seqread|parread|seqreadonce|randreadonce|rawseqread|randread|rawrandread|seqwrite|rawseqwrite|randwrite|rawrandwrite|merge|convert|create|open|azcontainer|fullpageupload ARGS");
             return 2;
         }
 
@@ -50,6 +50,11 @@ internal static class WorkloadRunner
             case "convert": Report(Convert(a[0], a[1], Enum.Parse<ConvertFormat>(a[2], ignoreCase: true))); return 0;
             case "create": ReportMillis(CreateLatencies(a[0], a[1], int.Parse(a[2], CultureInfo.InvariantCulture))); return 0;
             case "open": ReportMillis(OpenLatencies(a[0], int.Parse(a[1], CultureInfo.InvariantCulture))); return 0;
+            case "azcontainer": FullPageUpload.CreateContainer(a[0]); return 0;
+            case "fullpageupload":
+                (double seconds, long bytes) = FullPageUpload.Run(a[0], a[1], int.Parse(a[2], CultureInfo.InvariantCulture));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{seconds:F6} {bytes}"));
+                return 0;
             default: Console.Error.WriteLine($"unknown workload '{args[0]}'"); return 2;
         }
     }

@@ -7,7 +7,8 @@ namespace VhdKit.Cli.Output;
 /// <param name="VirtualSize">The disk's size in bytes.</param>
 /// <param name="BytesDownloaded">The bytes read from the blob's page ranges.</param>
 /// <param name="FileLength">The new file's length in bytes.</param>
-internal sealed record DownloadDocument(string BlobUrl, string Target, string TargetFormat, long VirtualSize, long BytesDownloaded, long FileLength)
+/// <param name="VerifiedRanges">Ranges read from the blob that were read back from the written file and found equal before it was moved into place.</param>
+internal sealed record DownloadDocument(string BlobUrl, string Target, string TargetFormat, long VirtualSize, long BytesDownloaded, long FileLength, int VerifiedRanges)
     : VerbDocument("download")
 {
 }

@@ -39,6 +39,9 @@ internal enum ErrorCode
     /// <summary>The state of the files forbids the operation (e.g. shrinking a disk that holds data past the new end).</summary>
     Refused,
 
+    /// <summary>Azure refused the credential (HTTP 401/403: a wrong key, an expired SAS token, a missing permission), or none was found.</summary>
+    AuthFailed,
+
     /// <summary>Reading, writing or flushing failed, the volume is full, or <c>serve</c> cannot listen.</summary>
     IoError,
 

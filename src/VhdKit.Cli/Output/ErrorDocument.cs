@@ -33,6 +33,9 @@ internal sealed record ErrorDocument(string Message, ErrorCode Code)
         FileNotFoundException or DirectoryNotFoundException => ErrorCode.FileNotFound,
         UnauthorizedAccessException or NotSupportedException => ErrorCode.AccessDenied,
         SocketException => ErrorCode.IoError,
+#if VHDKIT_AZURE
+        VhdKit.Azure.AzureBlobException { IsAuthFailure: true } => ErrorCode.AuthFailed,
+#endif
         ArgumentException => ErrorCode.InvalidArgument,
         InvalidOperationException => ErrorCode.Refused,
         IOException => ErrorCode.IoError,

@@ -4,6 +4,7 @@ using Azure.Storage.Blobs.Specialized;
 using VhdKit.Azure;
 using VhdKit.Chain;
 using VhdKit.Format;
+using VhdKit.Storage;
 using VhdKit.Tests.Support;
 
 namespace VhdKit.Tests.Azure;
@@ -113,5 +114,100 @@ public sealed class DownloadTests : IDisposable
         DownloadResult done = await DownloadOperation.RunAsync(new DownloadRequest(url, copy) { Format = VhdKit.Operations.ConvertFormat.Raw });
         Assert.Equal(File.ReadAllBytes(raw), File.ReadAllBytes(copy));
         Assert.Equal(4 * MiB, done.BytesDownloaded);
+    }
+
+    [SkippableTheory]
+    [InlineData(VhdKit.Operations.ConvertFormat.Dynamic)]
+    [InlineData(VhdKit.Operations.ConvertFormat.Raw)]
+    public async Task Download_whose_written_file_differs_from_what_the_blob_sent_fails_verification_and_leaves_nothing(VhdKit.Operations.ConvertFormat format)
+    {
+        _azurite.Require();
+        string raw = _folder.File("data.raw");
+        var model = new byte[8 * MiB];
+        new Random(412).NextBytes(model.AsSpan(0, (int)(3 * MiB)));
+        File.WriteAllBytes(raw, model);
+        BlobContainerClient container = _azurite.NewContainer();
+        string url = _azurite.SasUrl(container, "data.vhd");
+        await UploadOperation.RunAsync(new UploadRequest(raw, url));
+        string target = _folder.File("out.img");
+        File.Delete(raw);
+
+        // A volume that keeps the wrong byte: the first byte of every write of 64 KiB or more is flipped.
+        var failed = await Assert.ThrowsAsync<IOException>(() =>
+            DownloadOperation.RunAsync(new DownloadRequest(url, target) { Format = format }, storage => new FlippingStorage(storage), null, CancellationToken.None));
+
+        Assert.Contains("did not verify", failed.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_folder.Path));
+    }
+
+    [SkippableFact]
+    public async Task Download_of_a_blob_changed_during_the_download_is_refused_and_leaves_nothing()
+    {
+        _azurite.Require();
+        string raw = _folder.File("data.raw");
+        var model = new byte[16 * MiB];
+        new Random(413).NextBytes(model);
+        File.WriteAllBytes(raw, model);
+        BlobContainerClient container = _azurite.NewContainer();
+        string url = _azurite.SasUrl(container, "moving.vhd");
+        await UploadOperation.RunAsync(new UploadRequest(raw, url));
+        File.Delete(raw);
+        string target = _folder.File("out.vhd");
+        PageBlobClient blob = container.GetPageBlobClient("moving.vhd");
+        int reports = 0;
+        var writer = new SynchronousProgress(p =>
+        {
+            if (p.Done > 0 && Interlocked.Increment(ref reports) == 1)
+            {
+                using var page = new MemoryStream(new byte[512]);
+                blob.UploadPages(page, 15 * MiB);
+            }
+        });
+
+        var refused = await Assert.ThrowsAsync<AzureBlobException>(() => DownloadOperation.RunAsync(new DownloadRequest(url, target), writer));
+
+        Assert.Equal(412, refused.Status);
+        Assert.Contains("changed during the download", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("sig=", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_folder.Path));
+    }
+
+    /// <summary>Flips the first byte of every write of 64 KiB or more (data, not metadata).</summary>
+    private sealed class FlippingStorage(IPositionalStorage inner) : IPositionalStorage
+    {
+        public string Name => inner.Name;
+
+        public bool CanWrite => inner.CanWrite;
+
+        public long Length => inner.Length;
+
+        public int Read(Span<byte> buffer, long offset) => inner.Read(buffer, offset);
+
+        public ValueTask<int> ReadAsync(Memory<byte> buffer, long offset, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, cancellationToken);
+
+        public void Write(ReadOnlySpan<byte> buffer, long offset)
+        {
+            if (buffer.Length < 64 * 1024)
+            {
+                inner.Write(buffer, offset);
+                return;
+            }
+
+            byte[] copy = buffer.ToArray();
+            copy[0] ^= 0xFF;
+            inner.Write(copy, offset);
+        }
+
+        public ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, long offset, CancellationToken cancellationToken)
+        {
+            Write(buffer.Span, offset);
+            return ValueTask.CompletedTask;
+        }
+
+        public void SetLength(long length) => inner.SetLength(length);
+
+        public void Flush() => inner.Flush();
+
+        public void Dispose() => inner.Dispose();
     }
 }

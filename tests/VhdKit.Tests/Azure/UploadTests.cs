@@ -7,6 +7,7 @@ using VhdKit.Chain;
 using VhdKit.Format;
 using VhdKit.Operations;
 using VhdKit.Tests.Support;
+using static VhdKit.Tests.Azure.PageBlobChecks;
 
 namespace VhdKit.Tests.Azure;
 
@@ -99,6 +100,24 @@ public sealed class UploadTests : IDisposable
 
         Assert.Equal(NonZeroPageBytes(model) + 512, result.BytesSent);
         AssertBlobIsFixedVhdOf(container, "raw.vhd", model, raw);
+    }
+
+    [SkippableFact]
+    public async Task Upload_of_a_vhdx_is_its_disk_content_not_its_file_bytes()
+    {
+        _azurite.Require();
+        string vhdx = _folder.File("disk.vhdx");
+        PeerTools.RunOk(PeerTools.Require("qemu-img"), "create", "-q", "-f", "vhdx", vhdx, "8M");
+        PeerTools.RunOk(PeerTools.Require("qemu-io"), "-f", "vhdx", "-c", "write -P 0x5a 1M 2M", vhdx);
+        var model = new byte[8 * MiB];
+        model.AsSpan((int)MiB, (int)(2 * MiB)).Fill(0x5A);
+        BlobContainerClient container = _azurite.NewContainer();
+
+        UploadResult result = await UploadOperation.RunAsync(new UploadRequest(vhdx, _azurite.SasUrl(container, "fromvhdx.vhd")));
+
+        Assert.Equal(8 * MiB, result.VirtualSize);
+        Assert.Equal((2 * MiB) + 512, result.BytesSent);
+        AssertBlobIsFixedVhdOf(container, "fromvhdx.vhd", model, vhdx);
     }
 
     [SkippableFact]
@@ -269,75 +288,8 @@ public sealed class UploadTests : IDisposable
         Assert.True(blob.AsSpan((int)(28 * MiB), (int)(4 * MiB)).IndexOfAnyExcept((byte)0) < 0, "the upload went on to the end after a cancel");
     }
 
-    private static long NonZeroPageBytes(byte[] model)
-    {
-        long bytes = 0;
-        for (int page = 0; page < model.Length; page += 512)
-        {
-            if (model.AsSpan(page, Math.Min(512, model.Length - page)).IndexOfAnyExcept((byte)0) >= 0)
-            {
-                bytes += 512;
-            }
-        }
-
-        return bytes;
-    }
-
-    private static long PageRangeBytes(PageBlobClient blob)
-    {
-        long bytes = 0;
-        foreach (PageRangeItem range in blob.GetAllPageRanges())
-        {
-            bytes += range.Range.Length!.Value;
-        }
-
-        return bytes;
-    }
-
-    private static byte[] Download(BlobContainerClient container, string name)
-    {
-        using var memory = new MemoryStream();
-        container.GetBlobClient(name).DownloadTo(memory);
-        return memory.ToArray();
-    }
-
-    /// <summary>The blob is <paramref name="model"/> and a fixed footer; <c>vhd info</c> reads it as fixed, qemu-img finds it equal to the model, and <c>vhd compare</c> to the local source <paramref name="local"/> (through its chain).</summary>
-    private void AssertBlobIsFixedVhdOf(BlobContainerClient container, string name, byte[] model, string? local)
-    {
-        byte[] blob = Download(container, name);
-        Assert.Equal(model.Length + 512, blob.Length);
-        ChainBuilder.AssertBytes(model, blob[..model.Length]);
-        VhdFooter footer = VhdFooter.Parse(blob.AsSpan(model.Length));
-        Assert.True(footer.HasValidCookie && footer.ChecksumMatches);
-        Assert.Equal(VhdDiskType.Fixed, footer.DiskType);
-        Assert.Equal((ulong)model.Length, footer.CurrentSize);
-
-        string downloaded = _folder.File(name + ".downloaded.vhd");
-        File.WriteAllBytes(downloaded, blob);
-        ProcessResult info = CliRunner.Run("info", "--output=json", downloaded);
-        Assert.True(info.ExitCode == 0, info.Stderr);
-        using (JsonDocument document = JsonDocument.Parse(info.Stdout))
-        {
-            JsonElement image = document.RootElement.GetProperty("images")[0];
-            Assert.Equal("fixed", image.GetProperty("subformat").GetString());
-            Assert.Equal(model.Length, image.GetProperty("virtual-size").GetInt64());
-        }
-
-        using (VirtualDisk disk = VirtualDisk.Open(downloaded, new VirtualDiskOptions { ReadOnly = true }))
-        {
-            ChainBuilder.AssertContent(model, disk);
-        }
-
-        // qemu-img reads no VHD differencing disk, so it compares with the flattened disk (the model) as a raw file.
-        string flattened = _folder.File(name + ".flattened.raw");
-        File.WriteAllBytes(flattened, model);
-        PeerTools.RunOk(PeerTools.Require("qemu-img"), "compare", "-f", "vpc", "-F", "raw", downloaded, flattened);
-        if (local is not null)
-        {
-            ProcessResult same = CliRunner.Run("compare", downloaded, local);
-            Assert.True(same.ExitCode == 0, same.Stdout + same.Stderr);
-        }
-    }
+    private void AssertBlobIsFixedVhdOf(BlobContainerClient container, string name, byte[] model, string? local) =>
+        PageBlobChecks.AssertBlobIsFixedVhdOf(_folder, container, name, model, local);
 }
 
 /// <summary>An <see cref="IProgress{T}"/> that reports on the caller's thread (Progress&lt;T&gt; posts to the thread pool).</summary>

@@ -68,14 +68,18 @@ public static class ConvertOperation
 
     /// <summary>
     /// Converts an open <paramref name="source"/> (a local file, or another assembly's source such as VhdKit.Azure's
-    /// page blob) into a new file at <paramref name="targetPath"/>, the same way: temporary file, checked flush, move into place.
+    /// page blob) into a new file at <paramref name="targetPath"/>, the same way: temporary file, checked flush, move into
+    /// place. <paramref name="checkTemporary"/>, when given, reads the flushed and closed temporary file (its path) before
+    /// the move and throws to refuse it (it is then deleted).
     /// </summary>
     internal static ConvertResult Run(ConvertSource source, string targetPath, ConvertFormat targetFormat, SyncMode sync,
-        Func<IPositionalStorage, IPositionalStorage> wrapTemporary, IProgress<OperationProgress>? progress, CancellationToken cancellationToken) =>
-        Run(source, targetPath, new Target(targetFormat), sync, wrapTemporary, progress, cancellationToken);
+        Func<IPositionalStorage, IPositionalStorage> wrapTemporary, IProgress<OperationProgress>? progress, CancellationToken cancellationToken,
+        Action<string>? checkTemporary = null) =>
+        Run(source, targetPath, new Target(targetFormat), sync, wrapTemporary, progress, cancellationToken, checkTemporary);
 
     private static ConvertResult Run(ConvertSource source, string targetPath, Target targetSpec, SyncMode sync,
-        Func<IPositionalStorage, IPositionalStorage> wrapTemporary, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+        Func<IPositionalStorage, IPositionalStorage> wrapTemporary, IProgress<OperationProgress>? progress, CancellationToken cancellationToken,
+        Action<string>? checkTemporary = null)
     {
         string target = Path.GetFullPath(targetPath);
         ConvertFormat targetFormat = targetSpec.Format;
@@ -102,6 +106,7 @@ public static class ConvertOperation
                 }
             }
 
+            checkTemporary?.Invoke(temporary);
             NewFile.MoveIntoPlace(temporary, target, sync);
         }
         catch
