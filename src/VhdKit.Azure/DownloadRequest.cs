@@ -7,6 +7,6 @@ namespace VhdKit.Azure;
 /// <param name="Target">The new local file; never overwritten.</param>
 public sealed record DownloadRequest(string BlobUrl, string Target)
 {
-    /// <summary>The local file's format: a dynamic VHD (default, sparse), a fixed VHD, or raw.</summary>
+    /// <summary>The local file's format: a dynamic VHD (default, sparse), a fixed VHD, a dynamic or fixed VHDX (default block size), or raw.</summary>
     public ConvertFormat Format { get; init; } = ConvertFormat.Dynamic;
 }

@@ -8,7 +8,7 @@ using VhdKit.Azure;
 namespace VhdKit.Cli;
 
 /// <summary>
-/// <c>vhd download BLOB_URL DST [-O vhd|raw] [--type dynamic|fixed]</c>: a fixed VHD page blob becomes a new local
+/// <c>vhd download BLOB_URL DST [-O vhd|vhdx|raw] [--type dynamic|fixed]</c>: a fixed VHD page blob becomes a new local
 /// file, reading only the blob's page ranges (VhdKit.Azure's DownloadOperation). Not in the native build.
 /// </summary>
 internal static class DownloadCommand
@@ -17,9 +17,9 @@ internal static class DownloadCommand
     {
         var blob = new Argument<string>("BLOB_URL") { Description = "A fixed VHD page blob: https://ACCOUNT.blob.core.windows.net/CONTAINER/BLOB (credentials: docs/azure.md)." };
         var target = new Argument<string>("DST") { Description = "The new file; never overwritten." };
-        var format = new Option<string>("--target-format", "-O") { HelpName = "FMT", Description = "vhd (default) or raw.", DefaultValueFactory = _ => "vhd" };
-        var type = new Option<string>("--type") { HelpName = "TYPE", Description = "For -O vhd: dynamic (default, sparse) or fixed.", DefaultValueFactory = _ => "dynamic" };
-        var verb = new CliVerb("download", "Download a fixed VHD page blob from Azure into a new local VHD or raw file, reading only its data.", "download") { Subject = target };
+        var format = new Option<string>("--target-format", "-O") { HelpName = "FMT", Description = "vhd (default), vhdx or raw.", DefaultValueFactory = _ => "vhd" };
+        var type = new Option<string>("--type") { HelpName = "TYPE", Description = "For -O vhd or vhdx: dynamic (default, sparse) or fixed.", DefaultValueFactory = _ => "dynamic" };
+        var verb = new CliVerb("download", "Download a fixed VHD page blob from Azure into a new local VHD, VHDX or raw file, reading only its data.", "download") { Subject = target };
         return verb.Build([blob, target, format, type], async context =>
         {
             ConvertFormat output = Output(context.Get(format)!, context.Get(type)!);
@@ -27,9 +27,10 @@ internal static class DownloadCommand
             var request = new DownloadRequest(context.Get(blob), Path.GetFullPath(context.Get(target))) { Format = output };
             DownloadResult result = await context.TrackAsync("download", progress => DownloadOperation.RunAsync(request, progress, context.CancellationToken))
                 .ConfigureAwait(false);
+            string written = Name(output);
             context.Result(
-                new DownloadDocument(result.BlobUrl, result.Target, output.ToString().ToLowerInvariant(), result.VirtualSize, result.BytesDownloaded, result.FileLength, result.VerifiedRanges),
-                $"Downloaded {result.BlobUrl} to {result.Target} ({output.ToString().ToLowerInvariant()}, {result.VirtualSize} bytes; {result.BytesDownloaded} bytes read, a {result.FileLength}-byte file; {result.VerifiedRanges} ranges verified).");
+                new DownloadDocument(result.BlobUrl, result.Target, written, result.VirtualSize, result.BytesDownloaded, result.FileLength, result.VerifiedRanges),
+                $"Downloaded {result.BlobUrl} to {result.Target} ({written}, {result.VirtualSize} bytes; {result.BytesDownloaded} bytes read, a {result.FileLength}-byte file; {result.VerifiedRanges} ranges verified).");
             return ExitCodes.Success;
 #else
             await Task.CompletedTask.ConfigureAwait(false);
@@ -47,14 +48,28 @@ internal static class DownloadCommand
         return format.Trim().ToLowerInvariant() switch
         {
             "raw" when subformat == "dynamic" => ConvertFormat.Raw,
-            "raw" => throw new ArgumentException($"--type {type} applies to -O vhd; a raw file has no type."),
+            "raw" => throw new ArgumentException($"--type {type} applies to -O vhd or vhdx; a raw file has no type."),
             "vhd" or "vpc" => subformat switch
             {
                 "dynamic" => ConvertFormat.Dynamic,
                 "fixed" => ConvertFormat.Fixed,
                 _ => throw new ArgumentException($"--type must be dynamic or fixed; was '{type}'."),
             },
-            _ => throw new ArgumentException($"-O must be vhd or raw; was '{format}'."),
+            "vhdx" => subformat switch
+            {
+                "dynamic" => ConvertFormat.VhdxDynamic,
+                "fixed" => ConvertFormat.VhdxFixed,
+                _ => throw new ArgumentException($"--type must be dynamic or fixed; was '{type}'."),
+            },
+            _ => throw new ArgumentException($"-O must be vhd, vhdx or raw; was '{format}'."),
         };
     }
+
+    /// <summary>What was written, as the JSON document names it: dynamic, fixed (VHD), vhdx-dynamic, vhdx-fixed or raw.</summary>
+    private static string Name(ConvertFormat output) => output switch
+    {
+        ConvertFormat.VhdxDynamic => "vhdx-dynamic",
+        ConvertFormat.VhdxFixed => "vhdx-fixed",
+        _ => output.ToString().ToLowerInvariant(),
+    };
 }

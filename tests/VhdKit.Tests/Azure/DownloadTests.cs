@@ -117,6 +117,38 @@ public sealed class DownloadTests : IDisposable
     }
 
     [SkippableTheory]
+    [InlineData("dynamic", "vhdx-dynamic")]
+    [InlineData("fixed", "vhdx-fixed")]
+    public async Task Download_as_vhdx_is_a_vhdx_with_the_blobs_content_that_qemu_reads_the_same(string type, string named)
+    {
+        _azurite.Require();
+        string raw = _folder.File("data.raw");
+        var model = new byte[40 * MiB];
+        new Random(14).NextBytes(model.AsSpan((int)(3 * MiB), (int)(5 * MiB)));
+        new Random(15).NextBytes(model.AsSpan((int)(37 * MiB), (int)MiB));
+        File.WriteAllBytes(raw, model);
+        BlobContainerClient container = _azurite.NewContainer();
+        string url = _azurite.SasUrl(container, "data.vhd");
+        await UploadOperation.RunAsync(new UploadRequest(raw, url));
+
+        string target = _folder.File("data.vhdx");
+        ProcessResult result = CliRunner.Run("download", "--output=json", "-O", "vhdx", "--type", type, url, target);
+
+        Assert.True(result.ExitCode == 0, result.Stderr + result.Stdout);
+        using (JsonDocument document = JsonSchemaCheck.AssertValid(result.Stdout, "download"))
+        {
+            Assert.Equal(named, document.RootElement.GetProperty("target-format").GetString());
+            Assert.Equal(6 * MiB, document.RootElement.GetProperty("bytes-downloaded").GetInt64());
+        }
+
+        Assert.Equal(VhdKit.Formats.ImageFormat.Vhdx, VhdKit.Formats.ImageFormatProbe.Detect(target));
+        string info = PeerTools.RunOk(PeerTools.Require("qemu-img"), "info", "-f", "vhdx", target);
+        Assert.Contains("(41943040 bytes)", info, StringComparison.Ordinal);
+        PeerTools.RunOk(PeerTools.Require("qemu-img"), "check", "-f", "vhdx", target);
+        PeerTools.RunOk(PeerTools.Require("qemu-img"), "compare", "-f", "vhdx", "-F", "raw", target, raw);
+    }
+
+    [SkippableTheory]
     [InlineData(VhdKit.Operations.ConvertFormat.Dynamic)]
     [InlineData(VhdKit.Operations.ConvertFormat.Raw)]
     public async Task Download_whose_written_file_differs_from_what_the_blob_sent_fails_verification_and_leaves_nothing(VhdKit.Operations.ConvertFormat format)
