@@ -108,9 +108,58 @@ public class ReadCallCountTests : IDisposable
             storages[1].Reset();
             var buffer = new byte[MiB];
             disk.Read(buffer, 0);
-            Assert.Equal(2, storages[0].Reads); // the child's bitmap, then its run
+            Assert.Equal(1, storages[0].Reads); // the child's bitmap with the 128 KiB after it, its run among them
             Assert.Equal(1, storages[1].Reads); // the base's bitmap and the whole MiB, the child's run read over it
             Assert.Equal(data.AsSpan(0, MiB).ToArray(), buffer);
+        }
+    }
+
+    [Fact]
+    public void Each_layer_above_the_last_reads_its_bitmap_with_the_data_it_holds_in_one_call()
+    {
+        // chain-preads.sh's layout at depth 4: a base full of data, and children each rewriting 64 KiB + 1.5 KiB
+        // at a different 4 KiB step from the start of the first block of every 8 MiB.
+        const long Capacity = 16 * MiB;
+        var model = new byte[Capacity];
+        var random = new Random(8);
+        random.NextBytes(model);
+        var layers = new List<string> { ImageFiles.Dynamic(_folder.File("l0.vhd"), Capacity) };
+        using (VirtualDisk writer = VirtualDisk.Open(layers[0]))
+        {
+            writer.Write(model, 0);
+        }
+
+        for (int layer = 1; layer < 4; layer++)
+        {
+            layers.Add(ImageFiles.Differencing(_folder.File($"l{layer}.vhd"), layers[^1]));
+            var piece = new byte[(64 * 1024) + 1536];
+            using VirtualDisk writer = VirtualDisk.Open(layers[^1]);
+            for (long offset = layer * 4096L; offset + piece.Length <= Capacity; offset += 8 * MiB)
+            {
+                random.NextBytes(piece);
+                writer.Write(piece, offset);
+                piece.CopyTo(model, offset);
+            }
+        }
+
+        (VirtualDisk disk, CountingStorage[] storages) = CountingStorage.OpenChain(layers);
+        using (disk)
+        {
+            foreach (CountingStorage storage in storages)
+            {
+                storage.Reset();
+            }
+
+            var buffer = new byte[MiB];
+            for (long offset = 0; offset < Capacity; offset += MiB)
+            {
+                disk.Read(buffer, offset);
+                Assert.True(model.AsSpan((int)offset, MiB).SequenceEqual(buffer), $"content at {offset}");
+            }
+
+            // Leaf first: each child holds a run in 2 blocks (one per 8 MiB), each read with its bitmap in one call;
+            // the base is read in one call per MiB (bitmap with the data at a block's start), as a raw file would be.
+            Assert.Equal([2, 2, 2, 16], storages.Select(s => s.Reads));
         }
     }
 
