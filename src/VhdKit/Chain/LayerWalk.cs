@@ -130,7 +130,7 @@ internal static class LayerWalk
                     long end = offset + length;
                     int blockSize = layers[last].BlockSize;
                     bool endsBlock = layer == last && blockSize > 0 && end % blockSize == 0;
-                    int next = endsBlock ? LastLayerShare(above, end, buffer.Length - (int)length) : 0;
+                    int next = endsBlock ? LastLayerShare(above, end, buffer.Length - (int)length, ref windows) : 0;
                     int ahead = next > 0 ? layers[last].ReadRunWithNextBlock(end, run[fetched..], fileOffset + fetched, buffer.Slice((int)length, next)) : -1;
                     if (ahead < 0)
                     {
@@ -180,12 +180,12 @@ internal static class LayerWalk
     /// <summary>Over-reading the last layer under the runs above pays when they are at most this fraction (1/8) of the range.</summary>
     private const int OverReadRatio = 8;
 
-    /// <summary>How many bytes from <paramref name="offset"/> (at most <paramref name="want"/>) no layer above the last holds: the last layer's to answer.</summary>
-    private static int LastLayerShare(ReadOnlySpan<IDiskLayer> above, long offset, int want)
-    {
-        var none = default(UpperWindows);
-        return want > 0 && Walk(above, offset, want, ref none, out _, out long length) == FellThrough ? (int)length : 0;
-    }
+    /// <summary>
+    /// How many bytes from <paramref name="offset"/> (at most <paramref name="want"/>) no layer above the last holds: the
+    /// last layer's to answer. The walk is the one the next run makes: it fills the layers' windows as that would.
+    /// </summary>
+    private static int LastLayerShare(ReadOnlySpan<IDiskLayer> above, long offset, int want, ref UpperWindows windows) =>
+        want > 0 && Walk(above, offset, want, ref windows, out _, out long length) == FellThrough ? (int)length : 0;
 
     /// <summary>
     /// The one extent walk (every allocation map and sparse copy uses it): where the content of
