@@ -80,7 +80,8 @@ internal static class LayerWalk
 
         int last = layers.Length - 1;
         ReadOnlySpan<IDiskLayer> above = layers[..last];
-        var windows = new UpperWindows(stackalloc long[2 * UpperWindows.Slots]);
+        Span<long> bounds = stackalloc long[2 * UpperWindows.Slots];
+        var windows = new UpperWindows(bounds[..(2 * Math.Min(above.Length, UpperWindows.Slots))]);
         try
         {
             ReadRuns(layers, above, ref windows, buffer, offset);

@@ -13,7 +13,8 @@ namespace VhdKit.Chain;
 /// </summary>
 /// <remarks>
 /// One window per layer (the first <see cref="Slots"/> layers; deeper ones read as before), in one buffer from the
-/// shared pool, taken at the first such read and returned by <see cref="Dispose"/>. The bytes stay valid for the read:
+/// shared pool sized for the layers there are (256 KiB at depth 3, 1 MiB from depth 9), taken at the first such read
+/// and returned by <see cref="Dispose"/>. The bytes stay valid for the read:
 /// only images open read-only read ahead of their bitmap (<see cref="IDiskLayer.StartsUncachedBlock"/>).
 /// </remarks>
 internal ref struct UpperWindows
@@ -28,7 +29,7 @@ internal ref struct UpperWindows
     private readonly Span<long> _bounds;
     private byte[]? _buffer;
 
-    /// <param name="bounds">2 * <see cref="Slots"/> longs (stack memory); none for a walk that reads no windows.</param>
+    /// <param name="bounds">2 longs (stack memory) per layer given a window, at most <see cref="Slots"/>; none for a walk that reads no windows.</param>
     public UpperWindows(Span<long> bounds)
     {
         bounds.Clear();
@@ -48,7 +49,7 @@ internal ref struct UpperWindows
             return;
         }
 
-        _buffer ??= ArrayPool<byte>.Shared.Rent(Slots * Window);
+        _buffer ??= ArrayPool<byte>.Shared.Rent(_bounds.Length / 2 * Window);
         int read = layer.ReadBitmapWithData(offset, _buffer.AsSpan(index * Window, (int)Math.Min(want, Window)));
         _bounds[2 * index] = offset;
         _bounds[(2 * index) + 1] = offset + read;
