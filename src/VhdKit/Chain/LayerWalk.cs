@@ -20,8 +20,11 @@ internal static class LayerWalk
     /// <param name="want">The most bytes wanted (greater than 0).</param>
     /// <param name="fileOffset">Where the run lies in that layer's file.</param>
     /// <param name="length">The run's length: the answer holds for this many bytes.</param>
-    public static int Locate(ReadOnlySpan<IDiskLayer> layers, long offset, long want, out long fileOffset, out long length) =>
-        Math.Max(Walk(layers, offset, want, out fileOffset, out length), Zeros);
+    public static int Locate(ReadOnlySpan<IDiskLayer> layers, long offset, long want, out long fileOffset, out long length)
+    {
+        var none = default(UpperWindows);
+        return Math.Max(Walk(layers, offset, want, ref none, out fileOffset, out length), Zeros);
+    }
 
     /// <summary><see cref="Locate"/>'s answer for zeros.</summary>
     private const int Zeros = -1;
@@ -29,11 +32,16 @@ internal static class LayerWalk
     /// <summary><see cref="Walk"/>'s answer when every layer left the run to the next: what lies below them decides.</summary>
     private const int FellThrough = -2;
 
-    /// <summary>As <see cref="Locate"/>, but tells zeros a layer decided (<see cref="Zeros"/>) from every layer passing the run on (<see cref="FellThrough"/>).</summary>
-    private static int Walk(ReadOnlySpan<IDiskLayer> layers, long offset, long want, out long fileOffset, out long length)
+    /// <summary>
+    /// As <see cref="Locate"/>, but tells zeros a layer decided (<see cref="Zeros"/>) from every layer passing the run
+    /// on (<see cref="FellThrough"/>); a layer asked about the start of a block whose bitmap is not cached first reads
+    /// it with the data after it into <paramref name="windows"/> (when they have room for it).
+    /// </summary>
+    private static int Walk(ReadOnlySpan<IDiskLayer> layers, long offset, long want, ref UpperWindows windows, out long fileOffset, out long length)
     {
         for (int i = 0; i < layers.Length; i++)
         {
+            windows.Fetch(layers[i], i, offset, want);
             switch (layers[i].Locate(offset, want, out fileOffset, out length))
             {
                 case LayerRun.Held:
@@ -57,7 +65,8 @@ internal static class LayerWalk
     /// cached yet, the bitmap and the data after it come in one read (they are adjacent in the file), across the short
     /// runs layers above hold in that block (<see cref="FetchSpan"/>); and a run of the last layer that ends its block
     /// brings the next block's bitmap and data with it when that block follows in the file. The runs of that data the
-    /// last layer then turns out to hold are not read again.
+    /// last layer then turns out to hold are not read again. A layer above the last reads a block's bitmap with the
+    /// data after it in the same way, into a window of its own (<see cref="UpperWindows"/>).
     /// </summary>
     /// <exception cref="IOException">A file could not be read.</exception>
     public static void Read(ReadOnlySpan<IDiskLayer> layers, Span<byte> buffer, long offset)
@@ -71,6 +80,22 @@ internal static class LayerWalk
 
         int last = layers.Length - 1;
         ReadOnlySpan<IDiskLayer> above = layers[..last];
+        Span<long> bounds = stackalloc long[2 * UpperWindows.Slots];
+        var windows = new UpperWindows(bounds[..(2 * Math.Min(above.Length, UpperWindows.Slots))]);
+        try
+        {
+            ReadRuns(layers, above, ref windows, buffer, offset);
+        }
+        finally
+        {
+            windows.Dispose();
+        }
+    }
+
+    /// <summary><see cref="Read"/>'s loop, one run at a time.</summary>
+    private static void ReadRuns(ReadOnlySpan<IDiskLayer> layers, ReadOnlySpan<IDiskLayer> above, ref UpperWindows windows, Span<byte> buffer, long offset)
+    {
+        int last = layers.Length - 1;
 
         // [fetchedFrom, fetchedTo): virtual offsets whose bytes of the last layer are already in place in the buffer.
         // No other read writes there but a run's own, and runs move only forward, so they stay valid.
@@ -78,7 +103,7 @@ internal static class LayerWalk
         long fetchedTo = 0;
         while (!buffer.IsEmpty)
         {
-            int layer = Walk(above, offset, buffer.Length, out long fileOffset, out long length);
+            int layer = Walk(above, offset, buffer.Length, ref windows, out long fileOffset, out long length);
             if (layer == FellThrough)
             {
                 if (offset >= fetchedTo && layers[last].StartsUncachedBlock(offset))
@@ -98,14 +123,15 @@ internal static class LayerWalk
             }
             else
             {
-                int fetched = layer == last && offset >= fetchedFrom ? (int)Math.Clamp(fetchedTo - offset, 0, length) : 0;
+                int fetched = layer != last ? windows.Copy(layer, offset, run)
+                    : offset >= fetchedFrom ? (int)Math.Clamp(fetchedTo - offset, 0, length) : 0;
                 if (fetched < run.Length)
                 {
                     // A run of the last layer that ends its block: the next block's bitmap and data may come with it.
                     long end = offset + length;
                     int blockSize = layers[last].BlockSize;
                     bool endsBlock = layer == last && blockSize > 0 && end % blockSize == 0;
-                    int next = endsBlock ? LastLayerShare(above, end, buffer.Length - (int)length) : 0;
+                    int next = endsBlock ? LastLayerShare(above, end, buffer.Length - (int)length, ref windows) : 0;
                     int ahead = next > 0 ? layers[last].ReadRunWithNextBlock(end, run[fetched..], fileOffset + fetched, buffer.Slice((int)length, next)) : -1;
                     if (ahead < 0)
                     {
@@ -134,9 +160,10 @@ internal static class LayerWalk
     {
         long end = offset + Math.Min(available, blockSize);
         long held = 0;
+        var none = default(UpperWindows);
         for (long at = offset + ownRun; at < end;)
         {
-            if (Walk(above, at, end - at, out _, out long length) != FellThrough)
+            if (Walk(above, at, end - at, ref none, out _, out long length) != FellThrough)
             {
                 held += length;
                 if (held * OverReadRatio > end - offset)
@@ -154,9 +181,12 @@ internal static class LayerWalk
     /// <summary>Over-reading the last layer under the runs above pays when they are at most this fraction (1/8) of the range.</summary>
     private const int OverReadRatio = 8;
 
-    /// <summary>How many bytes from <paramref name="offset"/> (at most <paramref name="want"/>) no layer above the last holds: the last layer's to answer.</summary>
-    private static int LastLayerShare(ReadOnlySpan<IDiskLayer> above, long offset, int want) =>
-        want > 0 && Walk(above, offset, want, out _, out long length) == FellThrough ? (int)length : 0;
+    /// <summary>
+    /// How many bytes from <paramref name="offset"/> (at most <paramref name="want"/>) no layer above the last holds: the
+    /// last layer's to answer. The walk is the one the next run makes: it fills the layers' windows as that would.
+    /// </summary>
+    private static int LastLayerShare(ReadOnlySpan<IDiskLayer> above, long offset, int want, ref UpperWindows windows) =>
+        want > 0 && Walk(above, offset, want, ref windows, out _, out long length) == FellThrough ? (int)length : 0;
 
     /// <summary>
     /// The one extent walk (every allocation map and sparse copy uses it): where the content of

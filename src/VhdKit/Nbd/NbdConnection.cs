@@ -6,12 +6,13 @@ using VhdKit.Chain;
 namespace VhdKit.Nbd;
 
 /// <summary>
-/// One client's transmission phase. One loop reads the requests in order; READs are served in parallel (up to
-/// <see cref="MaxInFlight"/> per client and <see cref="NbdExport.MaxParallelReads"/> per server, each through its
-/// own pooled buffer of <see cref="ChunkSize"/> bytes), their replies sent when ready, out of order, as the
-/// protocol allows (each carries its request's cookie); every other request is served by the loop itself, in
-/// order, through the loop's buffer (writes larger than that stream through it). A FLUSH therefore runs after every
-/// write received before it has reached the disk. A client costs the server a bounded amount of memory whatever it
+/// One client's transmission phase. One loop reads the requests in order; READs and BLOCK_STATUS requests (they only
+/// read) are served in parallel (up to <see cref="MaxInFlight"/> per client and <see cref="NbdExport.MaxParallelReads"/>
+/// per server, each through its own pooled buffer of <see cref="ChunkSize"/> bytes), their replies sent when ready,
+/// out of order, as the protocol allows (each carries its request's cookie); every other request is served by the
+/// loop itself, in order, through the loop's buffer (writes larger than that stream through it). A FLUSH therefore
+/// runs after every write received before it has reached the disk, and a read or BLOCK_STATUS received after a
+/// write's reply starts after that write. A client costs the server a bounded amount of memory whatever it
 /// asks for.
 /// </summary>
 /// <remarks>
@@ -143,7 +144,7 @@ internal sealed class NbdConnection : IDisposable
                     await ReplyAsync(_buffer, request, WriteZeroes(request)).ConfigureAwait(false);
                     break;
                 case NbdCommand.BlockStatus:
-                    await BlockStatusAsync(request).ConfigureAwait(false);
+                    await StartBlockStatusAsync(request).ConfigureAwait(false);
                     break;
                 default:
                     await ErrorAsync(_buffer, request, NbdError.Invalid, $"Command {(ushort)request.Command} is not supported.").ConfigureAwait(false);
@@ -161,6 +162,12 @@ internal sealed class NbdConnection : IDisposable
             return;
         }
 
+        await StartInParallelAsync(request, ReadAsync).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts <paramref name="serve"/> on the thread pool once a slot is free (of this client's and of the server's).</summary>
+    private async Task StartInParallelAsync(NbdRequest request, Func<byte[], NbdRequest, Task> serve)
+    {
         await _inFlight.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -172,16 +179,16 @@ internal sealed class NbdConnection : IDisposable
             throw;
         }
 
-        _ = Task.Run(() => ServeReadAsync(request));
+        _ = Task.Run(() => ServeInParallelAsync(request, serve));
     }
 
-    /// <summary>One READ, on its own: its failure is kept for <see cref="RunAsync"/> and ends the connection.</summary>
-    private async Task ServeReadAsync(NbdRequest request)
+    /// <summary>One READ or BLOCK_STATUS, on its own: its failure is kept for <see cref="RunAsync"/> and ends the connection.</summary>
+    private async Task ServeInParallelAsync(NbdRequest request, Func<byte[], NbdRequest, Task> serve)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
-            await ReadAsync(buffer, request).ConfigureAwait(false);
+            await serve(buffer, request).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -316,7 +323,8 @@ internal sealed class NbdConnection : IDisposable
         return error == NbdError.None ? FuaFlush(request) : error;
     }
 
-    private async Task BlockStatusAsync(NbdRequest request)
+    /// <summary>Answers a bad BLOCK_STATUS at once; starts a good one in parallel (<see cref="StartInParallelAsync"/>).</summary>
+    private async Task StartBlockStatusAsync(NbdRequest request)
     {
         if (!_session.BaseAllocation)
         {
@@ -330,12 +338,18 @@ internal sealed class NbdConnection : IDisposable
             return;
         }
 
+        await StartInParallelAsync(request, BlockStatusAsync).ConfigureAwait(false);
+    }
+
+    /// <summary>Describes a BLOCK_STATUS's range and sends the reply, through <paramref name="buffer"/>.</summary>
+    private Task BlockStatusAsync(byte[] buffer, NbdRequest request)
+    {
         int descriptors = request.Flags.HasFlag(NbdCommandFlags.RequestOne) ? 1 : MaxBlockStatusDescriptors;
-        Span<byte> payload = _buffer.AsSpan(NbdReplyHeaders.ChunkSize);
+        Span<byte> payload = buffer.AsSpan(NbdReplyHeaders.ChunkSize);
         BinaryPrimitives.WriteUInt32BigEndian(payload, NbdProtocol.BaseAllocationContextId);
         int length = 4 + NbdAllocation.Describe(Disk, (long)request.Offset, request.Length, payload.Slice(4, descriptors * NbdAllocation.DescriptorSize));
-        NbdReplyHeaders.WriteChunk(_buffer, NbdReplyFlags.Done, NbdReplyType.BlockStatus, request.Cookie, length);
-        await SendAsync(_buffer.AsMemory(0, NbdReplyHeaders.ChunkSize + length)).ConfigureAwait(false);
+        NbdReplyHeaders.WriteChunk(buffer, NbdReplyFlags.Done, NbdReplyType.BlockStatus, request.Cookie, length);
+        return SendAsync(buffer.AsMemory(0, NbdReplyHeaders.ChunkSize + length));
     }
 
     /// <summary>Whether the client may write the request's range.</summary>

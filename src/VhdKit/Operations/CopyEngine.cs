@@ -10,6 +10,12 @@ internal delegate void ChunkReader(Span<byte> chunk, long offset);
 internal delegate void ChunkWriter(ReadOnlySpan<byte> chunk, long offset);
 
 /// <summary>
+/// Copies the start of one chunk of a copy without it passing through the loop's buffer (the kernel copies it from
+/// file to file), where it can. Returns the bytes done from <paramref name="offset"/>; the loop reads and writes the rest.
+/// </summary>
+internal delegate int ChunkCopier(long offset, int count);
+
+/// <summary>
 /// The one chunked copy loop behind convert, merge and compact (qemu's convert/commit loop): over the extents to
 /// copy, in chunks aligned to <see cref="ChunkSize"/>, it checks for cancellation before each chunk, reads it, hands
 /// it to the writer, reports bytes done of the extents' total, and flushes the target every so often if asked.
@@ -33,10 +39,11 @@ internal static class CopyEngine
     /// <param name="flush">Called every <paramref name="flushEvery"/> bytes copied (0: never); the caller flushes at the end itself.</param>
     /// <param name="flushEvery">Bytes between flushes; 0 for none.</param>
     /// <param name="cancellationToken">Checked before each chunk; a cancelled copy has written whole chunks only.</param>
+    /// <param name="copy">Asked first for each chunk: copies what it can of it directly; the rest is read and written.</param>
     /// <returns>The bytes copied (the extents' total).</returns>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static long Copy(IReadOnlyList<DiskExtent> extents, ChunkReader read, ChunkWriter write, IProgress<OperationProgress>? progress,
-        CancellationToken cancellationToken, Action? flush = null, long flushEvery = 0)
+        CancellationToken cancellationToken, Action? flush = null, long flushEvery = 0, ChunkCopier? copy = null)
     {
         long total = 0;
         foreach (DiskExtent extent in extents)
@@ -56,9 +63,14 @@ internal static class CopyEngine
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     int count = (int)Math.Min(end - offset, ChunkSize - (offset % ChunkSize));
-                    Span<byte> chunk = buffer.AsSpan(0, count);
-                    read(chunk, offset);
-                    write(chunk, offset);
+                    int direct = copy?.Invoke(offset, count) ?? 0;
+                    if (direct < count)
+                    {
+                        Span<byte> chunk = buffer.AsSpan(0, count - direct);
+                        read(chunk, offset + direct);
+                        write(chunk, offset + direct);
+                    }
+
                     offset += count;
                     done += count;
                     sinceFlush += count;

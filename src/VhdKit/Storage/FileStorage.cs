@@ -158,6 +158,18 @@ public sealed class FileStorage : IPositionalStorage, IVectoredRead
         }
     }
 
+    /// <summary>
+    /// Copies <paramref name="length"/> bytes of <paramref name="source"/> from <paramref name="sourceOffset"/> into
+    /// this file at <paramref name="offset"/> in the kernel (<see cref="FileRangeCopy"/>).
+    /// </summary>
+    /// <returns>The bytes copied from the start: fewer (0 included) where the kernel cannot copy, or the source ends.</returns>
+    /// <exception cref="IOException">The copy failed.</exception>
+    internal long CopyFrom(FileStorage source, long sourceOffset, long offset, long length)
+    {
+        EnsureWritable();
+        return FileRangeCopy.Copy(source._handle, sourceOffset, _handle, offset, length, Name);
+    }
+
     /// <summary>Where the file holds data (holes left out where the file system tells them); see <see cref="Storage.DataRanges"/>.</summary>
     internal System.Collections.Immutable.ImmutableArray<Chain.DiskExtent> GetDataRanges() => Storage.DataRanges.Of(_handle, Length);
 

@@ -108,10 +108,73 @@ public class ReadCallCountTests : IDisposable
             storages[1].Reset();
             var buffer = new byte[MiB];
             disk.Read(buffer, 0);
-            Assert.Equal(2, storages[0].Reads); // the child's bitmap, then its run
+            Assert.Equal(1, storages[0].Reads); // the child's bitmap with the 128 KiB after it, its run among them
             Assert.Equal(1, storages[1].Reads); // the base's bitmap and the whole MiB, the child's run read over it
             Assert.Equal(data.AsSpan(0, MiB).ToArray(), buffer);
         }
+    }
+
+    [Theory]
+    [InlineData(0, 16)]
+    // Reads crossing blocks: the walk past a base run that ends its block fills the children's windows too. The base
+    // makes 2 more calls: block 0's bitmap (the first read starts inside it), and at 8 MiB the rest of the block under
+    // the children's runs (the read across the block boundary brings only the 4 KiB before them).
+    [InlineData(512 * 1024, 18)]
+    public void Each_layer_above_the_last_reads_its_bitmap_with_the_data_it_holds_in_one_call(int start, int baseReads)
+    {
+        const long Capacity = 16 * MiB;
+        (List<string> layers, byte[] model) = ChildrenRewritingPagesEvery8MiB(Capacity, children: 3);
+        (VirtualDisk disk, CountingStorage[] storages) = CountingStorage.OpenChain(layers);
+        using (disk)
+        {
+            foreach (CountingStorage storage in storages)
+            {
+                storage.Reset();
+            }
+
+            var buffer = new byte[MiB];
+            for (long offset = start; offset < Capacity; offset += MiB)
+            {
+                int read = disk.Read(buffer, offset);
+                Assert.True(model.AsSpan((int)offset, read).SequenceEqual(buffer.AsSpan(0, read)), $"content at {offset}");
+            }
+
+            // Leaf first: each child holds a run in 2 blocks (one per 8 MiB), each read with its bitmap in one call
+            // (two calls each before: the bitmap, then the run); the base is read in one call per request, as a raw
+            // file would be (one more when a request crosses into a block).
+            Assert.Equal([2, 2, 2, baseReads], storages.Select(s => s.Reads));
+        }
+    }
+
+    /// <summary>
+    /// chain-preads.sh's layout: a base full of data, and children each rewriting 64 KiB + 1.5 KiB at a different
+    /// 4 KiB step from the start of the first block of every 8 MiB. Returns the layers (base first) and the content.
+    /// </summary>
+    private (List<string> Layers, byte[] Model) ChildrenRewritingPagesEvery8MiB(long capacity, int children)
+    {
+        var model = new byte[capacity];
+        var random = new Random(8);
+        random.NextBytes(model);
+        var layers = new List<string> { ImageFiles.Dynamic(_folder.File("l0.vhd"), capacity) };
+        using (VirtualDisk writer = VirtualDisk.Open(layers[0]))
+        {
+            writer.Write(model, 0);
+        }
+
+        for (int layer = 1; layer <= children; layer++)
+        {
+            layers.Add(ImageFiles.Differencing(_folder.File($"l{layer}.vhd"), layers[^1]));
+            var piece = new byte[(64 * 1024) + 1536];
+            using VirtualDisk writer = VirtualDisk.Open(layers[^1]);
+            for (long offset = layer * 4096L; offset + piece.Length <= capacity; offset += 8 * MiB)
+            {
+                random.NextBytes(piece);
+                writer.Write(piece, offset);
+                piece.CopyTo(model, offset);
+            }
+        }
+
+        return (layers, model);
     }
 
     [Fact]

@@ -13,6 +13,7 @@ public sealed class NbdParallelTests : IDisposable
 {
     private const long Capacity = 32L * 1024 * 1024;
     private const ushort ReadCommand = 0;
+    private const ushort BlockStatusCommand = 7;
     private readonly TempFolder _folder = new();
 
     public void Dispose() => _folder.Dispose();
@@ -61,6 +62,73 @@ public sealed class NbdParallelTests : IDisposable
             release.Set();
             Assert.Equal(0u, client.ReadSimpleReply(1));
             Assert.Equal(content.AsSpan((int)Size - 4096, 4096).ToArray(), client.ReadExactly(4096));
+        }
+        finally
+        {
+            release.Set();
+            await stop.CancelAsync();
+            await running.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+    }
+
+    [Fact]
+    public async Task A_block_status_waiting_on_the_disk_does_not_hold_back_the_reads_sent_after_it()
+    {
+        const long Size = 8L * 1024 * 1024;
+        const long Block1 = 2L * 1024 * 1024;
+        string path = ImageFiles.Dynamic(_folder.File("dynamic.vhd"), Size);
+        var content = new byte[4096];
+        new Random(4).NextBytes(content);
+        using (VirtualDisk writer = VirtualDisk.Open(path))
+        {
+            writer.Write(content, 0);
+            writer.Write(content, Block1);
+        }
+
+        long bitmap1;
+        using (VhdImage image = VhdImage.Open(path))
+        {
+            bitmap1 = (long)image.Bat![1] * 512;
+        }
+
+        // Reads of block 1's sector bitmap (the first a BLOCK_STATUS of block 1 makes) wait until the test lets them go;
+        // the gate stands open while the disk is opened.
+        using var release = new ManualResetEventSlim(initialState: true);
+        var gated = new GatedStorage(FileStorage.Open(path), from: bitmap1, to: bitmap1 + 512, release);
+        using VirtualDisk disk = VirtualDisk.Open([VhdImage.Open(gated, leaveOpen: false)]);
+        release.Reset();
+        using var stop = new CancellationTokenSource();
+        string socket = _folder.File("s.sock");
+        using NbdServer server = NbdServer.Listen(disk, new UnixDomainSocketEndPoint(socket));
+        Task running = server.RunAsync(stop.Token);
+        try
+        {
+            using var client = new RawNbdClient(socket) { Socket = { ReceiveTimeout = 60_000 } };
+            client.HandshakeWithBaseAllocation();
+            client.SendRequest(BlockStatusCommand, (ulong)Block1, 65536, cookie: 1);
+            client.SendRequest(ReadCommand, 0, 4096, cookie: 2);
+
+            // Served in the request loop, the BLOCK_STATUS would hold the READ back until the receive timeout.
+            var read = new List<byte>();
+            for (bool done = false; !done;)
+            {
+                (ulong cookie, ushort flags, ushort type, byte[] payload) = client.ReadChunk();
+                Assert.Equal(2ul, cookie);
+                if (type == 1) // NBD_REPLY_TYPE_OFFSET_DATA: u64 offset, then the data
+                {
+                    read.AddRange(payload.AsSpan(8).ToArray());
+                }
+
+                done = (flags & 1) != 0;
+            }
+
+            Assert.Equal(content, read);
+            release.Set();
+            (ulong statusCookie, ushort statusFlags, ushort statusType, byte[] status) = client.ReadChunk();
+            Assert.Equal((1ul, 1, 5), (statusCookie, statusFlags, statusType)); // done, NBD_REPLY_TYPE_BLOCK_STATUS
+            Assert.Equal(1u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(status)); // base:allocation
+            Assert.Equal(4096u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(status.AsSpan(4))); // the data written
+            Assert.Equal(0u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(status.AsSpan(8))); // allocated, not zero
         }
         finally
         {

@@ -41,6 +41,62 @@ public sealed class RawNbdClient : IDisposable
         TransmissionFlags = BinaryPrimitives.ReadUInt16BigEndian(reply.AsSpan(8));
     }
 
+    /// <summary>
+    /// As <see cref="Handshake"/>, after NBD_OPT_STRUCTURED_REPLY and NBD_OPT_SET_META_CONTEXT "base:allocation": the
+    /// server then answers with structured reply chunks (<see cref="ReadChunk"/>) and serves BLOCK_STATUS.
+    /// </summary>
+    public void HandshakeWithBaseAllocation()
+    {
+        byte[] greeting = ReadExactly(18);
+        Assert.Equal(OptionMagic, BinaryPrimitives.ReadUInt64BigEndian(greeting.AsSpan(8)));
+        var flags = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(flags, 3); // FIXED_NEWSTYLE | NO_ZEROES
+        Socket.Send(flags);
+        SendOption(8, []); // NBD_OPT_STRUCTURED_REPLY
+        Assert.Equal(1u, ReadOptionReply(8)); // NBD_REP_ACK
+        byte[] query = "base:allocation"u8.ToArray();
+        var data = new byte[4 + 4 + 4 + query.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(4), 1); // export name "" then one query
+        BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(8), (uint)query.Length);
+        query.CopyTo(data, 12);
+        SendOption(10, data); // NBD_OPT_SET_META_CONTEXT
+        Assert.Equal(4u, ReadOptionReply(10)); // NBD_REP_META_CONTEXT
+        Assert.Equal(1u, ReadOptionReply(10)); // NBD_REP_ACK
+        SendOption(1, []); // NBD_OPT_EXPORT_NAME ""
+        byte[] reply = ReadExactly(10);
+        Size = (long)BinaryPrimitives.ReadUInt64BigEndian(reply);
+        TransmissionFlags = BinaryPrimitives.ReadUInt16BigEndian(reply.AsSpan(8));
+    }
+
+    private void SendOption(uint option, byte[] data)
+    {
+        var message = new byte[16 + data.Length];
+        BinaryPrimitives.WriteUInt64BigEndian(message, OptionMagic);
+        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(8), option);
+        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(12), (uint)data.Length);
+        data.CopyTo(message, 16);
+        Socket.Send(message);
+    }
+
+    /// <summary>Reads one option reply to <paramref name="option"/>; returns its type (its data is read and dropped).</summary>
+    private uint ReadOptionReply(uint option)
+    {
+        byte[] header = ReadExactly(20);
+        Assert.Equal(0x0003E889045565A9ul, BinaryPrimitives.ReadUInt64BigEndian(header));
+        Assert.Equal(option, BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(8)));
+        ReadExactly((int)BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(16)));
+        return BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(12));
+    }
+
+    /// <summary>Reads one structured reply chunk: its cookie, flags (1: done), type and payload.</summary>
+    public (ulong Cookie, ushort Flags, ushort Type, byte[] Payload) ReadChunk()
+    {
+        byte[] header = ReadExactly(20);
+        Assert.Equal(0x668E33EFu, BinaryPrimitives.ReadUInt32BigEndian(header));
+        return (BinaryPrimitives.ReadUInt64BigEndian(header.AsSpan(8)), BinaryPrimitives.ReadUInt16BigEndian(header.AsSpan(4)),
+            BinaryPrimitives.ReadUInt16BigEndian(header.AsSpan(6)), ReadExactly((int)BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(16))));
+    }
+
     public void SendRequest(ushort type, ulong offset, uint length, ulong cookie, ushort flags = 0, byte[]? payload = null)
     {
         var header = new byte[28];

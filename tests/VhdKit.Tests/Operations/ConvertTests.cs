@@ -33,6 +33,43 @@ public class ConvertTests : IDisposable
     }
 
     [Theory]
+    [InlineData(ConvertFormat.Raw)]
+    [InlineData(ConvertFormat.Fixed)]
+    public void Chain_to_raw_or_fixed_copies_every_held_run_as_it_is_zeros_included(ConvertFormat format)
+    {
+        // The kernel copies the runs a layer holds from its file (copy_file_range, as cp does): zeros the guest wrote
+        // are copied too (they were skipped as all-zero chunks before), so every held byte counts as written.
+        ChainBuilder chain = ThreeLayers();
+        string child = Path.Combine(_folder.Path, "zeros.vhd");
+        CreateOperation.Run(CreateRequest.Differencing(child, chain.Leaf));
+        using (VirtualDisk disk = VirtualDisk.Open(child))
+        {
+            disk.Write(new byte[CopyEngine.ChunkSize], 2 * CopyEngine.ChunkSize);
+        }
+
+        Array.Clear(chain.Model, 2 * CopyEngine.ChunkSize, CopyEngine.ChunkSize);
+        long held;
+        using (VirtualDisk disk = VirtualDisk.Open(child, new VirtualDiskOptions { ReadOnly = true }))
+        {
+            held = disk.GetAllocatedRanges().Sum(e => e.Length);
+        }
+
+        string output = _folder.File($"out.{format}");
+        ConvertResult result = ConvertOperation.Run(new ConvertRequest(child, output) { TargetFormat = format });
+
+        Assert.Equal(held, result.BytesWritten);
+        if (format == ConvertFormat.Raw)
+        {
+            ChainBuilder.AssertBytes(chain.Model, File.ReadAllBytes(output));
+        }
+        else
+        {
+            using VirtualDisk converted = VirtualDisk.Open(output, new VirtualDiskOptions { ReadOnly = true });
+            ChainBuilder.AssertContent(chain.Model, converted);
+        }
+    }
+
+    [Theory]
     [InlineData(ConvertFormat.Dynamic)]
     [InlineData(ConvertFormat.Fixed)]
     public void Chain_to_a_vhd_is_standalone_and_equals_the_model(ConvertFormat format)

@@ -99,7 +99,8 @@ public static class ConvertOperation
                 // The temporary file is seen by no one until it is moved into place, so the copy's own flushes (a
                 // dynamic image's allocation order) wait: one fsync for the file, just before the move.
                 IPositionalStorage storage = wrapTemporary(file);
-                counts = Copy(source, new DeferredFlushStorage(storage), targetSpec, progress, cancellationToken);
+                FileStorage? direct = ReferenceEquals(storage, file) ? file : null; // a wrapped file (tests) sees every write
+                counts = Copy(source, new DeferredFlushStorage(storage), direct, targetSpec, progress, cancellationToken);
                 if (sync == SyncMode.Durable)
                 {
                     storage.Flush();
@@ -130,7 +131,13 @@ public static class ConvertOperation
         }
     }
 
-    private static (long Read, long Written) Copy(ConvertSource source, DeferredFlushStorage storage, Target target,
+    /// <summary>
+    /// Copies the source's runs into the new file. Into raw or fixed output, whose bytes lie at the disk's offsets,
+    /// the kernel copies the runs a file holds as they are (<paramref name="direct"/>: the new file, when unwrapped),
+    /// as <c>cp</c> does; the rest (a dynamic target, a source the kernel cannot copy from) goes through the buffer,
+    /// all-zero chunks left unwritten.
+    /// </summary>
+    private static (long Read, long Written) Copy(ConvertSource source, DeferredFlushStorage storage, FileStorage? direct, Target target,
         IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         if (target.Format is ConvertFormat.VhdxFixed or ConvertFormat.VhdxDynamic)
@@ -161,6 +168,12 @@ public static class ConvertOperation
         {
             long written = 0;
             ImmutableArray<DiskExtent> extents = source.Extents();
+            ChunkCopier? copy = direct is null || image is { DiskType: not VhdDiskType.Fixed } ? null : (offset, count) =>
+            {
+                int done = (int)source.CopyTo(direct, offset, count, out long copied);
+                written += copied;
+                return done;
+            };
             long read = CopyEngine.Copy(extents, source.Read, (chunk, offset) =>
             {
                 if (chunk.IndexOfAnyExcept((byte)0) < 0)
@@ -178,7 +191,7 @@ public static class ConvertOperation
                 }
 
                 written += chunk.Length;
-            }, progress, cancellationToken);
+            }, progress, cancellationToken, copy: copy);
             image?.Flush(); // its metadata written (the storage defers the fsyncs to the caller)
             return (read, written);
         }

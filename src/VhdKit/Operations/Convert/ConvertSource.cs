@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using VhdKit.Chain;
 using VhdKit.Format;
 using VhdKit.Formats;
+using VhdKit.Images;
 using VhdKit.Storage;
 
 namespace VhdKit.Operations;
@@ -36,6 +37,23 @@ internal abstract class ConvertSource : IDisposable
     /// <summary>Fills <paramref name="chunk"/> from <paramref name="offset"/>.</summary>
     /// <exception cref="IOException">Reading failed.</exception>
     public abstract void Read(Span<byte> chunk, long offset);
+
+    /// <summary>
+    /// Copies what it can of [<paramref name="offset"/>, + <paramref name="length"/>) into <paramref name="target"/> at
+    /// the same offsets, in the kernel, from the files that hold the bytes as they are; a run no layer holds is left to
+    /// the target, which must read zeros there already (a new sparse file).
+    /// </summary>
+    /// <param name="target">The new file.</param>
+    /// <param name="offset">Where the range starts, in the disk and in the target.</param>
+    /// <param name="length">The range's length.</param>
+    /// <param name="copied">The bytes the kernel copied (the zero runs left out).</param>
+    /// <returns>The bytes done from <paramref name="offset"/>; the caller reads and writes the rest.</returns>
+    /// <exception cref="IOException">The copy failed.</exception>
+    public virtual long CopyTo(FileStorage target, long offset, long length, out long copied)
+    {
+        copied = 0;
+        return 0;
+    }
 
     /// <inheritdoc />
     public abstract void Dispose();
@@ -84,6 +102,33 @@ internal abstract class ConvertSource : IDisposable
 
         public override void Read(Span<byte> chunk, long offset) => _disk.Read(chunk, offset);
 
+        public override long CopyTo(FileStorage target, long offset, long length, out long copied)
+        {
+            ReadOnlySpan<IDiskLayer> layers = _disk.WalkLayers;
+            long done = 0;
+            copied = 0;
+            while (done < length)
+            {
+                int layer = LayerWalk.Locate(layers, offset + done, length - done, out long fileOffset, out long run);
+                if (layer >= 0)
+                {
+                    long count = layers[layer].Storage is FileStorage file ? target.CopyFrom(file, fileOffset, offset + done, run) : 0;
+                    done += count;
+                    copied += count;
+                    if (count < run)
+                    {
+                        return done;
+                    }
+                }
+                else
+                {
+                    done += run; // zeros: the target reads them already
+                }
+            }
+
+            return done;
+        }
+
         public override void Dispose() => _disk.Dispose();
     }
 
@@ -103,6 +148,12 @@ internal abstract class ConvertSource : IDisposable
             _file is FileStorage local ? local.GetDataRanges() : _file.Length == 0 ? [] : [new DiskExtent(0, _file.Length, 0)];
 
         public override void Read(Span<byte> chunk, long offset) => _file.ReadExactly(chunk, offset, "Raw data");
+
+        public override long CopyTo(FileStorage target, long offset, long length, out long copied)
+        {
+            copied = target.CopyFrom(_file, offset, offset, length);
+            return copied;
+        }
 
         public override void Dispose() => _file.Dispose();
     }
