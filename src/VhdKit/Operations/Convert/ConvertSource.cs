@@ -149,9 +149,15 @@ internal abstract class ConvertSource : IDisposable
 
         public override void Read(Span<byte> chunk, long offset) => _file.ReadExactly(chunk, offset, "Raw data");
 
+        // The kernel copies between local files only; a remote source goes through the buffer.
         public override long CopyTo(FileStorage target, long offset, long length, out long copied)
         {
-            copied = target.CopyFrom(_file, offset, offset, length);
+            if (_file is not FileStorage local)
+            {
+                return base.CopyTo(target, offset, length, out copied);
+            }
+
+            copied = target.CopyFrom(local, offset, offset, length);
             return copied;
         }
 
