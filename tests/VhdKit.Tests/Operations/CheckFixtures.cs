@@ -25,7 +25,7 @@ public static class CheckFixtures
     public static readonly FaultCode[] ChainCodes =
     [
         FaultCode.ParentNotFound, FaultCode.ParentIdMismatch, FaultCode.ParentTimestampMismatch,
-        FaultCode.ParentSizeDiffers, FaultCode.ChainCycle, FaultCode.ChainTooDeep,
+        FaultCode.ParentSizeDiffers, FaultCode.ChainCycle, FaultCode.ChainTooDeep, FaultCode.VhdxParentLinkage,
     ];
 
     public static IEnumerable<object[]> AllCodes() => Enum.GetValues<FaultCode>().Select(c => new object[] { c });
@@ -192,6 +192,8 @@ public static class CheckFixtures
                 return file;
             }
 
+            case var _ when code.ToString().StartsWith("Vhdx", StringComparison.Ordinal):
+                return Vhdx.VhdxCheckFixtures.Build(code, folder);
             default:
                 throw new ArgumentOutOfRangeException(nameof(code), code, "no fixture for this fault code");
         }

@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using VhdKit.Format;
+using VhdKit.Formats;
 using VhdKit.Images;
+using VhdKit.Images.Vhdx;
 using VhdKit.Storage;
 
 namespace VhdKit.Operations;
@@ -14,7 +16,7 @@ public static partial class CheckOperation
     {
         cancellationToken.ThrowIfCancellationRequested();
         var faults = ImmutableArray.CreateBuilder<CheckFault>();
-        bool clean = CheckFile(path, options, faults);
+        bool clean = CheckFile(path, options, faults, out ImageFormat format);
         if (MergeJournal.Read(Path.GetFullPath(path)) is { } journal)
         {
             faults.Add(new CheckFault(FaultCode.MergeInterrupted, FaultSeverity.Error, "Merge journal", 0,
@@ -31,7 +33,7 @@ public static partial class CheckOperation
 
         progress?.Report(new OperationProgress(files, files));
 
-        return new CheckResult(path, faults.ToImmutable());
+        return new CheckResult(path, faults.ToImmutable()) { Format = format };
     }
 
     /// <summary>Checks the VHD held by <paramref name="storage"/> (one file; no chain).</summary>
@@ -45,13 +47,58 @@ public static partial class CheckOperation
         return new CheckResult(storage.Name, faults.ToImmutable());
     }
 
-    /// <summary>Checks one file; returns whether it has no error (so that its chain can be followed).</summary>
-    private static bool CheckFile(string path, CheckRequest options, ImmutableArray<CheckFault>.Builder target)
+    /// <summary>Checks one file (VHD or VHDX); returns whether it has no error (so that its chain can be followed).</summary>
+    private static bool CheckFile(string path, CheckRequest options, ImmutableArray<CheckFault>.Builder target) =>
+        CheckFile(path, options, target, out _);
+
+    /// <summary>Checks one file as <paramref name="format"/>; returns whether it has no error.</summary>
+    private static bool CheckFile(string path, CheckRequest options, ImmutableArray<CheckFault>.Builder target, out ImageFormat format)
     {
         using FileStorage storage = FileStorage.Open(path, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        FaultList faults = ImageScan.Run(storage, options.MaxFaultsPerCode).Faults;
+        bool vhdx = IsVhdx(path, storage);
+        format = vhdx ? ImageFormat.Vhdx : ImageFormat.Vhd;
+        FaultList faults = vhdx ? VhdxScan.Run(storage, options.MaxFaultsPerCode).Faults : ImageScan.Run(storage, options.MaxFaultsPerCode).Faults;
         faults.AddTo(target);
         return faults.FirstError is null;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="current"/> is a differencing disk and, when it is and the chain may go one deeper, the
+    /// parent its link leads to (null when the link is broken: the faults say why).
+    /// </summary>
+    private static (bool Differencing, string? Parent) CheckLink(string current, int depth, string leaf, CheckRequest options, FaultList faults)
+    {
+        bool vhdx;
+        using (FileStorage storage = FileStorage.Open(current, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+        {
+            vhdx = IsVhdx(current, storage);
+        }
+
+        using VhdxImage? vhdxImage = vhdx ? VhdxImage.Open(current) : null;
+        using VhdImage? vhdImage = vhdx ? null : VhdImage.Open(current);
+        if ((vhdxImage?.DiskType ?? vhdImage!.DiskType) != VhdDiskType.Differencing)
+        {
+            return (false, null);
+        }
+
+        if (depth + 1 >= options.MaxChainDepth)
+        {
+            faults.Add(FaultCode.ChainTooDeep, FaultSeverity.Error, "Parent link", -1, string.Create(CultureInfo.InvariantCulture,
+                $"The chain of {leaf} is deeper than {options.MaxChainDepth} images; stopped at {current}."));
+            return (true, null);
+        }
+
+        return (true, vhdxImage is not null ? VhdxChainChecks.CheckLink(vhdxImage, faults) : ChainChecks.CheckLink(vhdImage!, faults));
+    }
+
+    /// <summary>
+    /// Whether the file is checked as a VHDX: its content says so, or its name ends in <c>.vhdx</c> and its content is
+    /// not a VHD (a VHDX whose identifier is damaged is still checked as one, and the identifier reported).
+    /// </summary>
+    private static bool IsVhdx(string path, FileStorage storage)
+    {
+        ImageFormat format = ImageFormatProbe.Detect(storage);
+        return format == ImageFormat.Vhdx || (format != ImageFormat.Vhd && path.EndsWith(".vhdx", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>Walks the chain from <paramref name="leaf"/>: each link, then each parent file. Returns the parent files checked.</summary>
@@ -66,22 +113,11 @@ public static partial class CheckOperation
             string? parent;
 
             // The scan of this file found no error, and opening is that same scan: it opens.
-            using (VhdImage image = VhdImage.Open(current))
+            (bool differencing, parent) = CheckLink(current, depth, leaf, options, faults);
+            if (!differencing)
             {
-                if (image.DiskType != VhdDiskType.Differencing)
-                {
-                    return depth;
-                }
-
-                if (depth + 1 >= options.MaxChainDepth)
-                {
-                    faults.Add(FaultCode.ChainTooDeep, FaultSeverity.Error, "Parent link", -1, string.Create(CultureInfo.InvariantCulture,
-                        $"The chain of {leaf} is deeper than {options.MaxChainDepth} images; stopped at {current}."));
-                    faults.AddTo(target);
-                    return depth;
-                }
-
-                parent = ChainChecks.CheckLink(image, faults);
+                faults.AddTo(target);
+                return depth;
             }
 
             if (parent is not null && !seen.Add(Path.GetFullPath(parent)))
