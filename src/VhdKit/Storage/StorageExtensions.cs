@@ -30,6 +30,28 @@ public static class StorageExtensions
         }
     }
 
+    /// <summary>Writes <paramref name="length"/> zero bytes at <paramref name="offset"/>, in 64 KiB pieces.</summary>
+    /// <exception cref="IOException">The write failed.</exception>
+    internal static void WriteZeros(this IPositionalStorage storage, long offset, long length)
+    {
+        const int Chunk = 64 * 1024;
+        byte[] zeros = System.Buffers.ArrayPool<byte>.Shared.Rent(Chunk);
+        try
+        {
+            Array.Clear(zeros, 0, Chunk);
+            for (long done = 0; done < length;)
+            {
+                int count = (int)Math.Min(Chunk, length - done);
+                storage.Write(zeros.AsSpan(0, count), offset + done);
+                done += count;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(zeros);
+        }
+    }
+
     /// <summary>
     /// Reads consecutive ranges from <paramref name="offset"/> into up to four buffers (any may be empty): one call
     /// where the storage can (<see cref="IVectoredRead"/>), else one per buffer; short reads are continued until the end.

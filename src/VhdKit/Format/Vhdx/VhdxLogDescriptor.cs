@@ -81,4 +81,19 @@ public readonly record struct VhdxLogDescriptor
         BinaryPrimitives.WriteUInt64LittleEndian(destination[16..], FileOffset);
         BinaryPrimitives.WriteUInt64LittleEndian(destination[24..], SequenceNumber);
     }
+
+    /// <summary>The data descriptor that writes the 4 KiB <paramref name="sector"/> at <paramref name="fileOffset"/> in the entry numbered <paramref name="sequenceNumber"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="sector"/> is shorter than 4 KiB.</exception>
+    public static VhdxLogDescriptor ForSector(ReadOnlySpan<byte> sector, ulong fileOffset, ulong sequenceNumber)
+    {
+        VhdxFields.RequireLength(sector, VhdxLayout.LogSectorSize, "sector");
+        return new VhdxLogDescriptor
+        {
+            IsData = true,
+            LeadingBytes = BinaryPrimitives.ReadUInt64LittleEndian(sector),
+            TrailingBytes = BinaryPrimitives.ReadUInt32LittleEndian(sector[(VhdxLayout.LogSectorSize - 4)..]),
+            FileOffset = fileOffset,
+            SequenceNumber = sequenceNumber,
+        };
+    }
 }
