@@ -21,6 +21,12 @@ public static class CheckFixtures
         FaultCode.HeaderChecksum, FaultCode.BatEntryPastEnd, FaultCode.OrphanTail,
     ];
 
+    /// <summary>The VHDX codes repair fixes in their fixture (VhdxRepairTests; BatEntryPastEnd is repairable in a VHDX too).</summary>
+    public static readonly FaultCode[] VhdxRepairable =
+    [
+        FaultCode.VhdxHeaderDamaged, FaultCode.VhdxRegionTableDamaged, FaultCode.VhdxLogPending, FaultCode.VhdxLogEmpty,
+    ];
+
     /// <summary>The chain-level codes (their fixtures are checked with <see cref="CheckRequest.Chain"/>).</summary>
     public static readonly FaultCode[] ChainCodes =
     [

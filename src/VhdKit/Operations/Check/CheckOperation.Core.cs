@@ -55,7 +55,7 @@ public static partial class CheckOperation
     private static bool CheckFile(string path, CheckRequest options, ImmutableArray<CheckFault>.Builder target, out ImageFormat format)
     {
         using FileStorage storage = FileStorage.Open(path, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        bool vhdx = IsVhdx(path, storage);
+        bool vhdx = IsVhdx(storage);
         format = vhdx ? ImageFormat.Vhdx : ImageFormat.Vhd;
         FaultList faults = vhdx ? VhdxScan.Run(storage, options.MaxFaultsPerCode).Faults : ImageScan.Run(storage, options.MaxFaultsPerCode).Faults;
         faults.AddTo(target);
@@ -71,7 +71,7 @@ public static partial class CheckOperation
         bool vhdx;
         using (FileStorage storage = FileStorage.Open(current, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
         {
-            vhdx = IsVhdx(current, storage);
+            vhdx = IsVhdx(storage);
         }
 
         using VhdxImage? vhdxImage = vhdx ? VhdxImage.Open(current) : null;
@@ -95,10 +95,10 @@ public static partial class CheckOperation
     /// Whether the file is checked as a VHDX: its content says so, or its name ends in <c>.vhdx</c> and its content is
     /// not a VHD (a VHDX whose identifier is damaged is still checked as one, and the identifier reported).
     /// </summary>
-    private static bool IsVhdx(string path, FileStorage storage)
+    internal static bool IsVhdx(IPositionalStorage storage)
     {
         ImageFormat format = ImageFormatProbe.Detect(storage);
-        return format == ImageFormat.Vhdx || (format != ImageFormat.Vhd && path.EndsWith(".vhdx", StringComparison.OrdinalIgnoreCase));
+        return format == ImageFormat.Vhdx || (format != ImageFormat.Vhd && storage.Name.EndsWith(".vhdx", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>Walks the chain from <paramref name="leaf"/>: each link, then each parent file. Returns the parent files checked.</summary>

@@ -77,7 +77,7 @@ internal static class VhdxBatChecks
 
             // The last block of a disk whose size is not a multiple of the block size needs only its used part in the file.
             long length = Math.Min(geometry.BlockSize, AlignUp(capacity - (block * geometry.BlockSize), VhdxLayout.MiB));
-            if (Place(scan, entry, index, at, field, length))
+            if (Place(scan, entry, index, at, field, length, payload: true))
             {
                 placed.Add(entry.FileOffset, length, index);
             }
@@ -112,15 +112,19 @@ internal static class VhdxBatChecks
                 continue;
             }
 
-            if (entry.State == VhdxBlockState.FullyPresent && Place(scan, entry, index, at, field, VhdxLayout.MiB))
+            if (entry.State == VhdxBlockState.FullyPresent && Place(scan, entry, index, at, field, VhdxLayout.MiB, payload: false))
             {
                 placed.Add(entry.FileOffset, VhdxLayout.MiB, index);
             }
         }
     }
 
-    /// <summary>Checks where one present block lies; returns whether it is sound (inside the file, clear of the metadata).</summary>
-    private static bool Place(VhdxScan scan, VhdxBatEntry entry, long index, long at, string field, long length)
+    /// <summary>
+    /// Checks where one present block lies; returns whether it is sound (inside the file, clear of the metadata). A
+    /// payload block wholly outside the file is repairable (its entry cleared: nothing of it is there to lose); a
+    /// sector bitmap block is not (its chunk's partially present blocks would lose their bitmap).
+    /// </summary>
+    private static bool Place(VhdxScan scan, VhdxBatEntry entry, long index, long at, string field, long length, bool payload)
     {
         ulong offset = entry.FileOffset;
         string actual = string.Create(CultureInfo.InvariantCulture, $"offset {FormatErrors.Hex(offset)} ({length} bytes)");
@@ -134,9 +138,14 @@ internal static class VhdxBatChecks
         long limit = scan.View.Length;
         if (offset >= (ulong)limit)
         {
-            scan.EntriesOutsideFile.Add(index);
+            if (payload)
+            {
+                scan.EntriesOutsideFile.Add(index);
+            }
+
             scan.Error(FaultCode.BatEntryPastEnd, VhdxScan.BatStructure, at,
-                FormatErrors.FieldMessage(VhdxScan.BatStructure, field, at, string.Create(CultureInfo.InvariantCulture, $"a block inside the file ({limit} bytes)"), actual + ", wholly outside the file"));
+                FormatErrors.FieldMessage(VhdxScan.BatStructure, field, at, string.Create(CultureInfo.InvariantCulture, $"a block inside the file ({limit} bytes)"), actual + ", wholly outside the file"),
+                repairable: payload);
             return false;
         }
 

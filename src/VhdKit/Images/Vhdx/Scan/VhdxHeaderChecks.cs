@@ -52,8 +52,10 @@ internal static class VhdxHeaderChecks
             long at = OffsetOf(other);
             string why = !damaged.HasValidSignature ? "has no 'head' signature"
                 : $"has CRC-32C {FormatErrors.Hex(damaged.Checksum)} stored but {FormatErrors.Hex(damaged.ComputedChecksum)} computed";
+            scan.DamagedHeader = other;
             scan.Warning(FaultCode.VhdxHeaderDamaged, VhdxScan.HeaderStructure, at, string.Create(CultureInfo.InvariantCulture,
-                $"VHDX header {other} at offset 0x{at:X} {why}; expected the signature 'head' and a matching CRC-32C. Header {scan.CurrentHeader} (sequence {scan.Header.SequenceNumber}) is valid and current; a writer that crashes now has no valid header to fall back on."));
+                $"VHDX header {other} at offset 0x{at:X} {why}; expected the signature 'head' and a matching CRC-32C. Header {scan.CurrentHeader} (sequence {scan.Header.SequenceNumber}) is valid and current; a writer that crashes now has no valid header to fall back on."),
+                repairable: true);
             scan.Notes.Add($"VHDX header {other} is not valid (signature or CRC-32C); header {scan.CurrentHeader} is used.");
         }
 
@@ -67,6 +69,7 @@ internal static class VhdxHeaderChecks
             return false;
         }
 
+        scan.HeaderUsable = true;
         return true;
     }
 
@@ -86,6 +89,7 @@ internal static class VhdxHeaderChecks
         }
         catch (VhdFormatException e)
         {
+            scan.LogUnreplayable = true;
             scan.Error(FaultCode.VhdxLogUnreplayable, VhdxScan.LogStructure, e.Offset >= 0 ? e.Offset : (long)header.LogOffset, e.Message, e);
             return;
         }
@@ -94,7 +98,7 @@ internal static class VhdxHeaderChecks
         if (replay.EntryCount == 0)
         {
             scan.Warning(FaultCode.VhdxLogEmpty, VhdxScan.LogStructure, logAt, string.Create(CultureInfo.InvariantCulture,
-                $"The current header names a log (LogGuid {header.LogGuid}) at offset 0x{logAt:X}, but it holds no complete sequence of valid entries: nothing to replay (a writer that set LogGuid and crashed before its first entry leaves this). Expected LogGuid zero when the log is empty."));
+                $"The current header names a log (LogGuid {header.LogGuid}) at offset 0x{logAt:X}, but it holds no complete sequence of valid entries: nothing to replay (a writer that set LogGuid and crashed before its first entry leaves this). Expected LogGuid zero when the log is empty."), repairable: true);
             scan.Notes.Add($"The VHDX header names a log (LogGuid {header.LogGuid}) but it holds no complete sequence of valid entries: nothing was replayed.");
             return;
         }
@@ -102,7 +106,7 @@ internal static class VhdxHeaderChecks
         scan.Replay = replay;
         scan.View = new ReplayedStorage(scan.File, replay.Writes, replay.LastFileOffset);
         scan.Warning(FaultCode.VhdxLogPending, VhdxScan.LogStructure, logAt, string.Create(CultureInfo.InvariantCulture,
-            $"The log at offset 0x{logAt:X} holds {replay.EntryCount} entr{(replay.EntryCount == 1 ? "y" : "ies")} (sequence {replay.FirstSequence} to {replay.LastSequence}, {replay.Writes.Count} writes) not yet applied to the file; readers replay them (VhdKit in memory); every structure below was checked as replayed."));
+            $"The log at offset 0x{logAt:X} holds {replay.EntryCount} entr{(replay.EntryCount == 1 ? "y" : "ies")} (sequence {replay.FirstSequence} to {replay.LastSequence}, {replay.Writes.Count} writes) not yet applied to the file; readers replay them (VhdKit in memory); every structure below was checked as replayed."), repairable: true);
         scan.Notes.Add(string.Create(CultureInfo.InvariantCulture,
             $"The VHDX log holds {replay.EntryCount} entr{(replay.EntryCount == 1 ? "y" : "ies")} (sequence {replay.FirstSequence} to {replay.LastSequence}) not yet applied; they were replayed in memory, the file is unchanged."));
     }

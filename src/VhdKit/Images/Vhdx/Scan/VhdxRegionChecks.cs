@@ -27,8 +27,10 @@ internal static class VhdxRegionChecks
         {
             int bad = first.IsValid ? 2 : 1;
             long at = bad == 1 ? VhdxLayout.RegionTable1Offset : VhdxLayout.RegionTable2Offset;
+            scan.DamagedRegionTable = bad;
             scan.Warning(FaultCode.VhdxRegionTableDamaged, VhdxScan.RegionStructure, at,
-                $"VHDX region table {bad} at offset 0x{at:X} {Describe(bad == 1 ? first : second)}; expected the signature 'regi', a matching CRC-32C and at most 2047 entries. Copy {3 - bad} is valid and used.");
+                $"VHDX region table {bad} at offset 0x{at:X} {Describe(bad == 1 ? first : second)}; expected the signature 'regi', a matching CRC-32C and at most 2047 entries. Copy {3 - bad} is valid and used.",
+                repairable: true);
             if (bad == 1)
             {
                 scan.Notes.Add($"VHDX region table 1 is not valid ({Describe(first)}); the copy at offset 0x{VhdxLayout.RegionTable2Offset:X} is used.");
@@ -36,8 +38,10 @@ internal static class VhdxRegionChecks
         }
         else if (!SameEntries(first, second))
         {
+            scan.DamagedRegionTable = 2;
             scan.Warning(FaultCode.VhdxRegionTableDamaged, VhdxScan.RegionStructure, VhdxLayout.RegionTable2Offset,
-                $"VHDX region table 2 at offset 0x{VhdxLayout.RegionTable2Offset:X}: expected the same entries as table 1 (a writer updates both), was different ones; table 1 is used.");
+                $"VHDX region table 2 at offset 0x{VhdxLayout.RegionTable2Offset:X}: expected the same entries as table 1 (a writer updates both), was different ones; table 1 is used.",
+                repairable: true);
         }
 
         return CheckEntries(scan, scan.Regions, scan.RegionCopy == 1 ? VhdxLayout.RegionTable1Offset : VhdxLayout.RegionTable2Offset);

@@ -61,6 +61,15 @@ internal sealed class VhdxScan
 
     public VhdxHeader Header => CurrentHeader == 1 ? Header1 : Header2;
 
+    /// <summary>Whether the current header's fields are valid (a writer may open the file: <c>VhdxEditor.Open</c>).</summary>
+    public bool HeaderUsable { get; set; }
+
+    /// <summary>The header (1 or 2) that is damaged while the other is current, or 0.</summary>
+    public int DamagedHeader { get; set; }
+
+    /// <summary>Whether the header names a log that cannot be replayed.</summary>
+    public bool LogUnreplayable { get; set; }
+
     /// <summary>What replaying the log found, or null when the header names no log (or it could not be replayed).</summary>
     public VhdxLogReplay.Result? Replay { get; set; }
 
@@ -73,6 +82,9 @@ internal sealed class VhdxScan
 
     public VhdxRegionTable Regions => RegionCopy == 1 ? Regions1 : Regions2;
 
+    /// <summary>The region table copy (1 or 2) that is damaged or differs from the one in effect, or 0.</summary>
+    public int DamagedRegionTable { get; set; }
+
     public VhdxMetadata? Metadata { get; set; }
 
     public VhdxBatGeometry Geometry { get; set; }
@@ -80,7 +92,7 @@ internal sealed class VhdxScan
     /// <summary>The BAT, once it could be read.</summary>
     public ulong[]? Bat { get; set; }
 
-    /// <summary>The BAT entries (indexes) of present blocks that lie wholly outside the file: nothing of them is there.</summary>
+    /// <summary>The BAT entries (indexes) of present payload blocks that lie wholly outside the file: nothing of them is there.</summary>
     public List<long> EntriesOutsideFile { get; } = [];
 
     /// <summary>Whether an error was found and the scan should stop (opening stops at the first).</summary>
