@@ -36,15 +36,16 @@ public static partial class CheckOperation
         return new CheckResult(path, faults.ToImmutable()) { Format = format };
     }
 
-    /// <summary>Checks the VHD held by <paramref name="storage"/> (one file; no chain).</summary>
+    /// <summary>Checks the VHD or VHDX held by <paramref name="storage"/> (one file; no chain).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="storage"/> is <see langword="null"/>.</exception>
     /// <exception cref="IOException">The storage cannot be read.</exception>
     internal static CheckResult Check(IPositionalStorage storage, int maxFaultsPerCode = 32)
     {
         ArgumentNullException.ThrowIfNull(storage);
         var faults = ImmutableArray.CreateBuilder<CheckFault>();
-        ImageScan.Run(storage, maxFaultsPerCode).Faults.AddTo(faults);
-        return new CheckResult(storage.Name, faults.ToImmutable());
+        bool vhdx = IsVhdx(storage);
+        (vhdx ? VhdxScan.Run(storage, maxFaultsPerCode).Faults : ImageScan.Run(storage, maxFaultsPerCode).Faults).AddTo(faults);
+        return new CheckResult(storage.Name, faults.ToImmutable()) { Format = vhdx ? ImageFormat.Vhdx : ImageFormat.Vhd };
     }
 
     /// <summary>Checks one file (VHD or VHDX); returns whether it has no error (so that its chain can be followed).</summary>
