@@ -4,7 +4,7 @@ using VhdKit.Tests.Support;
 
 namespace VhdKit.Tests.Vhdx;
 
-/// <summary><c>vhd check</c> and <c>vhd repair</c> of a VHDX from the command line: qemu-img's exit codes, the JSON document against the schema.</summary>
+/// <summary><c>vhd check</c>, <c>vhd repair</c> and <c>vhd rebase</c> of a VHDX from the command line: qemu-img's exit codes, the JSON documents against the schema.</summary>
 public class VhdxCheckCliTests : IDisposable
 {
     private readonly TempFolder _folder = new();
@@ -52,5 +52,18 @@ public class VhdxCheckCliTests : IDisposable
     {
         string file = VhdxCheckFixtures.Build(FaultCode.VhdxMetadataItem, _folder.Path);
         Assert.Equal(2, CliRunner.RunIn(_folder.Path, "check", Path.GetFileName(file)).ExitCode);
+    }
+
+    [Fact]
+    public void Rebase_of_a_vhdx_child_from_the_cli_names_its_new_relative_path_in_json()
+    {
+        string child = VhdxCheckFixtures.Child(_folder.Path);
+        Directory.CreateDirectory(_folder.File("m"));
+        File.Move(_folder.File("base.vhdx"), _folder.File(Path.Combine("m", "base.vhdx")));
+        ProcessResult result = CliRunner.RunIn(_folder.Path, "rebase", "--output=json", "-u", "-b", Path.Combine("m", "base.vhdx"), Path.GetFileName(child));
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+        using JsonDocument document = JsonSchemaCheck.AssertValid(result.Stdout, "rebase");
+        Assert.Equal(@".\m\base.vhdx", document.RootElement.GetProperty("backing-filename").GetString());
+        Assert.Equal(0, CliRunner.RunIn(_folder.Path, "check", "--chain", Path.GetFileName(child)).ExitCode);
     }
 }
