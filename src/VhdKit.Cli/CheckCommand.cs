@@ -28,7 +28,7 @@ internal static class CheckCommand
         };
         repair.AcceptOnlyFromAmong("leaks", "all");
         var file = new Argument<string>("FILE") { Description = "The image." };
-        var verb = new CliVerb("check", "List every fault of a VHD (exit 0 clean, 2 faults, 3 all faults repairable with `vhd repair`).", "check") { Subject = file };
+        var verb = new CliVerb("check", "List every fault of a VHD or VHDX (exit 0 clean, 2 faults, 3 all faults repairable with `vhd repair`).", "check") { Subject = file };
         return verb.Build([chain, repair, file], context =>
         {
             IReadOnlyList<RepairAction> repairs = [];

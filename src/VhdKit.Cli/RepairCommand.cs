@@ -15,7 +15,7 @@ internal static class RepairCommand
     {
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "List what would be done; change nothing." };
         var file = new Argument<string>("FILE") { Description = "The image." };
-        var verb = new CliVerb("repair", "Fix the repairable faults `vhd check` finds (end footer, footer copy, checksums, orphan tail, BAT entries outside the file).", "repair") { Subject = file };
+        var verb = new CliVerb("repair", "Fix the repairable faults `vhd check` finds (VHD: end footer, footer copy, checksums, orphan tail, BAT entries outside the file; VHDX: pending log, damaged header or region table copy, BAT entries outside the file).", "repair") { Subject = file };
         var cache = new CacheOptions();
         return verb.Build([dryRun, .. cache.Symbols, file], context =>
         {

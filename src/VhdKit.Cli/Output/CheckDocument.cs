@@ -5,7 +5,7 @@ namespace VhdKit.Cli.Output;
 
 /// <summary><c>vhd check --output=json</c>: every fault of the image (and with <c>--chain</c>, of its parents and links).</summary>
 /// <param name="Filename">The image checked, as an absolute path.</param>
-/// <param name="Format">Always <c>vpc</c>.</param>
+/// <param name="Format"><c>vpc</c> or <c>vhdx</c>: the format the image was checked as.</param>
 /// <param name="Chain">Whether the parents and links were checked too.</param>
 /// <param name="Clean">Whether no fault is an error (the image opens and reads).</param>
 /// <param name="Repairable">Whether there are errors and <c>vhd repair</c> fixes every one.</param>
@@ -18,7 +18,7 @@ internal sealed record CheckDocument(
 {
     public static CheckDocument From(CheckResult report, bool chain, int exitCode, IEnumerable<RepairAction> repairs) => new(
         StorageLocations.Display(report.Path),
-        FormatName.Vpc,
+        report.Format == Formats.ImageFormat.Vhdx ? FormatName.Vhdx : FormatName.Vpc,
         chain,
         report.IsClean,
         report.IsRepairable,

@@ -21,11 +21,17 @@ public static class CheckFixtures
         FaultCode.HeaderChecksum, FaultCode.BatEntryPastEnd, FaultCode.OrphanTail,
     ];
 
+    /// <summary>The VHDX codes repair fixes in their fixture (VhdxRepairTests; BatEntryPastEnd is repairable in a VHDX too).</summary>
+    public static readonly FaultCode[] VhdxRepairable =
+    [
+        FaultCode.VhdxHeaderDamaged, FaultCode.VhdxRegionTableDamaged, FaultCode.VhdxLogPending, FaultCode.VhdxLogEmpty,
+    ];
+
     /// <summary>The chain-level codes (their fixtures are checked with <see cref="CheckRequest.Chain"/>).</summary>
     public static readonly FaultCode[] ChainCodes =
     [
         FaultCode.ParentNotFound, FaultCode.ParentIdMismatch, FaultCode.ParentTimestampMismatch,
-        FaultCode.ParentSizeDiffers, FaultCode.ChainCycle, FaultCode.ChainTooDeep,
+        FaultCode.ParentSizeDiffers, FaultCode.ChainCycle, FaultCode.ChainTooDeep, FaultCode.VhdxParentLinkage,
     ];
 
     public static IEnumerable<object[]> AllCodes() => Enum.GetValues<FaultCode>().Select(c => new object[] { c });
@@ -192,6 +198,8 @@ public static class CheckFixtures
                 return file;
             }
 
+            case var _ when code.ToString().StartsWith("Vhdx", StringComparison.Ordinal):
+                return Vhdx.VhdxCheckFixtures.Build(code, folder);
             default:
                 throw new ArgumentOutOfRangeException(nameof(code), code, "no fixture for this fault code");
         }

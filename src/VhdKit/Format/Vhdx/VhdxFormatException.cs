@@ -25,6 +25,12 @@ public sealed class VhdxFormatException : VhdFormatException
     {
     }
 
+    /// <summary>Creates an exception for a fault found in one structure (the message names the field).</summary>
+    internal VhdxFormatException(string message, string structure, long offset)
+        : base(message, structure, offset)
+    {
+    }
+
     /// <summary>Creates an exception with no details.</summary>
     public VhdxFormatException()
         : this("The file is not a valid VHDX image.")

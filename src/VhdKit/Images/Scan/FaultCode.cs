@@ -135,4 +135,52 @@ public enum FaultCode
 
     /// <summary>Error: a merge into this image was interrupted (its journal <c>IMAGE.merge</c> remains); its content is partly merged until the merge is run again.</summary>
     MergeInterrupted,
+
+    /// <summary>Error (VHDX): the file type identifier at offset 0 does not start with <c>vhdxfile</c>.</summary>
+    VhdxFileIdentifier,
+
+    /// <summary>Warning (VHDX): one of the two headers is damaged (signature or CRC-32C); the other, valid one is current.</summary>
+    VhdxHeaderDamaged,
+
+    /// <summary>Error (VHDX): neither header is valid (signature and CRC-32C); nothing more is checked.</summary>
+    VhdxNoValidHeader,
+
+    /// <summary>Error (VHDX): a field of the current header is out of range: version not 1, log version not 0, or the log not 1 MiB aligned inside the file.</summary>
+    VhdxHeaderField,
+
+    /// <summary>Warning (VHDX): one of the two region table copies is damaged, or the two differ; the valid first copy (or else the second) is used.</summary>
+    VhdxRegionTableDamaged,
+
+    /// <summary>Error (VHDX): neither region table copy is valid; nothing more is checked.</summary>
+    VhdxNoValidRegionTable,
+
+    /// <summary>Error (VHDX): a region is misaligned, outside the file, overlapping another region or the log, repeated, or the BAT or metadata region is missing.</summary>
+    VhdxRegionEntry,
+
+    /// <summary>Error (VHDX): a region unknown to VhdKit is marked required (the format says to refuse the file).</summary>
+    VhdxRegionRequiredUnknown,
+
+    /// <summary>Error (VHDX): the metadata table's signature, entry count or an entry's place is wrong, or an item is listed twice.</summary>
+    VhdxMetadataTable,
+
+    /// <summary>Error (VHDX): a system metadata item is missing or holds a value the format forbids (block size, sector sizes, disk size, parent locator).</summary>
+    VhdxMetadataItem,
+
+    /// <summary>Error (VHDX): a metadata item unknown to VhdKit is marked required (the format says to refuse the file).</summary>
+    VhdxMetadataRequiredUnknown,
+
+    /// <summary>Error (VHDX): a BAT entry holds a state the format does not allow there (PARTIALLY_PRESENT outside a differencing disk, a sector bitmap entry other than 0 or 6), or a partially present block's sector bitmap is not present.</summary>
+    VhdxBatState,
+
+    /// <summary>Warning (VHDX): the header names a log (LogGuid set) with entries not yet applied; readers replay them (VhdKit in memory).</summary>
+    VhdxLogPending,
+
+    /// <summary>Warning (VHDX): the header names a log (LogGuid set) that holds no complete sequence of valid entries: nothing to replay.</summary>
+    VhdxLogEmpty,
+
+    /// <summary>Error (VHDX): the log cannot be replayed (longer than VhdKit replays, or the file is shorter than the log says it was).</summary>
+    VhdxLogUnreplayable,
+
+    /// <summary>Error (VHDX, chain): the parent locator has no <c>parent_linkage</c> holding a GUID, so no parent can be accepted.</summary>
+    VhdxParentLinkage,
 }

@@ -222,6 +222,27 @@ internal sealed class VhdxEditor
         }
     }
 
+    /// <summary>
+    /// Writes <paramref name="table"/> (a valid 64 KiB region table, e.g. the good copy's bytes) over region table copy
+    /// <paramref name="copy"/> and fsyncs it. Only a damaged copy, or one that differs from the copy in effect, is
+    /// rewritten so: a torn write leaves it invalid, and readers use the other, valid copy.
+    /// </summary>
+    /// <param name="copy">1 (at 192 KiB) or 2 (at 256 KiB).</param>
+    /// <param name="table">The table's 64 KiB.</param>
+    /// <exception cref="ArgumentException">The copy is not 1 or 2, or the bytes are not a valid region table.</exception>
+    /// <exception cref="IOException">The write or flush failed.</exception>
+    public void RewriteRegionTable(int copy, ReadOnlySpan<byte> table)
+    {
+        if (copy is not (1 or 2) || table.Length != VhdxRegionTable.Size || !VhdxRegionTable.Parse(table).IsValid)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"A region table rewrite is a valid 64 KiB table into copy 1 or 2; {table.Length} bytes into copy {copy} of {_file.Name} were given."), nameof(table));
+        }
+
+        _file.Write(table, copy == 1 ? VhdxLayout.RegionTable1Offset : VhdxLayout.RegionTable2Offset);
+        _file.Flush();
+    }
+
     private void AppendEntry(LogWrite[] writes)
     {
         int dataSectors = 0;

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Globalization;
 using VhdKit.Format;
@@ -154,159 +153,15 @@ public sealed partial class VhdxImage : IDisposable
 
     private static Opened Read(IPositionalStorage file, out IPositionalStorage view)
     {
-        var warnings = ImmutableArray.CreateBuilder<string>();
-        byte[] buffer = new byte[VhdxLayout.KiB64];
-        file.ReadExactly(buffer.AsSpan(0, VhdxFileIdentifier.Size), VhdxLayout.FileIdentifierOffset, "VHDX file type identifier");
-        var identifier = VhdxFileIdentifier.Parse(buffer);
-
-        file.ReadExactly(buffer.AsSpan(0, VhdxHeader.Size), VhdxLayout.Header1Offset, "VHDX header 1");
-        var header1 = VhdxHeader.Parse(buffer);
-        file.ReadExactly(buffer.AsSpan(0, VhdxHeader.Size), VhdxLayout.Header2Offset, "VHDX header 2");
-        var header2 = VhdxHeader.Parse(buffer);
-        int current = VhdxHeader.Choose(header1, header2);
-        VhdxHeader header = current == 1 ? header1 : header2;
-        header.Validate(current == 1 ? VhdxLayout.Header1Offset : VhdxLayout.Header2Offset, file.Length);
-        if (!(current == 1 ? header2 : header1).IsValid)
-        {
-            warnings.Add($"VHDX header {3 - current} is not valid (signature or CRC-32C); header {current} is used.");
-        }
-
-        view = file;
-        VhdxLogReplaySummary? summary = null;
-        if (header.LogGuid != Guid.Empty)
-        {
-            VhdxLogReplay.Result replay = VhdxLogReplay.Run(file, header);
-            summary = new VhdxLogReplaySummary(replay.EntryCount, replay.Writes.Count, replay.FirstSequence, replay.LastSequence);
-            if (replay.EntryCount == 0)
-            {
-                warnings.Add($"The VHDX header names a log (LogGuid {header.LogGuid}) but it holds no complete sequence of valid entries: nothing was replayed.");
-            }
-            else
-            {
-                view = new ReplayedStorage(file, replay.Writes, replay.LastFileOffset);
-                warnings.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"The VHDX log holds {replay.EntryCount} entr{(replay.EntryCount == 1 ? "y" : "ies")} (sequence {replay.FirstSequence} to {replay.LastSequence}) not yet applied; they were replayed in memory, the file is unchanged."));
-            }
-        }
-
-        (VhdxRegionTable regions, int copy) = ReadRegions(view, buffer, warnings);
-        VhdxRegionEntry metadataRegion = regions.Find(VhdxGuids.MetadataRegion)!.Value;
-        view.ReadExactly(buffer, (long)metadataRegion.FileOffset, "VHDX metadata table");
-        var table = VhdxMetadataTable.Parse(buffer, (long)metadataRegion.FileOffset, metadataRegion.Length);
-        IPositionalStorage source = view;
-        VhdxMetadata metadata = VhdxMetadata.Parse(table, (long)metadataRegion.FileOffset,
-            (offset, destination) => source.ReadExactly(destination, offset, "VHDX metadata item"));
-        var geometry = new VhdxBatGeometry(metadata.VirtualDiskSize, metadata.FileParameters.BlockSize, metadata.LogicalSectorSize, metadata.FileParameters.HasParent);
-        ulong[] bat = ReadBat(view, regions.Find(VhdxGuids.BatRegion)!.Value, geometry, metadata);
-        return new Opened(identifier, header1, header2, current, regions, copy, metadata, geometry, bat, summary, warnings.ToImmutable());
-    }
-
-    private static (VhdxRegionTable Table, int Copy) ReadRegions(IPositionalStorage view, byte[] buffer, ImmutableArray<string>.Builder warnings)
-    {
-        view.ReadExactly(buffer, VhdxLayout.RegionTable1Offset, "VHDX region table 1");
-        var first = VhdxRegionTable.Parse(buffer);
-        if (first.IsValid)
-        {
-            first.Validate(VhdxLayout.RegionTable1Offset, view.Length);
-            return (first, 1);
-        }
-
-        view.ReadExactly(buffer, VhdxLayout.RegionTable2Offset, "VHDX region table 2");
-        var second = VhdxRegionTable.Parse(buffer);
-        if (!second.IsValid)
-        {
-            throw new VhdxFormatException(
-                $"Neither VHDX region table is valid: the one at offset 0x{VhdxLayout.RegionTable1Offset:X} {Describe(first)}, the one at 0x{VhdxLayout.RegionTable2Offset:X} {Describe(second)}; expected the signature 'regi', a matching CRC-32C and at most 2047 entries in at least one.");
-        }
-
-        second.Validate(VhdxLayout.RegionTable2Offset, view.Length);
-        warnings.Add($"VHDX region table 1 is not valid ({Describe(first)}); the copy at offset 0x{VhdxLayout.RegionTable2Offset:X} is used.");
-        return (second, 2);
-    }
-
-    private static string Describe(in VhdxRegionTable table) =>
-        !table.HasValidSignature ? "has no 'regi' signature"
-        : table.Checksum != table.ComputedChecksum ? $"has CRC-32C {FormatErrors.Hex(table.Checksum)} stored but {FormatErrors.Hex(table.ComputedChecksum)} computed"
-        : string.Create(CultureInfo.InvariantCulture, $"claims {table.EntryCount} entries");
-
-    private static ulong[] ReadBat(IPositionalStorage view, VhdxRegionEntry region, VhdxBatGeometry geometry, VhdxMetadata metadata)
-    {
-        const string Structure = "VHDX BAT";
-        if (geometry.TotalEntries > MaxBatEntries)
-        {
-            throw new VhdxFormatException(string.Create(CultureInfo.InvariantCulture,
-                $"{Structure} at offset 0x{region.FileOffset:X}: expected at most {MaxBatEntries} entries, was {geometry.TotalEntries} ({metadata.VirtualDiskSize} bytes in {metadata.FileParameters.BlockSize}-byte blocks); VhdKit reads BATs up to {MaxBatEntries * 8L} bytes."));
-        }
-
-        if (geometry.ByteLength > region.Length)
-        {
-            throw FormatErrors.VhdxField("VHDX region table", "BAT Length", VhdxLayout.RegionTable1Offset,
-                $"at least {geometry.ByteLength} bytes ({geometry.TotalEntries} entries)", region.Length.ToString(CultureInfo.InvariantCulture));
-        }
-
-        byte[] bytes = new byte[geometry.ByteLength];
-        view.ReadExactly(bytes, (long)region.FileOffset, Structure);
-        var bat = new ulong[geometry.TotalEntries];
-        for (int i = 0; i < bat.Length; i++)
-        {
-            bat[i] = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(i * VhdxBatEntry.Size));
-        }
-
-        bool hasParent = metadata.FileParameters.HasParent;
-        for (long block = 0; block < geometry.DataBlockCount; block++)
-        {
-            long index = geometry.PayloadEntryIndex(block);
-            var entry = new VhdxBatEntry(bat[index]);
-            long at = (long)region.FileOffset + (index * VhdxBatEntry.Size);
-            bool allowed = entry.HasKnownState && (entry.State != VhdxBlockState.PartiallyPresent || hasParent);
-            if (!allowed)
-            {
-                throw FormatErrors.VhdxField(Structure, string.Create(CultureInfo.InvariantCulture, $"entry {index} (block {block})"), at,
-                    hasParent ? "a payload state 0-3, 6 or 7" : "a payload state 0-3 or 6 (7 only in a differencing disk)", ((int)entry.State).ToString(CultureInfo.InvariantCulture));
-            }
-
-            if (entry.State is VhdxBlockState.FullyPresent or VhdxBlockState.PartiallyPresent)
-            {
-                RequirePlaced(entry, at, index, metadata.FileParameters.BlockSize);
-            }
-
-            if (entry.State == VhdxBlockState.PartiallyPresent)
-            {
-                long bitmapIndex = geometry.BitmapEntryIndexFor(block);
-                if (new VhdxBatEntry(bat[bitmapIndex]).State != VhdxBlockState.FullyPresent)
-                {
-                    throw FormatErrors.VhdxField(Structure, string.Create(CultureInfo.InvariantCulture, $"entry {bitmapIndex} (sector bitmap of block {block})"),
-                        (long)region.FileOffset + (bitmapIndex * VhdxBatEntry.Size), "state 6 (present), as block " + block.ToString(CultureInfo.InvariantCulture) + " is partially present",
-                        ((int)new VhdxBatEntry(bat[bitmapIndex]).State).ToString(CultureInfo.InvariantCulture));
-                }
-            }
-        }
-
-        for (long index = geometry.ChunkRatio; index < bat.Length; index += geometry.ChunkRatio + 1)
-        {
-            var entry = new VhdxBatEntry(bat[index]);
-            long at = (long)region.FileOffset + (index * VhdxBatEntry.Size);
-            if (entry.State is not (VhdxBlockState.NotPresent or VhdxBlockState.FullyPresent))
-            {
-                throw FormatErrors.VhdxField(Structure, string.Create(CultureInfo.InvariantCulture, $"entry {index} (sector bitmap)"), at, "a sector bitmap state 0 or 6", ((int)entry.State).ToString(CultureInfo.InvariantCulture));
-            }
-
-            if (entry.State == VhdxBlockState.FullyPresent)
-            {
-                RequirePlaced(entry, at, index, VhdxLayout.MiB);
-            }
-        }
-
-        return bat;
-    }
-
-    private static void RequirePlaced(VhdxBatEntry entry, long at, long index, uint length)
-    {
-        if (entry.FileOffset < VhdxLayout.HeaderSectionSize || entry.FileOffset > (ulong)(long.MaxValue - length))
-        {
-            throw FormatErrors.VhdxField("VHDX BAT", string.Create(CultureInfo.InvariantCulture, $"entry {index}"), at,
-                "a block offset at or after 1 MiB", FormatErrors.Hex(entry.FileOffset));
-        }
+        // The one validation: check lists what this refuses on.
+        VhdxScan scan = VhdxScan.Run(file, maxFaultsPerCode: 1, firstErrorOnly: true);
+        scan.ThrowIfError();
+        view = scan.View;
+        VhdxLogReplaySummary? summary = scan.Header.LogGuid == Guid.Empty ? null
+            : scan.Replay is { } replay ? new VhdxLogReplaySummary(replay.EntryCount, replay.Writes.Count, replay.FirstSequence, replay.LastSequence)
+            : new VhdxLogReplaySummary(0, 0, 0, 0);
+        return new Opened(scan.Identifier, scan.Header1, scan.Header2, scan.CurrentHeader, scan.Regions, scan.RegionCopy,
+            scan.Metadata!, scan.Geometry, scan.Bat!, summary, [.. scan.Notes]);
     }
 
     /// <inheritdoc />

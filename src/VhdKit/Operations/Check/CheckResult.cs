@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using VhdKit.Formats;
 using VhdKit.Images;
 
 namespace VhdKit.Operations;
@@ -12,6 +13,9 @@ namespace VhdKit.Operations;
 /// <param name="Faults">Every fault found, warnings included, in the order of the file's structures (then the chain's links).</param>
 public sealed record CheckResult(string Path, ImmutableArray<CheckFault> Faults)
 {
+    /// <summary>The format <see cref="Path"/> was checked as: <see cref="ImageFormat.Vhd"/> or <see cref="ImageFormat.Vhdx"/>.</summary>
+    public ImageFormat Format { get; init; } = ImageFormat.Vhd;
+
     /// <summary>Whether no fault is an error (warnings are allowed).</summary>
     public bool IsClean
     {

@@ -97,22 +97,6 @@ public static partial class CreateOperation
                 $"A differencing VHDX takes its parent's logical sector size: {parentPath} has {parent.LogicalSectorSize}, not {logical}."));
         }
 
-        var locator = new List<KeyValuePair<string, string>> { new(VhdxParentLocator.ParentLinkage, parent.DataWriteGuid.ToString("B")) };
-        foreach ((ParentLocatorPlatform platform, string text) in ParentLocatorPaths.For(fullPath, parentPath))
-        {
-            // relative_path as Hyper-V writes it; absolute_win32_path only where the path is a Win32 one (on Windows).
-            string? key = platform switch
-            {
-                ParentLocatorPlatform.W2ru => VhdxParentLocator.RelativePath,
-                ParentLocatorPlatform.W2ku => VhdxParentLocator.AbsoluteWin32Path,
-                _ => null,
-            };
-            if (key is not null)
-            {
-                locator.Add(new(key, text));
-            }
-        }
-
         return new VhdxNewImage
         {
             Size = (ulong)parent.Capacity,
@@ -121,7 +105,7 @@ public static partial class CreateOperation
             PhysicalSectorSize = parent.Metadata.PhysicalSectorSize,
             Fixed = false,
             VirtualDiskId = options.UniqueId ?? Guid.NewGuid(),
-            ParentLocator = [.. locator],
+            ParentLocator = VhdxLocatorPairs.For(fullPath, parentPath, parent.DataWriteGuid),
         };
     }
 

@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
 using VhdKit.Chain;
 using VhdKit.Format;
+using VhdKit.Formats;
 using VhdKit.Images;
+using VhdKit.Storage;
 
 namespace VhdKit.Operations;
 
@@ -16,6 +18,13 @@ public static partial class RebaseOperation
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Child);
+        if (IsVhdx(request.Child))
+        {
+            string path = Path.GetFullPath(request.Child);
+            using FileStorage storage = OpenExclusive(path);
+            return RebaseVhdx(storage, path, request.Parent, request.IgnoreIdMismatch, progress, cancellationToken);
+        }
+
         string childPath = request.Child;
         string parentPath = request.Parent ?? ResolvedParent(childPath);
         string child = Path.GetFullPath(childPath);
@@ -69,6 +78,32 @@ public static partial class RebaseOperation
         ChildRelinker.Relink(image, child, parent, found);
         progress?.Report(new OperationProgress(1, 1));
         return new RebaseResult(child, parent, found, request.IsRestamp, warnings.ToImmutable());
+    }
+
+    /// <summary>Whether <paramref name="path"/> holds a VHDX (a file locked by a writer is left to the VHD path, which says it is in use).</summary>
+    private static bool IsVhdx(string path)
+    {
+        try
+        {
+            return File.Exists(path) && ImageFormatProbe.Detect(path) == ImageFormat.Vhdx;
+        }
+        catch (IOException e) when (ImageInUseException.IsSharingViolation(e))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Opens <paramref name="path"/> for writing, exclusively (a concurrent writer or reader as a parent is refused).</summary>
+    private static FileStorage OpenExclusive(string path)
+    {
+        try
+        {
+            return FileStorage.Open(path, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e) when (ImageInUseException.IsSharingViolation(e))
+        {
+            throw new ImageInUseException(path, e);
+        }
     }
 
     /// <summary>The parent <paramref name="childPath"/> resolves to today (a re-stamp keeps it).</summary>

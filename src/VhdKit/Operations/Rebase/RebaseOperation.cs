@@ -8,7 +8,9 @@ namespace VhdKit.Operations;
 /// Points a differencing disk at its parent in a new place (qemu-img rebase -u, Hyper-V's Set-VHD -ParentPath), or
 /// re-stamps it (<see cref="RebaseRequest.Restamp"/>: accepts the parent it resolves to today, recording that parent's
 /// current modification time). Rewrites the parent locators (W2ru relative to the child's folder, and the absolute
-/// one), the parent's name, id and timestamp; the disk's content is not touched.
+/// one), the parent's name, id and timestamp; the disk's content is not touched. A differencing VHDX gets a new
+/// parent locator (parent_linkage = the parent's DataWriteGuid, relative_path) through its log; a re-stamp accepts the
+/// DataWriteGuid of the parent its locator finds (see docs/vhdx.md).
 /// </summary>
 /// <remarks>
 /// In place, under the writer lock, crash-safe (the relinker's order). Cancellation is honoured once, at the one safe

@@ -5,7 +5,7 @@ namespace VhdKit.Operations;
 /// <summary>What one <see cref="RepairAction"/> does.</summary>
 public enum RepairActionKind
 {
-    /// <summary>Clears a BAT entry that names a block wholly outside the file (<see cref="FaultCode.BatEntryPastEnd"/>).</summary>
+    /// <summary>Clears a BAT entry that names a block wholly outside the file (<see cref="FaultCode.BatEntryPastEnd"/>; in a VHDX, through its log).</summary>
     ClearBatEntry,
 
     /// <summary>Recomputes the dynamic header's checksum (<see cref="FaultCode.HeaderChecksum"/>).</summary>
@@ -22,4 +22,13 @@ public enum RepairActionKind
     /// (<see cref="FaultCode.EndFooterMissing"/>) and drops an orphan tail (<see cref="FaultCode.OrphanTail"/>).
     /// </summary>
     WriteEndFooter,
+
+    /// <summary>Applies a VHDX's pending log to the file and clears its LogGuid (<see cref="FaultCode.VhdxLogPending"/>, <see cref="FaultCode.VhdxLogEmpty"/>).</summary>
+    ReplayVhdxLog,
+
+    /// <summary>Rewrites a damaged VHDX header from the current one (<see cref="FaultCode.VhdxHeaderDamaged"/>).</summary>
+    RewriteVhdxHeader,
+
+    /// <summary>Rewrites a damaged or differing VHDX region table copy from the one in effect (<see cref="FaultCode.VhdxRegionTableDamaged"/>).</summary>
+    RewriteVhdxRegionTable,
 }

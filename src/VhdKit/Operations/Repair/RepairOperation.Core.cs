@@ -52,6 +52,11 @@ public static partial class RepairOperation
             throw new NotSupportedException($"{storage.Name} is open read-only.");
         }
 
+        if (CheckOperation.IsVhdx(storage))
+        {
+            return RepairVhdx(storage, dryRun, progress, cancellationToken);
+        }
+
         ImageScan scan = ImageScan.Run(storage);
         var actions = ImmutableArray.CreateBuilder<RepairAction>();
         MetadataEditor? editor = dryRun || scan.FooterBytes is null ? null : EditorFor(scan);

@@ -6,7 +6,10 @@ namespace VhdKit.Operations;
 /// Fixes the faults <see cref="CheckOperation"/> marks repairable, and nothing else (qemu-img check -r, vhd-util
 /// repair): it never guesses data. It rebuilds a lost or damaged end footer from the copy at offset 0 (and the copy
 /// from the end footer), recomputes checksums when every other field is valid, clears BAT entries naming blocks
-/// wholly outside the file, and cuts orphan tails.
+/// wholly outside the file, and cuts orphan tails. A VHDX (see docs/vhdx.md) is repaired through its editor: a
+/// pending log applied to the file and LogGuid cleared, a damaged header and a damaged or differing region table
+/// copy rewritten from the good one, BAT entries of payload blocks wholly outside the file cleared through the log;
+/// its DataWriteGuid is kept, so children still link to it.
 /// </summary>
 /// <remarks>
 /// It plans from the facts of the one scan (<c>ImageScan</c>, what opening and <c>check</c> use too) and writes
