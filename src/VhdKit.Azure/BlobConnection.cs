@@ -49,7 +49,7 @@ public sealed class BlobConnection
     /// <param name="blobUrl">The blob's URL: <c>https://ACCOUNT.blob.core.windows.net/CONTAINER/BLOB[?SAS]</c>, or an
     /// emulator's path-style URL (<c>http://127.0.0.1:10000/ACCOUNT/CONTAINER/BLOB</c>).</param>
     /// <exception cref="ArgumentException">The URL is not a blob URL, or a credential variable is malformed or names another account.</exception>
-    /// <exception cref="AzureBlobException">No credential applies: an http URL (an emulator) without a SAS token, a connection string or a key.</exception>
+    /// <exception cref="AzureBlobException">No credential applies (<see cref="AzureBlobException.IsAuthFailure"/>): an http URL (an emulator) without a SAS token, a connection string or a key, or DefaultAzureCredential for a host that is not Azure Storage.</exception>
     public static BlobConnection Open(string blobUrl) => Open(blobUrl, Environment.GetEnvironmentVariable);
 
     internal static BlobConnection Open(string blobUrl, Func<string, string?> environment)
@@ -138,8 +138,9 @@ public sealed class BlobConnection
         {
             // A bearer token goes to whatever host the URL names, and a URL may come from a file (a child's Url8 parent
             // locator): tokens are sent to Azure Storage's own hosts only.
-            throw new ArgumentException(
-                $"no credential for {display}: DefaultAzureCredential's token is sent only to Azure Storage hosts (*.blob.core.windows.net and the sovereign clouds' equivalents); give a SAS token in the URL, {ConnectionStringVariable} or {AccountKeyVariable}.");
+            throw new AzureBlobException(
+                $"no Azure credential for {display}: DefaultAzureCredential's token is sent only to Azure Storage hosts (*.blob.core.windows.net and the sovereign clouds' equivalents); give a SAS token in the URL, {ConnectionStringVariable} or {AccountKeyVariable}.")
+            { IsAuthFailure = true };
         }
 
         TokenCredential token = new DefaultAzureCredential();

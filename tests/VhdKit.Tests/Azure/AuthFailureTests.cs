@@ -74,9 +74,22 @@ public sealed class AuthFailureTests : IDisposable
         string raw = _folder.File("disk.raw");
         File.WriteAllBytes(raw, new byte[4 * MiB]);
 
-        (string text, string json) = RunBoth([], "upload", raw, "https://127.0.0.1:1/devstoreaccount1/c/disk.vhd");
+        // An Azure Storage host (no such account: DefaultAzureCredential finds no credential before any request).
+        (string text, string json) = RunBoth([], "upload", raw, "https://vhdkitnosuchaccount.blob.core.windows.net/c/disk.vhd");
 
         AssertAuthFailure(text, json, "no Azure credential to upload to", Azurite.Key);
+    }
+
+    [Fact]
+    public void A_token_for_an_https_host_that_is_not_azure_storage_is_refused_in_one_line_with_code_auth_failed()
+    {
+        string raw = _folder.File("disk.raw");
+        File.WriteAllBytes(raw, new byte[4 * MiB]);
+
+        (string text, string json) = RunBoth([], "upload", raw, "https://127.0.0.1:1/devstoreaccount1/c/disk.vhd");
+
+        AssertAuthFailure(text, json, "no Azure credential for", Azurite.Key);
+        Assert.Contains("sent only to Azure Storage hosts", text, StringComparison.Ordinal);
     }
 
     /// <summary>A fresh container (with no blob named disk.vhd) and a 4 MiB raw file with data.</summary>

@@ -13,8 +13,9 @@ public sealed class BlobCredentialHostTests
     [InlineData("https://acct.blob.core.windows.net.example.com/vhds/golden.vhd")]
     public void A_token_credential_is_refused_for_a_host_that_is_not_azure_storage(string url)
     {
-        var refused = Assert.Throws<ArgumentException>(() => BlobConnection.Open(url, _ => null));
+        var refused = Assert.Throws<AzureBlobException>(() => BlobConnection.Open(url, _ => null));
 
+        Assert.True(refused.IsAuthFailure);
         Assert.Contains("sent only to Azure Storage hosts", refused.Message, StringComparison.Ordinal);
     }
 
