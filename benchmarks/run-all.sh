@@ -3,10 +3,12 @@
 # pair it compares, the medians of interleaved rounds (each round runs both contenders, starting with the other one
 # than the round before) and their ratio, peer / VhdKit (above 1: VhdKit faster), against the target.
 #
-# Usage: bash benchmarks/run-all.sh [--quick] [--rounds N]
+# Usage: bash benchmarks/run-all.sh [--quick] [--rounds N] [--azure-rounds N]
 #   default: 512 MiB and 2 GiB, 5 rounds (23 minutes on the 2-core machine under other engineers' load, the
 #   NativeAOT publish included; most of it the durable 2 GiB rows on ext4);
 #   --quick: 64 and 256 MiB, 3 rounds, the JIT build, no start-up rows (a few minutes).
+#   --azure-rounds N: rounds of the Azure upload pair (default: --rounds); 0 leaves its rows out (the full-file
+#   contender sends 4 GiB to Azurite, minutes per round).
 # Environment: VHD_NATIVE=/path/to/vhd uses that NativeAOT binary instead of publishing one; EXT4_DIR (default
 # ${TMPDIR:-/tmp}) and TMPFS_DIR (default /dev/shm when it is a tmpfs; rows skipped when there is none) are where
 # the files go. Needs qemu-img (qemu-utils), strace, bc, /usr/bin/time; nbdcopy and qemu-nbd for the NBD row.
@@ -20,11 +22,13 @@ cd "$(dirname "$0")/.."
 
 quick=0
 rounds=5
+azure_rounds=
 while (($#)); do
   case $1 in
     --quick) quick=1; rounds=3 ;;
     --rounds) rounds=$2; shift ;;
-    *) echo "usage: bash benchmarks/run-all.sh [--quick] [--rounds N]" >&2; exit 2 ;;
+    --azure-rounds) azure_rounds=$2; shift ;;
+    *) echo "usage: bash benchmarks/run-all.sh [--quick] [--rounds N] [--azure-rounds N]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -228,8 +232,11 @@ parallel_row "64 KiB reads, depth 8" 1.0
 parallel_row "nbdcopy to null:" 1.0
 
 # azure-upload.sh (issue 15): vhd upload of a dynamic VHD holding little data against the full fixed file, to Azurite
-if [[ -x artifacts/azurite/node_modules/.bin/azurite-blob ]]; then
-  if ((quick)); then out=$(bash benchmarks/azure-upload.sh 1024 150 "$rounds" | tee -a "$log"); else out=$(bash benchmarks/azure-upload.sh 4096 600 "$rounds" | tee -a "$log"); fi
+azure_rounds=${azure_rounds:-$rounds}
+if ((azure_rounds == 0)); then
+  echo "--azure-rounds 0: no Azure upload rows" >&2
+elif [[ -x artifacts/azurite/node_modules/.bin/azurite-blob ]]; then
+  if ((quick)); then out=$(bash benchmarks/azure-upload.sh 1024 150 "$azure_rounds" | tee -a "$log"); else out=$(bash benchmarks/azure-upload.sh 4096 600 "$azure_rounds" | tee -a "$log"); fi
   result() { echo "$out" | awk -v k="$1" '$1 == "RESULT" && $2 == k {print $3, $4}'; }
   read -r t_vhd t_full <<<"$(result time)"
   read -r b_vhd b_full <<<"$(result bytes)"
