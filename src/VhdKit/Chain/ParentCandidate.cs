@@ -11,6 +11,9 @@ public sealed record ParentCandidate(string Source, string Text, string? Path, C
     /// <summary>The unique id of the VHD found there, when one was opened (set for <see cref="CandidateOutcome.IdMismatch"/> and <see cref="CandidateOutcome.Accepted"/>).</summary>
     public Guid? FoundId { get; init; }
 
+    /// <summary>Whether any of <paramref name="attempts"/> found a disk that is not the parent (another id).</summary>
+    internal static bool AnyIdMismatch(IEnumerable<ParentCandidate> attempts) => attempts.Any(a => a.Outcome == CandidateOutcome.IdMismatch);
+
     /// <inheritdoc />
     public override string ToString() =>
         $"{Source} '{Text}' -> {Path ?? "(no local path)"}: {Outcome}{(Detail.Length > 0 ? " (" + Detail + ")" : string.Empty)}";

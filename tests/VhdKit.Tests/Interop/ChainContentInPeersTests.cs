@@ -13,29 +13,6 @@ public class ChainContentInPeersTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    /// <summary>Reads a chain (leaf first) through pyvhdi, each file opened and set_parent to the next.</summary>
-    private static byte[] ReadWithPyvhdi(IReadOnlyList<string> leafFirst, string output)
-    {
-        const string Script = """
-            import sys, pyvhdi
-            out, paths = sys.argv[1], sys.argv[2:]
-            files = []
-            for path in paths:
-                f = pyvhdi.file(); f.open(path); files.append(f)
-            for child, parent in zip(files, files[1:]):
-                child.set_parent(parent)
-            leaf = files[0]
-            size = leaf.get_media_size()
-            # Sector by sector: libvhdi's multi-sector reads go further wrong (a dirty sector inside a long read
-            # can come back with the parent's bytes), single-sector reads only have the blind spot below.
-            with open(out, "wb") as o:
-                for offset in range(0, size, 512):
-                    o.write(leaf.read_buffer_at_offset(512, offset))
-            """;
-        PeerTools.Python(Script, [output, .. leafFirst]);
-        return File.ReadAllBytes(output);
-    }
-
     [SkippableFact]
     public void Pyvhdi_reads_our_chain_the_same_where_libvhdi_follows_the_spec()
     {
@@ -44,7 +21,7 @@ public class ChainContentInPeersTests : IDisposable
         chain.AddLayer(8, BlockSize, maxWrite: 2 * 1024 * 1024);
         chain.AddLayer(8, maxWrite: 2 * 1024 * 1024);
         chain.AddLayer(8, maxWrite: 2 * 1024 * 1024);
-        byte[] theirs = ReadWithPyvhdi([.. Enumerable.Reverse(chain.Layers)], _folder.File("pyvhdi.raw"));
+        byte[] theirs = PyvhdiChain.Content(_folder.File("pyvhdi.raw"), [.. Enumerable.Reverse(chain.Layers)]);
         Assert.Equal(Capacity, theirs.Length);
 
         // libvhdi reads a clear sector of a child-allocated block as zeros instead of going to the parent when a
@@ -89,7 +66,7 @@ public class ChainContentInPeersTests : IDisposable
             disk.Write(eleven, 3 * 512);
         }
 
-        byte[] theirs = ReadWithPyvhdi([child, parent], _folder.File("p.raw"));
+        byte[] theirs = PyvhdiChain.Content(_folder.File("p.raw"), child, parent);
         using VirtualDisk ours = VirtualDisk.Open(child, new VirtualDiskOptions { ReadOnly = true });
         var mine = new byte[8 * 512];
         ours.Read(mine, 0);

@@ -152,7 +152,7 @@ public class VhdxCreateTests : IDisposable
         Assert.Contains("VHDX", output, StringComparison.Ordinal);
         Assert.Contains("Differential", output, StringComparison.OrdinalIgnoreCase);
 
-        byte[] theirs = VhdxPyvhdi.Content(_folder.File("pyvhdi.raw"), chain);
+        byte[] theirs = PyvhdiChain.Content(_folder.File("pyvhdi.raw"), chain);
         Assert.True(model.AsSpan().SequenceEqual(theirs), $"pyvhdi differs from the model first at byte {model.AsSpan().CommonPrefixLength(theirs)}");
         _ = leaf;
     }

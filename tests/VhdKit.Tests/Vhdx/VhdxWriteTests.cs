@@ -121,7 +121,7 @@ public class VhdxWriteTests : IDisposable
         {
             // libvhdi: its sector-granular differencing misread (REFERENCE §4: in a block the child holds, the sectors
             // after the child's last run read as zeros) was seen for VHD; here whatever it returns must be the model.
-            byte[] theirs = VhdxPyvhdi.Content(leaf + ".pyvhdi", [leaf, .. parents]);
+            byte[] theirs = PyvhdiChain.Content(leaf + ".pyvhdi", [leaf, .. parents]);
             Assert.True(model.AsSpan().SequenceEqual(theirs), $"pyvhdi differs from the model first at byte {model.AsSpan().CommonPrefixLength(theirs)}");
         }
         using (VhdxImage image = VhdxImage.Open(leaf))

@@ -21,11 +21,7 @@ internal static class ChainChecks
         if (result.Parent is not { } parent)
         {
             string tried = result.Attempts.IsEmpty ? "no locator or parent name to try" : "tried " + string.Join("; ", result.Attempts);
-            bool mismatch = false;
-            foreach (ParentCandidate attempt in result.Attempts)
-            {
-                mismatch |= attempt.Outcome == CandidateOutcome.IdMismatch;
-            }
+            bool mismatch = ParentCandidate.AnyIdMismatch(result.Attempts);
 
             faults.Add(mismatch ? FaultCode.ParentIdMismatch : FaultCode.ParentNotFound, FaultSeverity.Error, Structure, -1, mismatch
                 ? string.Create(CultureInfo.InvariantCulture, $"The parent found has the wrong unique id: the child names {header.ParentUniqueId} ({tried}).")

@@ -31,11 +31,7 @@ internal static class VhdxChainChecks
         if (result.Parent is not { } parent)
         {
             string tried = result.Attempts.IsEmpty ? "no relative_path, absolute_win32_path or volume_path to try" : "tried " + string.Join("; ", result.Attempts);
-            bool mismatch = false;
-            foreach (ParentCandidate attempt in result.Attempts)
-            {
-                mismatch |= attempt.Outcome == CandidateOutcome.IdMismatch;
-            }
+            bool mismatch = ParentCandidate.AnyIdMismatch(result.Attempts);
 
             faults.Add(mismatch ? FaultCode.ParentIdMismatch : FaultCode.ParentNotFound, FaultSeverity.Error, Structure, -1, mismatch
                 ? string.Create(CultureInfo.InvariantCulture, $"The parent found has another DataWriteGuid (it was written after the child was made, or is another disk): the child's parent_linkage is {result.Expected} ({tried}).")
