@@ -1,5 +1,6 @@
 using System.CommandLine;
 using VhdKit.Cli.Output;
+using VhdKit.Formats;
 using VhdKit.Operations;
 
 namespace VhdKit.Cli;
@@ -23,7 +24,7 @@ internal static class RebaseCommand
         {
             Description = "qemu-img's -u: only rewrite the link. VhdKit always does just that (it never copies data into the child); the parent's unique id must match.",
         };
-        var parentFormat = new Option<string>("--backing-format", "-F") { HelpName = "FMT", Description = "The parent's format, as qemu-img's -F: vhd or vpc." };
+        var parentFormat = new Option<string>("--backing-format", "-F") { HelpName = "FMT", Description = "The parent's format, as qemu-img's -F: vhd or vpc for a VHD child, vhdx for a VHDX child." };
         var restamp = new Option<bool>("--restamp") { Description = "Keep the parent the child resolves to, and record its current modification time." };
         var ignore = new Option<bool>("--ignore-id-mismatch") { Description = "Accept a parent whose unique id differs (only if it really holds the same content)." };
         var child = new Argument<string>("CHILD") { Description = "The differencing disk." };
@@ -41,7 +42,7 @@ internal static class RebaseCommand
                 throw new ArgumentException("give either --parent NEW (-b NEW) or --restamp.");
             }
 
-            FormatNames.RequireVhd(context.Get(parentFormat), "-F", "a differencing VHD's parent is a VHD (vhd or vpc).");
+            RequireChildsFormat(context.Get(parentFormat), context.Get(child));
             var request = new RebaseRequest(context.Get(child), newParent) { IgnoreIdMismatch = context.Get(ignore) };
             RebaseResult rebased = context.Track("rebase", progress => RebaseOperation.Run(request, progress, context.CancellationToken));
             context.Warn(rebased.Warnings);
@@ -50,5 +51,40 @@ internal static class RebaseCommand
                 : $"{rebased.Child} now has parent {rebased.Parent}.");
             return ExitCodes.Success;
         });
+    }
+
+    /// <summary>
+    /// -F names the parent's format, which is the child's: vhd/vpc under a VHD, vhdx under a VHDX (Hyper-V allows no
+    /// mix). A child that cannot be read is left to the rebase to report.
+    /// </summary>
+    /// <exception cref="ArgumentException">-F names another format than the child's, or one VhdKit does not know.</exception>
+    private static void RequireChildsFormat(string? name, string child)
+    {
+        if (name is null)
+        {
+            return;
+        }
+
+        ImageFormat declared = FormatNames.Parse(name, "-F", vhdx: true);
+        if (declared == ImageFormat.Raw)
+        {
+            throw new ArgumentException($"-F {name}: a differencing disk's parent is a VHD (vhd or vpc) or a VHDX (vhdx), never raw.");
+        }
+
+        ImageFormat actual;
+        try
+        {
+            actual = ImageFormatProbe.Detect(Path.GetFullPath(child));
+        }
+        catch (IOException)
+        {
+            return;
+        }
+
+        if (actual is ImageFormat.Vhd or ImageFormat.Vhdx && actual != declared)
+        {
+            throw new ArgumentException(
+                $"-F {name}: {child} is a {ImageFormatNames.NameOf(actual)} image, and its parent is one too ({(actual == ImageFormat.Vhdx ? "-F vhdx" : "-F vpc or vhd")}).");
+        }
     }
 }

@@ -60,10 +60,37 @@ public class VhdxCheckCliTests : IDisposable
         string child = VhdxCheckFixtures.Child(_folder.Path);
         Directory.CreateDirectory(_folder.File("m"));
         File.Move(_folder.File("base.vhdx"), _folder.File(Path.Combine("m", "base.vhdx")));
-        ProcessResult result = CliRunner.RunIn(_folder.Path, "rebase", "--output=json", "-u", "-b", Path.Combine("m", "base.vhdx"), Path.GetFileName(child));
+        ProcessResult result = CliRunner.RunIn(_folder.Path, "rebase", "--output=json", "-u", "-b", Path.Combine("m", "base.vhdx"), "-F", "vhdx", Path.GetFileName(child));
         Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
         using JsonDocument document = JsonSchemaCheck.AssertValid(result.Stdout, "rebase");
         Assert.Equal(@".\m\base.vhdx", document.RootElement.GetProperty("backing-filename").GetString());
         Assert.Equal(0, CliRunner.RunIn(_folder.Path, "check", "--chain", Path.GetFileName(child)).ExitCode);
+    }
+
+    [Theory]
+    [InlineData("vpc", "vhdx")]
+    [InlineData("raw", "vhdx")]
+    [InlineData("vhdx", "vhd")]
+    public void Rebase_with_a_backing_format_other_than_the_childs_is_refused_and_the_child_unchanged(string declared, string childFormat)
+    {
+        string child;
+        if (childFormat == "vhdx")
+        {
+            child = VhdxCheckFixtures.Child(_folder.Path);
+        }
+        else
+        {
+            string parent = _folder.File("base.vhd");
+            Assert.Equal(0, CliRunner.Run("create", parent, "8M").ExitCode);
+            child = _folder.File("child.vhd");
+            Assert.Equal(0, CliRunner.Run("create", "--parent", parent, child).ExitCode);
+        }
+
+        byte[] before = File.ReadAllBytes(child);
+        ProcessResult result = CliRunner.RunIn(_folder.Path, "rebase", "-u", "-b", "elsewhere." + childFormat, "-F", declared, Path.GetFileName(child));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("-F " + declared, result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(child));
     }
 }
