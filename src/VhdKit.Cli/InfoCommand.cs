@@ -3,6 +3,7 @@ using VhdKit.Chain;
 using VhdKit.Cli.Output;
 using VhdKit.Images;
 using VhdKit.Operations;
+using VhdKit.Storage;
 
 namespace VhdKit.Cli;
 
@@ -28,7 +29,7 @@ internal static class InfoCommand
     {
         InfoDocument report;
         List<string> warnings;
-        if (File.Exists(path) && Formats.ImageFormatProbe.Detect(path) == Formats.ImageFormat.Vhdx)
+        if ((StorageLocations.IsUrl(path) || File.Exists(path)) && Formats.ImageFormatProbe.Detect(path) == Formats.ImageFormat.Vhdx)
         {
             if (chain)
             {

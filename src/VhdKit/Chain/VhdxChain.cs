@@ -3,6 +3,7 @@ using System.Globalization;
 using VhdKit.Format;
 using VhdKit.Images;
 using VhdKit.Images.Vhdx;
+using VhdKit.Storage;
 
 namespace VhdKit.Chain;
 
@@ -67,7 +68,7 @@ public sealed class VhdxChain : IDisposable
         try
         {
             images.Add(writableLeaf ? VhdxImage.OpenWritable(path) : VhdxImage.Open(path));
-            var seen = new HashSet<string>(StringComparer.Ordinal) { Path.GetFullPath(path) };
+            var seen = new HashSet<string>(StringComparer.Ordinal) { StorageLocations.FullPath(path) };
             while (images[^1].DiskType == VhdDiskType.Differencing)
             {
                 VhdxImage child = images[^1];

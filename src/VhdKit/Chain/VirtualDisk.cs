@@ -4,6 +4,7 @@ using VhdKit.Format;
 using VhdKit.Formats;
 using VhdKit.Images;
 using VhdKit.Images.Vhdx;
+using VhdKit.Storage;
 
 namespace VhdKit.Chain;
 
@@ -113,7 +114,7 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
     {
         try
         {
-            return File.Exists(path) && ImageFormatProbe.Detect(path) == ImageFormat.Vhdx;
+            return (StorageLocations.IsUrl(path) || File.Exists(path)) && ImageFormatProbe.Detect(path) == ImageFormat.Vhdx;
         }
         catch (IOException e) when (ImageInUseException.IsSharingViolation(e))
         {

@@ -23,6 +23,6 @@ public sealed class UnsupportedImageFormatException : VhdFormatException
     public ImageFormat Format { get; }
 
     private static string MessageFor(string path, ImageFormat format) => format == ImageFormat.Vhdx
-        ? $"{path} is {ImageFormatNames.Describe(format)}, not a VHD; open it with VirtualDisk.Open or VhdxImage.Open (VhdKit reads and creates VHDX; writing into one is planned)."
+        ? $"{path} is {ImageFormatNames.Describe(format)}, not a VHD; open it with VirtualDisk.Open or VhdxImage.Open (VhdKit reads, creates and writes VHDX: docs/vhdx.md)."
         : $"{path} is {ImageFormatNames.Describe(format)}; VhdKit reads VHD and raw images (convert it first, e.g. qemu-img convert -O vpc).";
 }

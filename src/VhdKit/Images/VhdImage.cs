@@ -150,7 +150,7 @@ public sealed partial class VhdImage : IDisposable
         {
             string name = storage.Name;
             storage.Dispose();
-            throw new NotSupportedException($"{name} is remote storage, which VhdKit reads but never writes: open it read-only, or create a local child on it (vhd create --parent URL child.vhd) and write that.");
+            throw StorageLocations.WritingRefused(name);
         }
 
         try

@@ -75,6 +75,10 @@ public static class StorageLocations
         return query < 0 ? url : url[..query];
     }
 
+    /// <summary>The refusal to write remote storage (VhdKit reads URLs but never writes them), naming it as <paramref name="name"/>.</summary>
+    internal static NotSupportedException WritingRefused(string name) =>
+        new($"{name} is remote storage, which VhdKit reads but never writes: open it read-only, or create a local child on it (vhd create --parent URL child.vhd) and write that.");
+
     /// <summary>A path made absolute; a URL as it is (it still opens, token included).</summary>
     internal static string FullPath(string location) => IsUrl(location) ? location : Path.GetFullPath(location);
 

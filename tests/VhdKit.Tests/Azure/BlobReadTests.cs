@@ -122,6 +122,43 @@ public sealed class BlobReadTests : IDisposable
     }
 
     [SkippableFact]
+    public void A_dynamic_vhdx_stored_as_a_blob_reads_info_and_converts_as_the_local_file_and_refuses_writes()
+    {
+        _azurite.Require();
+        var model = new byte[24 * MiB];
+        new Random(1505).NextBytes(model.AsSpan((int)(2 * MiB), (int)(3 * MiB)));
+        new Random(1506).NextBytes(model.AsSpan((int)(20 * MiB), (int)MiB));
+        string raw = _folder.File("disk.raw");
+        File.WriteAllBytes(raw, model);
+        string vhdx = _folder.File("disk.vhdx");
+        ProcessResult made = CliRunner.Run("convert", "-O", "vhdx", "-o", "block_size=1M", raw, vhdx);
+        Assert.True(made.ExitCode == 0, made.Stderr);
+        BlobContainerClient container = _azurite.NewContainer();
+        Azurite.PutPageBlob(container, "disk.vhdx", vhdx);
+        string url = _azurite.SasUrl(container, "disk.vhdx");
+
+        ProcessResult info = CliRunner.Run("info", url);
+        Assert.True(info.ExitCode == 0, info.Stderr);
+        Assert.Contains("25165824", info.Stdout, StringComparison.Ordinal);
+
+        string range = _folder.File("range.bin");
+        ProcessResult read = CliRunner.Run("read", url, "--offset", "2000000", "--length", "3000000", "--to", range);
+        Assert.True(read.ExitCode == 0, read.Stderr);
+        Assert.Equal(model.AsSpan(2_000_000, 3_000_000).ToArray(), File.ReadAllBytes(range));
+
+        string flat = _folder.File("flat.raw");
+        ProcessResult convert = CliRunner.Run("convert", "-O", "raw", url, flat);
+        Assert.True(convert.ExitCode == 0, convert.Stderr);
+        Assert.Equal(model, File.ReadAllBytes(flat));
+
+        ProcessResult write = CliRunner.Run("write", url, "--offset", "0", "--from", raw);
+        Assert.Equal(1, write.ExitCode);
+        Assert.Contains("never writes", write.Stderr, StringComparison.Ordinal);
+        AssertNoSignature(info);
+        AssertNoSignature(write);
+    }
+
+    [SkippableFact]
     public async Task Serving_a_blob_writable_is_refused_in_one_line()
     {
         _azurite.Require();

@@ -59,9 +59,15 @@ public sealed partial class VhdxImage
     /// <exception cref="Format.VhdFormatException">The file ends before a structure does.</exception>
     /// <exception cref="IOException">The file cannot be read or written.</exception>
     /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="path"/> is a URL: remote storage is never written.</exception>
     public static VhdxImage OpenWritable(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (StorageLocations.IsUrl(path))
+        {
+            throw StorageLocations.WritingRefused(StorageLocations.Display(path));
+        }
+
         FileStorage storage;
         try
         {

@@ -114,15 +114,16 @@ public sealed partial class VhdxImage : IDisposable
         return new VhdxBatEntry(_bat[Geometry.PayloadEntryIndex(block)]);
     }
 
-    /// <summary>Opens the VHDX at <paramref name="path"/> read-only (other readers and writers are not blocked).</summary>
+    /// <summary>Opens the VHDX at <paramref name="path"/> (a file, or a URL through <see cref="StorageLocations"/>) read-only (other readers and writers are not blocked).</summary>
     /// <exception cref="VhdxFormatException">The file is not a valid VHDX, or holds something VhdKit must refuse.</exception>
     /// <exception cref="VhdFormatException">The file ends before a structure does.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
     /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="path"/> is a URL whose scheme has no opener registered.</exception>
     public static VhdxImage Open(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        FileStorage storage = FileStorage.Open(path, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        IPositionalStorage storage = StorageLocations.OpenRead(path); // a file shared for reading, or a URL (read-only)
         try
         {
             return Open(storage, leaveOpen: false);
