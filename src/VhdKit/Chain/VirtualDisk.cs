@@ -97,7 +97,7 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
     public static VirtualDisk Open(string path, VirtualDiskOptions? options = null)
     {
         options ??= VirtualDiskOptions.Default;
-        if (IsVhdx(path))
+        if (ImageFormatProbe.HoldsVhdx(path))
         {
             return new VirtualDisk(VhdxChain.Open(path, options.MaxChainDepth, writableLeaf: !options.ReadOnly));
         }
@@ -108,19 +108,6 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
 
     /// <summary>A disk over an open VHDX chain (taking ownership of it), writable when its leaf is.</summary>
     internal static VirtualDisk Open(VhdxChain chain) => new(chain);
-
-    /// <summary>Whether <paramref name="path"/> holds a VHDX (a file locked by a writer is left to the VHD path, which says it is in use).</summary>
-    private static bool IsVhdx(string path)
-    {
-        try
-        {
-            return (StorageLocations.IsUrl(path) || File.Exists(path)) && ImageFormatProbe.Detect(path) == ImageFormat.Vhdx;
-        }
-        catch (IOException e) when (ImageInUseException.IsSharingViolation(e))
-        {
-            return false;
-        }
-    }
 
     /// <summary>
     /// A disk over an explicit list of layers, leaf first, each a differencing child of the next (checked by

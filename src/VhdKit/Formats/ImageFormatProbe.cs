@@ -15,6 +15,22 @@ namespace VhdKit.Formats;
 /// </remarks>
 public static class ImageFormatProbe
 {
+    /// <summary>
+    /// Whether <paramref name="location"/> (a file or a URL) holds a VHDX: false for a file that does not exist, and for
+    /// a file locked by a writer (left to the VHD path, which says it is in use).
+    /// </summary>
+    internal static bool HoldsVhdx(string location)
+    {
+        try
+        {
+            return (StorageLocations.IsUrl(location) || File.Exists(location)) && Detect(location) == ImageFormat.Vhdx;
+        }
+        catch (IOException e) when (Images.ImageInUseException.IsSharingViolation(e))
+        {
+            return false;
+        }
+    }
+
     /// <summary>The format of the file at <paramref name="path"/>.</summary>
     /// <param name="path">The file, or a URL (<see cref="StorageLocations"/>).</param>
     /// <returns>The format its content shows; <see cref="ImageFormat.Raw"/> when no signature matches (an empty file too).</returns>

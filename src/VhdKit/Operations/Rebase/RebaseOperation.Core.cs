@@ -18,7 +18,8 @@ public static partial class RebaseOperation
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Child);
-        if (IsVhdx(request.Child))
+        // A URL goes the VHD way, whose opening refuses to write remote storage.
+        if (!StorageLocations.IsUrl(request.Child) && ImageFormatProbe.HoldsVhdx(request.Child))
         {
             string path = Path.GetFullPath(request.Child);
             using FileStorage storage = OpenExclusive(path);
@@ -78,19 +79,6 @@ public static partial class RebaseOperation
         ChildRelinker.Relink(image, child, parent, found);
         progress?.Report(new OperationProgress(1, 1));
         return new RebaseResult(child, parent, found, request.IsRestamp, warnings.ToImmutable());
-    }
-
-    /// <summary>Whether <paramref name="path"/> holds a VHDX (a file locked by a writer is left to the VHD path, which says it is in use).</summary>
-    private static bool IsVhdx(string path)
-    {
-        try
-        {
-            return File.Exists(path) && ImageFormatProbe.Detect(path) == ImageFormat.Vhdx;
-        }
-        catch (IOException e) when (ImageInUseException.IsSharingViolation(e))
-        {
-            return false;
-        }
     }
 
     /// <summary>Opens <paramref name="path"/> for writing, exclusively (a concurrent writer or reader as a parent is refused).</summary>
