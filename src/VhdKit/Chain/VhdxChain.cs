@@ -44,7 +44,7 @@ public sealed class VhdxChain : IDisposable
     /// <summary>Opens the VHDX at <paramref name="path"/> and resolves its parents through their parent locators.</summary>
     /// <param name="path">The leaf.</param>
     /// <param name="maxDepth">The most images the chain may hold.</param>
-    /// <exception cref="Format.Vhdx.VhdxFormatException">An image of the chain is not a valid VHDX.</exception>
+    /// <exception cref="Format.Vhdx.VhdxFormatException">An image of the chain is not a valid VHDX, or a parent has another logical sector size than its child.</exception>
     /// <exception cref="ParentResolutionException">A parent cannot be found, is a VHD, has the wrong DataWriteGuid, or the chain loops or is too deep.</exception>
     /// <exception cref="IOException">A file cannot be read.</exception>
     /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
@@ -54,7 +54,7 @@ public sealed class VhdxChain : IDisposable
     /// <param name="path">The leaf.</param>
     /// <param name="maxDepth">The most images the chain may hold.</param>
     /// <param name="writableLeaf">Whether the leaf is opened for writing (alone).</param>
-    /// <exception cref="Format.Vhdx.VhdxFormatException">An image of the chain is not a valid VHDX.</exception>
+    /// <exception cref="Format.Vhdx.VhdxFormatException">An image of the chain is not a valid VHDX, or a parent has another logical sector size than its child.</exception>
     /// <exception cref="ImageInUseException">The leaf is to be written and is open elsewhere.</exception>
     /// <exception cref="ParentResolutionException">A parent cannot be found, is a VHD, has the wrong DataWriteGuid, or the chain loops or is too deep.</exception>
     /// <exception cref="IOException">A file cannot be read.</exception>
@@ -94,6 +94,11 @@ public sealed class VhdxChain : IDisposable
                 }
 
                 images.Add(parent);
+                if (parent.LogicalSectorSize != child.LogicalSectorSize)
+                {
+                    throw new Format.Vhdx.VhdxFormatException(SectorSizeMismatch(child, parent));
+                }
+
                 if (parent.Capacity != child.Capacity)
                 {
                     warnings.Add(string.Create(CultureInfo.InvariantCulture,
@@ -121,6 +126,10 @@ public sealed class VhdxChain : IDisposable
             throw;
         }
     }
+
+    /// <summary>Why a child over a parent of another logical sector size is refused (its sector bitmap counts its own sectors; Hyper-V refuses such a chain).</summary>
+    internal static string SectorSizeMismatch(VhdxImage child, VhdxImage parent) => string.Create(CultureInfo.InvariantCulture,
+        $"{child.Path} has {child.LogicalSectorSize}-byte logical sectors but its parent {parent.Path} has {parent.LogicalSectorSize}-byte ones; expected the same logical sector size in every layer of a VHDX chain (Hyper-V refuses such a chain, and so does VhdKit).");
 
     private static ParentResolutionException NotResolved(VhdxImage child, VhdxParentResolver.Result result)
     {

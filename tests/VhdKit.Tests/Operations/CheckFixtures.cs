@@ -32,6 +32,7 @@ public static class CheckFixtures
     [
         FaultCode.ParentNotFound, FaultCode.ParentIdMismatch, FaultCode.ParentTimestampMismatch,
         FaultCode.ParentSizeDiffers, FaultCode.ChainCycle, FaultCode.ChainTooDeep, FaultCode.VhdxParentLinkage,
+        FaultCode.VhdxParentSectorSize,
     ];
 
     public static IEnumerable<object[]> AllCodes() => Enum.GetValues<FaultCode>().Select(c => new object[] { c });

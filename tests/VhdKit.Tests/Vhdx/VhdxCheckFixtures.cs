@@ -27,7 +27,7 @@ internal static class VhdxCheckFixtures
 
     /// <summary>The codes of chain faults (checked with <see cref="Operations.CheckRequest.Chain"/>).</summary>
     public static readonly FaultCode[] ChainCodes =
-        [FaultCode.ParentNotFound, FaultCode.ParentIdMismatch, FaultCode.ParentSizeDiffers, FaultCode.ChainTooDeep, FaultCode.VhdxParentLinkage];
+        [FaultCode.ParentNotFound, FaultCode.ParentIdMismatch, FaultCode.ParentSizeDiffers, FaultCode.ChainTooDeep, FaultCode.VhdxParentLinkage, FaultCode.VhdxParentSectorSize];
 
     public static IEnumerable<object[]> AllCodes() => Codes.Select(c => new object[] { c });
 
@@ -137,6 +137,38 @@ internal static class VhdxCheckFixtures
                 return child;
             }
 
+            case FaultCode.VhdxReservedNonZero:
+                WriteBat(Dynamic(file), 1, new VhdxBatEntry(1UL << 5)); // NOT_PRESENT with reserved bit 5 set
+                return file;
+            case FaultCode.VhdxHeaderDuplicate:
+                Write(Dynamic(file), VhdxLayout.Header2Offset, Read(file, VhdxLayout.Header1Offset, VhdxHeader.Size));
+                return file;
+            case FaultCode.VhdxHeaderSequenceTie:
+            {
+                var first = VhdxHeader.Parse(Read(Dynamic(file), VhdxLayout.Header1Offset, VhdxHeader.Size));
+                var bytes = new byte[VhdxHeader.Size];
+                (first with { FileWriteGuid = Guid.NewGuid() }).WriteTo(bytes); // valid, same sequence number, different
+                Write(file, VhdxLayout.Header2Offset, bytes);
+                return file;
+            }
+
+            case FaultCode.VhdxBitmapPastEnd:
+            {
+                string child = Child(folder);
+                VhdxTestFiles.WriteChild(child, 0, new byte[512]);
+                long bitmap = BitmapBlockOffset(child);
+                Write(child, bitmap + (8L * MiB / 512 / 8), [0x01]); // the bit of sector 16384: the 8 MiB disk has 16384
+                return child;
+            }
+
+            case FaultCode.VhdxParentSectorSize:
+            {
+                string child = Child(folder);
+                string parent = Path.Combine(folder, "base.vhdx");
+                WriteUInt32(parent, ItemOffset(parent, VhdxGuids.LogicalSectorSize), 4096); // the parent alone is valid
+                return child;
+            }
+
             default:
                 throw new ArgumentOutOfRangeException(nameof(code), code, "no VHDX fixture for this fault code");
         }
@@ -205,6 +237,18 @@ internal static class VhdxCheckFixtures
         var bytes = new byte[8];
         BinaryPrimitives.WriteInt64LittleEndian(bytes, value);
         Write(file, offset, bytes);
+    }
+
+    /// <summary>The file offset of the first chunk's sector bitmap block (its BAT entry read from the file).</summary>
+    public static long BitmapBlockOffset(string file)
+    {
+        long index;
+        using (VhdxImage image = VhdxImage.Open(file))
+        {
+            index = image.Geometry.BitmapEntryIndexFor(0);
+        }
+
+        return (long)new VhdxBatEntry(BinaryPrimitives.ReadUInt64LittleEndian(Read(file, (3L * MiB) + (index * 8), 8))).FileOffset;
     }
 
     /// <summary>The absolute offset of a system metadata item's bytes.</summary>

@@ -51,7 +51,8 @@ public class VhdxCheckTests : IDisposable
     [Fact]
     public void The_severities_are_those_documented()
     {
-        FaultCode[] warnings = [FaultCode.VhdxHeaderDamaged, FaultCode.VhdxRegionTableDamaged, FaultCode.VhdxLogPending, FaultCode.VhdxLogEmpty, FaultCode.ParentSizeDiffers];
+        FaultCode[] warnings = [FaultCode.VhdxHeaderDamaged, FaultCode.VhdxRegionTableDamaged, FaultCode.VhdxLogPending, FaultCode.VhdxLogEmpty, FaultCode.ParentSizeDiffers,
+            FaultCode.VhdxReservedNonZero, FaultCode.VhdxHeaderDuplicate, FaultCode.VhdxBitmapPastEnd];
         foreach (FaultCode code in VhdxCheckFixtures.Codes)
         {
             using var folder = new TempFolder();

@@ -183,4 +183,19 @@ public enum FaultCode
 
     /// <summary>Error (VHDX, chain): the parent locator has no <c>parent_linkage</c> holding a GUID, so no parent can be accepted.</summary>
     VhdxParentLinkage,
+
+    /// <summary>Warning (VHDX): a field or bits MS-VHDX reserves (must be zero, readers ignore) are not zero: the current header's reserved bytes, the region table's or an entry's, the metadata table's or an entry's, the file parameters' flags, the parent locator's, or BAT entries' bits 3-19.</summary>
+    VhdxReservedNonZero,
+
+    /// <summary>Warning (VHDX): both headers are identical, with the same sequence number (Disk2VHD makes this); header 1 is used, as qemu does.</summary>
+    VhdxHeaderDuplicate,
+
+    /// <summary>Error (VHDX): both headers are valid with the same sequence number but differ, so MS-VHDX makes neither current; the file is refused.</summary>
+    VhdxHeaderSequenceTie,
+
+    /// <summary>Warning (VHDX): a differencing disk's last sector bitmap has bits set for sectors past the disk's end (readers ignore them).</summary>
+    VhdxBitmapPastEnd,
+
+    /// <summary>Error (VHDX, chain): the parent's logical sector size differs from the child's (Hyper-V refuses such a chain; so does opening).</summary>
+    VhdxParentSectorSize,
 }

@@ -97,6 +97,7 @@ public sealed partial class VhdxImage
     public static VhdxImage OpenWritable(IPositionalStorage storage, bool leaveOpen = true)
     {
         ArgumentNullException.ThrowIfNull(storage);
+        VhdxScan.Run(storage, maxFaultsPerCode: 1, firstErrorOnly: true).ThrowIfError(); // refuse before the editor writes anything
         var editor = VhdxEditor.Open(storage);
         Opened opened = Read(storage, out IPositionalStorage view);
         var image = new VhdxImage(storage, !leaveOpen, view, opened) { _editor = editor };

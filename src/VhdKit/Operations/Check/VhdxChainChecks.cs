@@ -41,6 +41,12 @@ internal static class VhdxChainChecks
 
         using (parent)
         {
+            if (parent.LogicalSectorSize != child.LogicalSectorSize)
+            {
+                faults.Add(FaultCode.VhdxParentSectorSize, FaultSeverity.Error, Structure, -1, VhdxChain.SectorSizeMismatch(child, parent));
+                return null;
+            }
+
             if (parent.Capacity != child.Capacity)
             {
                 faults.Add(FaultCode.ParentSizeDiffers, FaultSeverity.Warning, Structure, -1, string.Create(CultureInfo.InvariantCulture,

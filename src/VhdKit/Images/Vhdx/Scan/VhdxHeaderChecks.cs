@@ -33,8 +33,9 @@ internal static class VhdxHeaderChecks
 
         scan.File.ReadExactly(buffer, VhdxLayout.Header1Offset, "VHDX header 1");
         scan.Header1 = VhdxHeader.Parse(buffer);
-        scan.File.ReadExactly(buffer, VhdxLayout.Header2Offset, "VHDX header 2");
-        scan.Header2 = VhdxHeader.Parse(buffer);
+        byte[] second = new byte[VhdxHeader.Size];
+        scan.File.ReadExactly(second, VhdxLayout.Header2Offset, "VHDX header 2");
+        scan.Header2 = VhdxHeader.Parse(second);
         try
         {
             scan.CurrentHeader = VhdxHeader.Choose(scan.Header1, scan.Header2);
@@ -42,6 +43,11 @@ internal static class VhdxHeaderChecks
         catch (VhdxFormatException e)
         {
             scan.Error(FaultCode.VhdxNoValidHeader, VhdxScan.HeaderStructure, VhdxLayout.Header1Offset, e.Message, e);
+            return false;
+        }
+
+        if (!CheckSequenceTie(scan, buffer, second))
+        {
             return false;
         }
 
@@ -69,8 +75,43 @@ internal static class VhdxHeaderChecks
             return false;
         }
 
+        if (!scan.FirstErrorOnly)
+        {
+            VhdxReservedChecks.CheckHeader(scan, scan.CurrentHeader == 1 ? buffer : second, OffsetOf(scan.CurrentHeader));
+        }
+
         scan.HeaderUsable = true;
         return true;
+    }
+
+    /// <summary>
+    /// Two valid headers with the same sequence number. MS-VHDX makes a header current only when it is the only valid
+    /// one or its sequence number is greater than the other's, so such a file has no current header and is corrupt;
+    /// a writer never makes one. Tolerated when the two are byte-for-byte the same (Microsoft's Disk2VHD writes its
+    /// header twice; qemu accepts that case alone, since qemu commit 6906046169): a warning, header 1 is used. Two
+    /// different headers with one sequence number are refused: nothing says which one the writer meant.
+    /// </summary>
+    /// <returns>Whether the scan can go on.</returns>
+    private static bool CheckSequenceTie(VhdxScan scan, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
+    {
+        if (!scan.Header1.IsValid || !scan.Header2.IsValid || scan.Header1.SequenceNumber != scan.Header2.SequenceNumber)
+        {
+            return true;
+        }
+
+        ulong sequence = scan.Header1.SequenceNumber;
+        if (first.SequenceEqual(second))
+        {
+            scan.Warning(FaultCode.VhdxHeaderDuplicate, VhdxScan.HeaderStructure, VhdxLayout.Header2Offset, string.Create(CultureInfo.InvariantCulture,
+                $"VHDX headers 1 and 2 (offsets 0x{VhdxLayout.Header1Offset:X} and 0x{VhdxLayout.Header2Offset:X}) are identical, sequence number {sequence} in both; expected the current one's to be greater (MS-VHDX). Tolerated as qemu does (Disk2VHD writes its header twice): header 1 is used; the next writer gives them distinct sequence numbers."));
+            scan.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"VHDX headers 1 and 2 are identical (sequence number {sequence}); header 1 is used."));
+            return true;
+        }
+
+        string message = string.Create(CultureInfo.InvariantCulture,
+            $"VHDX headers 1 and 2 (offsets 0x{VhdxLayout.Header1Offset:X} and 0x{VhdxLayout.Header2Offset:X}) are both valid with sequence number {sequence} but differ; expected one with a greater sequence number (MS-VHDX: the current header), was a tie, so no header is current and the file is refused.");
+        scan.Error(FaultCode.VhdxHeaderSequenceTie, VhdxScan.HeaderStructure, VhdxLayout.Header1Offset + VhdxHeaderLayout.SequenceNumber, message, new VhdxFormatException(message));
+        return false;
     }
 
     /// <summary>When the current header names a log, replays it in memory (the scan's view then reads through it).</summary>

@@ -117,9 +117,27 @@ internal sealed class VhdxScan
             return scan;
         }
 
+        long regionsAt = scan.RegionCopy == 1 ? VhdxLayout.RegionTable1Offset : VhdxLayout.RegionTable2Offset;
+        if (!firstErrorOnly)
+        {
+            VhdxReservedChecks.CheckRegions(scan, regionsAt); // warnings only: opening needs none of them
+        }
+
         if (VhdxMetadataChecks.Check(scan) && !scan.Stopped)
         {
+            long metadataAt = (long)scan.Regions.Find(VhdxGuids.MetadataRegion)!.Value.FileOffset;
+            if (!firstErrorOnly)
+            {
+                VhdxReservedChecks.CheckMetadata(scan, metadataAt);
+            }
+
             VhdxBatChecks.Check(scan);
+            if (!firstErrorOnly && scan.Bat is { } bat)
+            {
+                long batAt = (long)scan.Regions.Find(VhdxGuids.BatRegion)!.Value.FileOffset;
+                VhdxReservedChecks.CheckBat(scan, bat, batAt);
+                VhdxReservedChecks.CheckBitmapTail(scan, bat, batAt);
+            }
         }
 
         return scan;
