@@ -34,6 +34,20 @@ public static class VhdxSectorBitmap
         return run;
     }
 
+    /// <summary>Whether the bits of the first <paramref name="count"/> sectors are all set.</summary>
+    public static bool AllSet(ReadOnlySpan<byte> bitmap, int count)
+    {
+        int whole = count >> 3;
+        if (bitmap[..whole].IndexOfAnyExcept((byte)0xFF) >= 0)
+        {
+            return false;
+        }
+
+        int rest = count & 7;
+        int mask = (1 << rest) - 1;
+        return rest == 0 || (bitmap[whole] & mask) == mask;
+    }
+
     /// <summary>Sets the bits of <paramref name="count"/> sectors from <paramref name="sector"/>.</summary>
     public static void Set(Span<byte> bitmap, int sector, int count)
     {

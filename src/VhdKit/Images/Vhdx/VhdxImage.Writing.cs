@@ -173,6 +173,7 @@ public sealed partial class VhdxImage
         {
             _file.Write(data, (long)entry.FileOffset + inBlock);
             SetBits(block, inBlock, data.Length);
+            PromoteIfWhollyWritten(block);
             return;
         }
 
@@ -192,6 +193,10 @@ public sealed partial class VhdxImage
         }
 
         SetEntry(index, VhdxBatEntry.Create(partial ? VhdxBlockState.PartiallyPresent : VhdxBlockState.FullyPresent, (ulong)start));
+        if (partial)
+        {
+            PromoteIfWhollyWritten(block); // the last block of a disk whose size is not a multiple of the block size
+        }
     }
 
     /// <summary>Sets the bitmap bits of the sectors written (copy-on-write: readers see the old bitmap or the new one).</summary>
