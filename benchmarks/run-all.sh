@@ -16,7 +16,8 @@
 # Rows and the scripts behind them: convert, flatten, merge, peak RSS and qemu-img bench are timed here; start-up
 # comes from startup.sh, reads in process from chain-read-timing.sh, read calls from chain-preads.sh, NBD from
 # nbd-compare.sh, queue depth 1/8 reads and nbdcopy of one VHD from parallel-reads.sh, the Azure upload rows from
-# azure-upload.sh (needs Azurite in artifacts/azurite; their own tables are kept in the log named at the end).
+# azure-upload.sh (needs Azurite in artifacts/azurite; their own tables are kept in the log named at the end), the
+# VHDX rows from vhdx-compare.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -246,6 +247,10 @@ elif [[ -x artifacts/azurite/node_modules/.bin/azurite-blob ]]; then
 else
   echo "Azurite is not installed (test.sh installs it): no Azure upload rows" >&2
 fi
+
+# vhdx-compare.sh (issue 14): the VHDX rows (VhdKit first in every pair, so its ratio is peer / VhdKit too)
+out=$(VHD_NATIVE=${native:-} bash benchmarks/vhdx-compare.sh --rounds "$rounds" "${sizes[@]}" | tee -a "$log")
+while IFS= read -r line; do rows+=("$line"); done < <(echo "$out" | grep '^| ' | grep -v '^| measure')
 
 echo
 echo "VhdKit: $build build; $rounds interleaved rounds per pair; ratio = peer / VhdKit (above 1: VhdKit faster; for RSS, 64 MiB / measured)."
