@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using VhdKit.Chain;
 using VhdKit.Format;
 using VhdKit.Format.Vhdx;
@@ -33,6 +34,55 @@ public class VhdxCheckGapTests : IDisposable
         Assert.ThrowsAny<VhdFormatException>(() => VirtualDisk.Open(file).Dispose());
 
         Assert.True(before.AsSpan().SequenceEqual(File.ReadAllBytes(file)), "opening for writing changed a file it refused");
+    }
+
+    [Theory]
+    [InlineData("header")]
+    [InlineData("region entry")]
+    [InlineData("metadata entry")]
+    [InlineData("file parameters")]
+    [InlineData("bat")]
+    public void A_reserved_field_not_zero_is_one_warning_and_the_file_still_opens(string where)
+    {
+        string file = VhdxCheckFixtures.Dynamic(_folder.File($"{where}.vhdx"));
+        switch (where)
+        {
+            case "header": // both headers, so whichever is current has it
+                PatchWithCrc(file, VhdxLayout.Header1Offset, VhdxHeader.Size, 1000, 0x40);
+                PatchWithCrc(file, VhdxLayout.Header2Offset, VhdxHeader.Size, 1000, 0x40);
+                break;
+            case "region entry": // entry 0's flags, bit 5, in both copies
+                PatchWithCrc(file, VhdxLayout.RegionTable1Offset, VhdxRegionTable.Size, VhdxRegionTable.HeaderSize + 28, 0x20);
+                PatchWithCrc(file, VhdxLayout.RegionTable2Offset, VhdxRegionTable.Size, VhdxRegionTable.HeaderSize + 28, 0x20);
+                break;
+            case "metadata entry": // entry 0's Reserved2
+                VhdxCheckFixtures.Write(file, (2L * MiB) + VhdxMetadataTable.HeaderSize + 28, [0x01]);
+                break;
+            case "file parameters": // flag bit 4
+                VhdxCheckFixtures.Write(file, VhdxCheckFixtures.ItemOffset(file, VhdxGuids.FileParameters) + 4, [0x10]);
+                break;
+            default:
+                VhdxCheckFixtures.WriteBat(file, 0, new VhdxBatEntry(1UL << 19));
+                VhdxCheckFixtures.WriteBat(file, 2, new VhdxBatEntry(1UL << 3));
+                break;
+        }
+
+        CheckResult report = CheckOperation.Run(new CheckRequest(file));
+        CheckFault fault = Assert.Single(report.Faults);
+        Assert.Equal(FaultCode.VhdxReservedNonZero, fault.Code);
+        Assert.Equal(FaultSeverity.Warning, fault.Severity);
+        Assert.True(report.IsClean);
+        using VhdxImage image = VhdxImage.Open(file);
+        Assert.Equal(8L * MiB, image.Capacity);
+    }
+
+    /// <summary>XORs <paramref name="bits"/> into the byte at <paramref name="at"/> of the structure and recomputes its CRC-32C (at offset 4).</summary>
+    private static void PatchWithCrc(string file, long offset, int size, int at, byte bits)
+    {
+        byte[] structure = VhdxCheckFixtures.Read(file, offset, size);
+        structure[at] ^= bits;
+        BinaryPrimitives.WriteUInt32LittleEndian(structure.AsSpan(4), VhdxChecksum.Compute(structure, 4));
+        VhdxCheckFixtures.Write(file, offset, structure);
     }
 
     [Fact]

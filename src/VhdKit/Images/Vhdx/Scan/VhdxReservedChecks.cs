@@ -19,6 +19,8 @@ internal static class VhdxReservedChecks
     private const uint FileParameterFlagBits = 0x3; // LeaveBlockAllocated, HasParent
     private const uint LocatorReservedBits = 0xFFFF; // the 2-byte Reserved before KeyValueCount, read as the low half of a little-endian word
     private const int BitmapChunk = 64 * 1024;
+    private const int RegionTableReserved = 12;   // the region table header's 4-byte Reserved, after EntryCount
+    private const int RegionEntryFlags = 28;      // a region entry's Required bit and 31 reserved bits
 
     /// <summary>The current header's 4016 reserved bytes.</summary>
     public static void CheckHeader(VhdxScan scan, ReadOnlySpan<byte> header, long at)
@@ -33,18 +35,10 @@ internal static class VhdxReservedChecks
     /// <summary>The region table's reserved field and each entry's reserved bits (31 bits beside Required).</summary>
     public static void CheckRegions(VhdxScan scan, long tableAt)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(VhdxRegionEntry.Size);
-        try
+        Span<byte> field = stackalloc byte[4];
+        if (scan.TryRead(field, tableAt + RegionTableReserved) && BinaryPrimitives.ReadUInt32LittleEndian(field) is uint reserved and not 0)
         {
-            Span<byte> header = buffer.AsSpan(0, 4);
-            if (scan.TryRead(header, tableAt + 12) && BinaryPrimitives.ReadUInt32LittleEndian(header) is uint reserved and not 0)
-            {
-                Report(scan, VhdxScan.RegionStructure, "Reserved", tableAt + 12, "0", FormatErrors.Hex(reserved));
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Report(scan, VhdxScan.RegionStructure, "Reserved", tableAt + RegionTableReserved, "0", FormatErrors.Hex(reserved));
         }
 
         for (int i = 0; i < scan.Regions.Entries.Length; i++)
@@ -52,7 +46,7 @@ internal static class VhdxReservedChecks
             VhdxRegionEntry entry = scan.Regions.Entries[i];
             if (entry.ReservedBits != 0)
             {
-                long at = tableAt + VhdxRegionTable.HeaderSize + (i * VhdxRegionEntry.Size) + 28;
+                long at = tableAt + VhdxRegionTable.HeaderSize + (i * VhdxRegionEntry.Size) + RegionEntryFlags;
                 Report(scan, VhdxScan.RegionStructure, string.Create(CultureInfo.InvariantCulture, $"entry {i} flags"), at, "bits 1-31 zero", FormatErrors.Hex(entry.ReservedBits));
             }
         }
