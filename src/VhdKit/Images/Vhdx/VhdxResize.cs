@@ -15,7 +15,8 @@ namespace VhdKit.Images.Vhdx;
 /// <remarks>
 /// The order:
 /// <list type="number">
-/// <item>The editor opens the file (a pending log replayed into it, LogGuid cleared) and the header gets a new
+/// <item>The editor opens the file (a pending log replayed into it, LogGuid cleared); a region table copy that
+/// differs from the one in effect (a move a crash interrupted) is rewritten from it; the header gets a new
 /// DataWriteGuid: a child made on this file elsewhere learns that its parent changed.</item>
 /// <item>Grow: the bytes of the old last block past the old size are zeroed (the file extended to the whole
 /// block if it ended inside it): nobody reads them at the old size. A fixed disk's new blocks are placed past
@@ -103,6 +104,7 @@ internal static class VhdxResize
     public static void Run(IPositionalStorage file, long newSize)
     {
         VhdxEditor editor = VhdxEditor.Open(file);
+        MatchRegionTableCopies(file, editor);
         bool shrink;
         using (VhdxImage image = VhdxImage.Open(file, leaveOpen: true))
         {
@@ -133,6 +135,31 @@ internal static class VhdxResize
                 file.SetLength(end);
                 file.Flush();
             }
+        }
+    }
+
+    /// <summary>
+    /// Makes the region table copy not in effect equal to the one in effect (a BAT move a crash interrupted between
+    /// the two copies, or a damaged copy), so that the move this resize may make starts from two equal copies.
+    /// </summary>
+    private static void MatchRegionTableCopies(IPositionalStorage file, VhdxEditor editor)
+    {
+        byte[] first = new byte[VhdxRegionTable.Size];
+        byte[] second = new byte[VhdxRegionTable.Size];
+        file.ReadExactly(first, VhdxLayout.RegionTable1Offset, "VHDX region table 1");
+        file.ReadExactly(second, VhdxLayout.RegionTable2Offset, "VHDX region table 2");
+        if (first.AsSpan().SequenceEqual(second))
+        {
+            return;
+        }
+
+        if (VhdxRegionTable.Parse(first).IsValid)
+        {
+            editor.RewriteRegionTable(2, first);
+        }
+        else
+        {
+            editor.RewriteRegionTable(1, second); // opening succeeded, so copy 2 is valid
         }
     }
 
