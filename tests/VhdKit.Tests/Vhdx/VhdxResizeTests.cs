@@ -150,6 +150,51 @@ public class VhdxResizeTests : IDisposable
         Assert.Equal(To, Peers.VhdiInfoOf(path).MediaSize); // (the spec reader holds the whole file in memory: not for 129 GiB)
     }
 
+    [SkippableTheory]
+    [InlineData("dynamic", 48 * MiB)] // grow in place
+    [InlineData("dynamic", 200L << 30)] // qemu sized the BAT region for 20 MiB: it moves
+    [InlineData("dynamic", 12 * MiB)] // shrink
+    [InlineData("fixed", 30 * MiB)]
+    [InlineData("fixed", 12 * MiB)]
+    public void A_qemu_made_vhdx_resized_by_us_reads_in_qemu_with_its_content(string subformat, long to)
+    {
+        string qemuImg = PeerTools.Require("qemu-img");
+        string qemuIo = PeerTools.Require("qemu-io");
+        string path = _folder.File("q.vhdx");
+        PeerTools.RunOk(qemuImg, "create", "-q", "-f", "vhdx", "-o", $"block_size=1M,subformat={subformat}", path, "20M");
+        PeerTools.RunOk(qemuIo, "-f", "vhdx", "-c", "write -P 0x5a 1M 3M", "-c", "write -P 0x33 9M 2M", path);
+
+        ResizeOperation.Run(new ResizeRequest(path, to));
+        Assert.Equal(to, Peers.QemuImgInfo(path, "vhdx").VirtualSize);
+        PeerTools.RunOk(qemuImg, "check", "-f", "vhdx", path);
+        byte[] head = new byte[12 * MiB];
+        head.AsSpan((int)MiB, 3 * (int)MiB).Fill(0x5a);
+        head.AsSpan(9 * (int)MiB, 2 * (int)MiB).Fill(0x33);
+        Assert.Equal(head, QemuRange(path, 0, 12));
+        using (VirtualDisk disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true }))
+        {
+            var ours = new byte[12 * MiB];
+            disk.Read(ours, 0);
+            ChainBuilder.AssertBytes(head, ours);
+            var last = new byte[MiB];
+            disk.Read(last, to - MiB);
+            Assert.True(last.AsSpan().IndexOfAnyExcept((byte)0) < 0);
+        }
+
+        Assert.Equal(new byte[MiB], QemuRange(path, (to / MiB) - 1, 1));
+        Assert.True(CheckOperation.Run(new CheckRequest(path)).IsClean);
+
+        // qemu writes on after us, past the old end.
+        PeerTools.RunOk(qemuIo, "-f", "vhdx", "-c", $"write -P 0x77 {to - MiB} 64k", path);
+        PeerTools.RunOk(qemuImg, "check", "-f", "vhdx", path);
+        using (VirtualDisk disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true }))
+        {
+            var last = new byte[64 * 1024];
+            disk.Read(last, to - MiB);
+            Assert.True(last.AsSpan().IndexOfAnyExcept((byte)0x77) < 0);
+        }
+    }
+
     [SkippableFact]
     public void A_grow_zeroes_what_the_old_last_block_held_past_the_old_end()
     {
