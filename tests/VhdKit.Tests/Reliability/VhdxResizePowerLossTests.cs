@@ -19,21 +19,23 @@ namespace VhdKit.Tests.Reliability;
 public class VhdxResizePowerLossTests(ITestOutputHelper output) : IDisposable
 {
     private const long MiB = 1 << 20;
-    private const int StatesPerEpoch = 40;
+    private const int StatesPerEpoch = 25;
     private readonly TempFolder _folder = new();
 
     public void Dispose() => _folder.Dispose();
 
     [Theory]
-    [InlineData(VhdDiskType.Dynamic, 20 * MiB, (40 * MiB) + 4096, 51)] // grow, the BAT's entries in place
-    [InlineData(VhdDiskType.Dynamic, 64 * MiB, 130L << 30, 52)] // grow past the BAT region: the BAT moves
-    [InlineData(VhdDiskType.Dynamic, 24 * MiB, 10 * MiB, 53)] // shrink
-    [InlineData(VhdDiskType.Fixed, 10 * MiB, 18 * MiB, 54)] // grow: new blocks
-    [InlineData(VhdDiskType.Fixed, 16 * MiB, 7 * MiB, 55)] // shrink: the file is cut
-    public void Every_crash_state_of_a_vhdx_resize_is_the_old_disk_or_the_new_one(VhdDiskType type, long from, long to, int seed)
+    [InlineData(VhdDiskType.Dynamic, 20 * MiB, (40 * MiB) + 4096, 51, 512)] // grow, the BAT's entries in place
+    [InlineData(VhdDiskType.Dynamic, 64 * MiB, 130L << 30, 52, 512)] // grow past the BAT region: the BAT moves
+    [InlineData(VhdDiskType.Dynamic, 24 * MiB, 10 * MiB, 53, 512)] // shrink
+    [InlineData(VhdDiskType.Fixed, 10 * MiB, 18 * MiB, 54, 512)] // grow: new blocks
+    [InlineData(VhdDiskType.Fixed, 16 * MiB, 7 * MiB, 55, 512)] // shrink: the file is cut
+    [InlineData(VhdDiskType.Dynamic, 12 * MiB, (30 * MiB) + 4096, 56, 4096)]
+    [InlineData(VhdDiskType.Fixed, 12 * MiB, (5 * MiB) + 4096, 57, 4096)]
+    public void Every_crash_state_of_a_vhdx_resize_is_the_old_disk_or_the_new_one(VhdDiskType type, long from, long to, int seed, int logical)
     {
         string path = _folder.File($"{seed}.vhdx");
-        VhdxTestFiles.Create(path, type, from, (int)MiB);
+        VhdxTestFiles.Create(path, type, from, (int)MiB, logical);
         byte[] model = VhdxResizeTests.WriteData(path, from, Math.Min(from, to), seed);
         byte[] original = File.ReadAllBytes(path);
 

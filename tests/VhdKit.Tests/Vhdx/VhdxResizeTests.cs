@@ -289,6 +289,20 @@ public class VhdxResizeTests : IDisposable
         AssertOurs(path, expected);
     }
 
+    [Theory]
+    [InlineData(16)]
+    [InlineData(4)]
+    public void A_cancelled_vhdx_resize_writes_nothing(int toMiB)
+    {
+        string path = _folder.File("cancel.vhdx");
+        VhdxTestFiles.Create(path, VhdDiskType.Fixed, 8 * MiB, (int)MiB);
+        byte[] before = File.ReadAllBytes(path);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => ResizeOperation.Run(new ResizeRequest(path, toMiB * MiB), null, cancelled.Token));
+        Assert.Equal(before, File.ReadAllBytes(path));
+    }
+
     [Fact]
     public void A_vhdx_in_use_is_refused_and_unchanged()
     {
