@@ -1,20 +1,23 @@
 using System.CommandLine;
 using VhdKit.Cli.Output;
+using VhdKit.Formats;
 using VhdKit.Images;
+using VhdKit.Images.Vhdx;
 using VhdKit.Operations;
 
 namespace VhdKit.Cli;
 
 /// <summary>
 /// <c>vhd resize FILE [+|-]SIZE</c> (as qemu-img resize) or <c>vhd resize --size SIZE FILE</c>: grow a fixed or dynamic
-/// disk, or shrink a dynamic one that holds nothing past the new end.
+/// disk, or shrink a dynamic one that holds nothing past the new end (a VHDX, fixed or dynamic, when what it stores
+/// past the new end reads zeros).
 /// </summary>
 internal static class ResizeCommand
 {
     public static Command Build()
     {
         var size = new Option<string>("--size", "-s") { HelpName = "SIZE", Description = "The new virtual size (B, K/KiB, M/MiB, G/GiB, T/TiB; powers of 1024). Also the SIZE argument." };
-        var shrink = new Option<bool>("--shrink") { Description = "Accepted for qemu-img's sake: VhdKit shrinks a dynamic disk only when nothing is stored past the new end, with or without it." };
+        var shrink = new Option<bool>("--shrink") { Description = "Accepted for qemu-img's sake: VhdKit shrinks only when nothing is lost (a dynamic VHD: nothing stored past the new end; a VHDX: only zeros there), with or without it." };
         var file = new Argument<string>("FILE") { Description = "A fixed or dynamic image without children." };
         var sizeArgument = new Argument<string?>("SIZE")
         {
@@ -52,8 +55,14 @@ internal static class ResizeCommand
 
         long change = Offsets.Parse(text[1..], "--size");
         long current;
-        using (VhdImage image = VhdImage.Open(path))
+        if (File.Exists(path) && ImageFormatProbe.Detect(path) == ImageFormat.Vhdx)
         {
+            using VhdxImage image = VhdxImage.Open(path);
+            current = image.Capacity;
+        }
+        else
+        {
+            using VhdImage image = VhdImage.Open(path);
             current = image.Capacity;
         }
 

@@ -311,23 +311,7 @@ public sealed partial class VhdxImage
     /// <summary>Where new blocks go: past the header section, the log, the regions and every block the BAT names.</summary>
     private void StartAllocation()
     {
-        long end = (long)(Header.LogOffset + Header.LogLength);
-        foreach (VhdxRegionEntry region in RegionTable.Entries)
-        {
-            end = Math.Max(end, (long)region.FileOffset + region.Length);
-        }
-
-        for (long index = 0; index < _bat.Length; index++)
-        {
-            var entry = new VhdxBatEntry(_bat[index]);
-            if (entry.State is VhdxBlockState.FullyPresent or VhdxBlockState.PartiallyPresent)
-            {
-                bool bitmap = (index + 1) % (Geometry.ChunkRatio + 1) == 0;
-                end = Math.Max(end, (long)entry.FileOffset + (bitmap ? VhdxLayout.MiB : BlockSize));
-            }
-        }
-
-        _allocationEnd = (end + VhdxLayout.MiB - 1) / VhdxLayout.MiB * VhdxLayout.MiB;
+        _allocationEnd = NamedEnd();
         _staleEnd = _file.Length;
     }
 

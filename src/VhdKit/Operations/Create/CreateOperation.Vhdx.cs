@@ -113,7 +113,7 @@ public static partial class CreateOperation
         ? (uint)size
         : throw new ArgumentOutOfRangeException(null, string.Create(CultureInfo.InvariantCulture, $"A VHDX's logical sector size is 512 or 4096; got {size}."));
 
-    private static ulong CheckVhdxSize(long size, uint logical)
+    internal static ulong CheckVhdxSize(long size, uint logical)
     {
         if (size <= 0 || (ulong)size > VhdxMetadata.MaxVirtualDiskSize || size % logical != 0)
         {

@@ -1,6 +1,8 @@
 using VhdKit.Chain;
 using VhdKit.Format;
+using VhdKit.Formats;
 using VhdKit.Images;
+using VhdKit.Storage;
 
 namespace VhdKit.Operations;
 
@@ -14,6 +16,11 @@ public static partial class ResizeOperation
         ArgumentNullException.ThrowIfNull(request.Path);
         string path = request.Path;
         long newSize = request.NewSize;
+        if (!StorageLocations.IsUrl(path) && ImageFormatProbe.HoldsVhdx(path))
+        {
+            return ResizeVhdx(Path.GetFullPath(path), newSize, progress, cancellationToken);
+        }
+
         DiskSizeRule.Check(newSize, "The new size");
 
         string fullPath = Path.GetFullPath(path);

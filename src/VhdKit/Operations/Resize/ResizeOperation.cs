@@ -6,6 +6,8 @@ namespace VhdKit.Operations;
 /// Changes the virtual size of a fixed or dynamic disk in place (qemu-img resize, Hyper-V's Resize-VHD). Growing is
 /// always allowed (up to 2040 GiB); a dynamic disk shrinks only when nothing is stored past the new end; a fixed
 /// disk does not shrink; a differencing disk's size is its parent's, and a disk with children beside it is refused.
+/// A VHDX (told by content) grows up to 64 TiB in steps of its logical sector size, and shrinks, fixed or dynamic,
+/// when what it stores past the new end reads zeros (as Hyper-V shrinks only VHDX, and never below the data).
 /// </summary>
 /// <remarks>
 /// Every change goes through <see cref="MetadataEditor"/> and its crash-safe order. Growing a dynamic disk: a
@@ -24,6 +26,13 @@ namespace VhdKit.Operations;
 /// metadata editor's single-sector switch and everything around it). Past it the editor's few ordered writes run
 /// to the end; a resize is never left half done.
 /// </para>
+/// <para>
+/// A VHDX changes through its own editor and log (VhdxResize, internal): the BAT entries and the virtual disk size
+/// item in log entries that each leave a valid file (grow: entries, then the size; shrink: the size, then the freed
+/// entries); a BAT that outgrows its region is written whole past everything the file names and fsync'd before
+/// region table copy 1, then copy 2, name it; a fixed VHDX's new blocks are FULLY_PRESENT, sparse zeros; a shrunk
+/// file is cut where nothing past is named. The DataWriteGuid changes (a child elsewhere sees its parent changed).
+/// </para>
 /// </remarks>
 public static partial class ResizeOperation
 {
@@ -33,9 +42,9 @@ public static partial class ResizeOperation
     /// <param name="cancellationToken">Cancels the resize before anything is written.</param>
     /// <returns>What was done.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="request"/> or its path is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The size is not a multiple of 512 from 3 MiB to 2040 GiB.</exception>
-    /// <exception cref="WrongImageTypeException">The image is a differencing disk.</exception>
-    /// <exception cref="InvalidOperationException">Shrinking would cut stored data, shrinking a fixed disk, or the disk has children.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The size is not a multiple of 512 from 3 MiB to 2040 GiB (a VHDX: not a multiple of its logical sector size up to 64 TiB, or needing more BAT entries than VhdKit reads).</exception>
+    /// <exception cref="WrongImageTypeException">The image is a differencing disk (VHD or VHDX).</exception>
+    /// <exception cref="InvalidOperationException">Shrinking would cut stored data (a VHDX: a byte past the new end that is not zero), shrinking a fixed VHD, or the disk has children beside it.</exception>
     /// <exception cref="ImageInUseException">The image is open elsewhere.</exception>
     /// <exception cref="IOException">Writing failed; the image stays valid.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; nothing was written.</exception>
