@@ -23,9 +23,10 @@ internal sealed class VhdxMergeFormat : MergeFormat
 
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">An image of the chain has another logical sector size than the leaf.</exception>
+    /// <exception cref="MergeInterruptedException">A parent's DataWriteGuid changed because another merge into it was interrupted.</exception>
     public override List<string> Chain(string child)
     {
-        using VhdxChain chain = VhdxChain.Open(child);
+        using VhdxChain chain = OpenChain(child);
         VhdxImage leaf = chain.Leaf;
         if (leaf.DiskType != VhdDiskType.Differencing)
         {
@@ -42,6 +43,31 @@ internal sealed class VhdxMergeFormat : MergeFormat
         }
 
         return [.. chain.Images.Select(i => Path.GetFullPath(i.Path))];
+    }
+
+    /// <summary>
+    /// The chain of <paramref name="child"/>; a parent whose DataWriteGuid changed under an interrupted merge of another
+    /// child (its journal remains) is reported as that merge, which must complete first, not as a changed parent.
+    /// </summary>
+    private static VhdxChain OpenChain(string child)
+    {
+        try
+        {
+            return VhdxChain.Open(child);
+        }
+        catch (ParentResolutionException e) when (e.Failure == ParentResolutionFailure.IdMismatch)
+        {
+            foreach (ParentCandidate attempt in e.Attempts)
+            {
+                if (attempt is { Outcome: CandidateOutcome.IdMismatch, Path: { } path } && MergeJournal.Read(Path.GetFullPath(path)) is { } journal)
+                {
+                    throw new MergeInterruptedException(Path.GetFullPath(path),
+                        MergeJournal.Describe(Path.GetFullPath(path), journal) + " No other merge into it is started until then.");
+                }
+            }
+
+            throw;
+        }
     }
 
     public override MergeLayers OpenLayers(IEnumerable<string> paths) => MergeLayers.Open(paths, path => VhdxImage.Open(path));
