@@ -131,7 +131,7 @@ public class VhdxMergeTests : IDisposable
     {
         ChainBuilder chain = Chain(1, seed: 31, 512, null);
         string parent = chain.Layers[0];
-        string sibling = _folder.File("sibling.vhdx");
+        string sibling = Path.Combine(Path.GetDirectoryName(parent)!, "sibling.vhdx");
         VhdxTestFiles.Create(sibling, VhdDiskType.Differencing, parent: parent);
         Guid before = DataWriteGuid(parent);
         byte[] childBefore = File.ReadAllBytes(chain.Leaf);
@@ -167,7 +167,7 @@ public class VhdxMergeTests : IDisposable
     public void A_vhdx_merge_into_a_vhd_or_over_a_vhd_parent_is_refused_and_changes_nothing()
     {
         ChainBuilder chain = Chain(1, seed: 41, 512, null);
-        string vhd = ImageFiles.Dynamic(_folder.File("other.vhd"), Capacity);
+        string vhd = ImageFiles.Fixed(_folder.File("other.vhd"), Capacity);
         byte[][] before = [File.ReadAllBytes(chain.Layers[0]), File.ReadAllBytes(chain.Leaf), File.ReadAllBytes(vhd)];
 
         var mixed = Assert.Throws<ArgumentException>(() => MergeOperation.Run(new MergeRequest(chain.Leaf) { Into = vhd }));
@@ -197,10 +197,22 @@ public class VhdxMergeTests : IDisposable
 
         Assert.Throws<WrongImageTypeException>(() => MergeOperation.Run(new MergeRequest(parent)));
 
-        using (VirtualDisk writer = VirtualDisk.Open(parent))
+        // The target read by another child's reader: it cannot be opened for writing.
+        string sibling = Path.Combine(Path.GetDirectoryName(parent)!, "sibling.vhdx");
+        VhdxTestFiles.Create(sibling, VhdDiskType.Differencing, parent: parent);
+        using (VirtualDisk reader = VirtualDisk.Open(sibling, new VirtualDiskOptions { ReadOnly = true }))
         {
             Assert.Throws<ImageInUseException>(() => MergeOperation.Run(new MergeRequest(chain.Leaf)));
         }
+
+        // The target open for writing elsewhere: the chain cannot read it, and says so.
+        using (VirtualDisk writer = VirtualDisk.Open(parent))
+        {
+            var locked = Assert.Throws<ParentResolutionException>(() => MergeOperation.Run(new MergeRequest(chain.Leaf)));
+            Assert.Contains("being used by another process", locked.Message, StringComparison.Ordinal);
+        }
+
+        File.Delete(sibling);
 
         Assert.False(File.Exists(MergeJournal.PathFor(Path.GetFullPath(parent))));
 
@@ -245,8 +257,8 @@ public class VhdxMergeTests : IDisposable
     public void Delete_child_of_a_vhdx_merge_is_refused_while_a_merged_image_has_another_child_beside_it()
     {
         ChainBuilder chain = Chain(2, seed: 71, 512, null);
-        string other = _folder.File("other.avhdx");
-        VhdxTestFiles.Create(other, VhdDiskType.Differencing, parent: chain.Layers[1]);
+        string other = Path.Combine(Path.GetDirectoryName(chain.Leaf)!, "other.avhdx");
+        CreateOperation.Run(new CreateRequest(other) { Type = VhdDiskType.Differencing, ParentPath = chain.Layers[1], Format = ImageFormat.Vhdx });
         byte[] baseBefore = File.ReadAllBytes(chain.Layers[0]);
 
         var refused = Assert.Throws<InvalidOperationException>(() =>
