@@ -164,6 +164,17 @@ public class VhdxMergeTests : IDisposable
     }
 
     [Fact]
+    public void A_vhdx_child_is_not_created_on_a_vhdx_whose_merge_was_interrupted()
+    {
+        string parent = _folder.File("p.vhdx");
+        VhdxTestFiles.Create(parent, VhdDiskType.Dynamic, Capacity);
+        MergeJournal.Write(Path.GetFullPath(parent), [_folder.File("c.vhdx")], DataWriteGuid(parent));
+
+        Assert.Throws<MergeInterruptedException>(() => VhdxTestFiles.Create(_folder.File("new.vhdx"), VhdDiskType.Differencing, parent: parent));
+        Assert.False(File.Exists(_folder.File("new.vhdx")));
+    }
+
+    [Fact]
     public void A_vhdx_merge_into_a_vhd_or_over_a_vhd_parent_is_refused_and_changes_nothing()
     {
         ChainBuilder chain = Chain(1, seed: 41, 512, null);
