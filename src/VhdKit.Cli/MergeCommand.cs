@@ -1,6 +1,7 @@
 using System.CommandLine;
 using VhdKit.Chain;
 using VhdKit.Cli.Output;
+using VhdKit.Formats;
 using VhdKit.Operations;
 
 namespace VhdKit.Cli;
@@ -41,23 +42,34 @@ internal static class MergeCommand
         return target is not null && MergeJournal.Read(target) is { } entry ? MergeJournal.Describe(target, entry) : null;
     }
 
-    /// <summary>The child's parent as its chain resolves it, or <see langword="null"/> when it cannot be opened.</summary>
+    /// <summary>The child's parent as its chain resolves it (VHD or VHDX), or <see langword="null"/> when it cannot be opened.</summary>
     private static string? ParentOf(string child)
     {
         try
         {
+            if (ImageFormatProbe.Detect(child) == ImageFormat.Vhdx)
+            {
+                using VhdxChain vhdx = VhdxChain.Open(child);
+                return vhdx.Images.Length > 1 ? vhdx.Images[1].Path : null;
+            }
+
             using VhdChain chain = VhdChain.Open(child);
             return chain.Links.Length > 1 ? chain.Links[1].Image.Path : null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Format.VhdFormatException or ParentResolutionException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ParentResolutionException)
         {
             // The error itself is reported; this only looks for a journal to mention.
             return null;
         }
     }
 
-    /// <summary>What to do with the merged layers kept: they read the same as before, but their data is in the target now.</summary>
-    private static string Leftover(MergeResult merged) => merged.Merged.Length == 1
+    /// <summary>
+    /// What to do with the merged layers kept: VHD ones read the same as before, but their data is in the target now;
+    /// VHDX ones no longer open on the target (its DataWriteGuid changed).
+    /// </summary>
+    private static string Leftover(MergeResult merged) => merged.Format == ImageFormat.Vhdx
+        ? $"{string.Join(", ", merged.Merged)} no longer {(merged.Merged.Length == 1 ? "opens" : "open")} on {merged.Target}: the merge gave it a new DataWriteGuid (MS-VHDX requires one before its data changes), which {(merged.Merged.Length == 1 ? "its" : "their")} parent_linkage does not name; {(merged.Merged.Length == 1 ? "its" : "their")} data is now in {merged.Target}: delete {(merged.Merged.Length == 1 ? "it" : "them")} (or merge with --delete-child)."
+        : merged.Merged.Length == 1
         ? $"{merged.Merged[0]} still reads the same but is no longer needed: its data is now in {merged.Target}; delete it (or merge with --delete-child)."
         : $"{string.Join(", ", merged.Merged)} still read the same but are no longer needed: their data is now in {merged.Target}; delete them (or merge with --delete-child).";
 }

@@ -9,7 +9,7 @@ namespace VhdKit.Chain;
 /// the start of a range; a layer that does not bounds the run by where its own answer changes, and the next is
 /// asked about that shorter run. Allocation-free, for per-read use.
 /// </summary>
-internal static class LayerWalk
+internal static partial class LayerWalk
 {
     /// <summary>
     /// The index of the first layer holding <paramref name="offset"/>, or -1 when none does or a layer says the run

@@ -99,6 +99,11 @@ public sealed class VhdxChain : IDisposable
                     throw new Format.Vhdx.VhdxFormatException(SectorSizeMismatch(child, parent));
                 }
 
+                if (result.Accepted is { Detail.Length: > 0 } accepted)
+                {
+                    warnings.Add($"{child.Path}: its parent {parent.Path}: {accepted.Detail}.");
+                }
+
                 if (parent.Capacity != child.Capacity)
                 {
                     warnings.Add(string.Create(CultureInfo.InvariantCulture,

@@ -4,6 +4,7 @@ using VhdKit.Format.Vhdx;
 using VhdKit.Formats;
 using VhdKit.Images;
 using VhdKit.Images.Vhdx;
+using VhdKit.Operations;
 using VhdKit.Storage;
 
 namespace VhdKit.Chain;
@@ -13,6 +14,8 @@ namespace VhdKit.Chain;
 /// folder), then <c>absolute_win32_path</c>, then <c>volume_path</c> (a <c>\\?\Volume{...}</c> path, which names no
 /// file outside Windows); the first that is a VHDX whose DataWriteGuid is the child's <c>parent_linkage</c> (or
 /// <c>parent_linkage2</c>) is the parent. A VHD found there is refused, as Hyper-V refuses a VHD parent under a VHDX.
+/// One exception: the target of a merge of this child that is under way (its journal beside it), whose DataWriteGuid
+/// the merge renewed, stays the parent until the merge completes (see <see cref="MergeOperation"/>).
 /// </summary>
 internal static class VhdxParentResolver
 {
@@ -23,27 +26,13 @@ internal static class VhdxParentResolver
     /// <exception cref="VhdxFormatException">The child's parent locator has no parseable parent_linkage.</exception>
     public static Result Resolve(VhdxImage child)
     {
-        VhdxParentLocator locator = child.Metadata.ParentLocator!.Value;
-        Guid expected = Linkage(child, locator, VhdxParentLocator.ParentLinkage)
-            ?? throw new VhdxFormatException($"The parent locator of {child.Path}: expected a parent_linkage key holding a GUID, was '{locator[VhdxParentLocator.ParentLinkage] ?? "(none)"}'.");
-        Guid? second = Linkage(child, locator, VhdxParentLocator.ParentLinkage2);
-        string childFolder = Path.GetDirectoryName(Path.GetFullPath(child.Path)) ?? string.Empty;
+        Guid expected = Expected(child);
+        Guid? second = Linkage(child.Metadata.ParentLocator!.Value, VhdxParentLocator.ParentLinkage2);
+        string childPath = Path.GetFullPath(child.Path);
         var attempts = ImmutableArray.CreateBuilder<ParentCandidate>();
-        var tried = new HashSet<string>(StringComparer.Ordinal);
-        foreach (string key in Keys)
+        foreach ((string key, string text, string? path) in DistinctCandidates(child))
         {
-            if (locator[key] is not { } text)
-            {
-                continue;
-            }
-
-            string? path = key == VhdxParentLocator.VolumePath ? null : ParentPaths.ToLocalPath(ParentLocatorPlatform.W2ru, text, childFolder);
-            if (path is not null && !tried.Add(path))
-            {
-                continue;
-            }
-
-            (VhdxImage? image, ParentCandidate candidate) = Try(key, text, path, expected, second);
+            (VhdxImage? image, ParentCandidate candidate) = Try(key, text, path, expected, second, childPath);
             attempts.Add(candidate);
             if (image is not null)
             {
@@ -54,10 +43,102 @@ internal static class VhdxParentResolver
         return new Result(null, null, attempts.ToImmutable(), expected);
     }
 
-    private static Guid? Linkage(VhdxImage child, VhdxParentLocator locator, string key) =>
+    /// <summary>
+    /// Whether <paramref name="child"/>'s parent, resolved as <see cref="Resolve"/> does, is the file at
+    /// <paramref name="knownPath"/>, and the child names it by <paramref name="linkId"/> (its <c>parent_linkage</c> or
+    /// <c>parent_linkage2</c>). That file is recognised by its path and never opened (the caller may hold it open for
+    /// writing, or have changed its DataWriteGuid since); the candidates before it are tried as usual.
+    /// </summary>
+    /// <exception cref="VhdxFormatException">The child's parent locator has no parseable parent_linkage.</exception>
+    public static bool LeadsTo(VhdxImage child, string knownPath, Guid linkId)
+    {
+        Guid expected = Expected(child);
+        Guid? second = Linkage(child.Metadata.ParentLocator!.Value, VhdxParentLocator.ParentLinkage2);
+        if (expected != linkId && second != linkId)
+        {
+            return false;
+        }
+
+        foreach ((string key, string text, string? path) in DistinctCandidates(child))
+        {
+            if (path is null)
+            {
+                continue;
+            }
+
+            if (LocalFile.IsSameFile(path, knownPath))
+            {
+                return true;
+            }
+
+            (VhdxImage? image, _) = Try(key, text, path, expected, second, Path.GetFullPath(child.Path));
+            if (image is not null)
+            {
+                // Another file the child links to comes first: that one is the parent.
+                image.Dispose();
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    private static Guid Expected(VhdxImage child)
+    {
+        VhdxParentLocator locator = child.Metadata.ParentLocator!.Value;
+        return Linkage(locator, VhdxParentLocator.ParentLinkage)
+            ?? throw new VhdxFormatException($"The parent locator of {child.Path}: expected a parent_linkage key holding a GUID, was '{locator[VhdxParentLocator.ParentLinkage] ?? "(none)"}'.");
+    }
+
+    /// <summary>The parent locator's paths in order (<c>relative_path</c> relative to the child's folder), each path once.</summary>
+    private static IEnumerable<(string Key, string Text, string? Path)> DistinctCandidates(VhdxImage child)
+    {
+        VhdxParentLocator locator = child.Metadata.ParentLocator!.Value;
+        string childFolder = Path.GetDirectoryName(Path.GetFullPath(child.Path)) ?? string.Empty;
+        var tried = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string key in Keys)
+        {
+            if (locator[key] is not { } text)
+            {
+                continue;
+            }
+
+            string? path = key == VhdxParentLocator.VolumePath ? null : ParentPaths.ToLocalPath(ParentLocatorPlatform.W2ru, text, childFolder);
+            if (path is null || tried.Add(path))
+            {
+                yield return (key, text, path);
+            }
+        }
+    }
+
+    private static Guid? Linkage(VhdxParentLocator locator, string key) =>
         locator[key] is { } text && Guid.TryParse(text, out Guid id) ? id : null;
 
-    private static (VhdxImage?, ParentCandidate) Try(string source, string text, string? path, Guid expected, Guid? second)
+    /// <summary>
+    /// The journal's path when a merge of the child at <paramref name="childPath"/> into the file at
+    /// <paramref name="parentPath"/> is under way (its journal names the child among the merged images and
+    /// <paramref name="expected"/> as the target's DataWriteGuid before the merge), else <see langword="null"/>. The
+    /// merge gives the target a new DataWriteGuid before its first write (as MS-VHDX requires), yet the child holds
+    /// every sector the merge writes there, so the chain through it reads as before: it stays the child's parent until
+    /// the merge completes (the journal is then deleted, and the child no longer links).
+    /// </summary>
+    private static string? MergeUnderWay(string parentPath, Guid expected, string childPath)
+    {
+        MergeJournal.Entry? journal;
+        try
+        {
+            journal = MergeJournal.Read(parentPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null; // an unreadable journal vouches for nothing
+        }
+
+        return journal is not null && expected != Guid.Empty && journal.TargetId == expected && journal.Merged.Contains(childPath, StringComparer.Ordinal)
+            ? MergeJournal.PathFor(parentPath) : null;
+    }
+
+    private static (VhdxImage?, ParentCandidate) Try(string source, string text, string? path, Guid expected, Guid? second, string childPath)
     {
         if (path is null)
         {
@@ -98,6 +179,12 @@ internal static class VhdxParentResolver
         }
 
         Guid found = image.DataWriteGuid;
+        if (found != expected && found != second && MergeUnderWay(path, expected, childPath) is { } journal)
+        {
+            return (image, new ParentCandidate(source, text, path, CandidateOutcome.Accepted,
+                $"its DataWriteGuid {found} is new since a merge into it began (its journal {journal} names this child and {expected}); the chain through the child reads as before until the merge is run again to completion") { FoundId = found });
+        }
+
         if (found != expected && found != second)
         {
             image.Dispose();

@@ -12,10 +12,11 @@ namespace VhdKit.Operations;
 /// cannot be found: nothing points from a parent to its children.
 /// </summary>
 /// <remarks>
-/// Candidates are the files named <c>*.vhd</c> or <c>*.avhd</c> in any case. Nothing but a regular file (a
-/// symbolic link only to one) is opened, so a FIFO or a device with such a name never blocks the search.
+/// Candidates are the files named <c>*.vhd</c> or <c>*.avhd</c> in any case (for a VHDX parent, <c>*.vhdx</c> or
+/// <c>*.avhdx</c>). Nothing but a regular file (a symbolic link only to one) is opened, so a FIFO or a device with
+/// such a name never blocks the search.
 /// </remarks>
-internal static class ChildrenBeside
+internal static partial class ChildrenBeside
 {
     private static readonly EnumerationOptions AnyCase = new() { MatchCasing = MatchCasing.CaseInsensitive, IgnoreInaccessible = true };
 
@@ -23,15 +24,8 @@ internal static class ChildrenBeside
     public static List<string> Find(string parentPath, Guid parentId, IReadOnlyCollection<string> exclude)
     {
         var children = new List<string>();
-        string folder = Path.GetDirectoryName(parentPath)!;
-        foreach (string candidate in Directory.EnumerateFiles(folder, "*.vhd", AnyCase).Concat(Directory.EnumerateFiles(folder, "*.avhd", AnyCase)))
+        foreach (string full in Candidates(parentPath, exclude, VhdFooter.Size, "*.vhd", "*.avhd"))
         {
-            string full = Path.GetFullPath(candidate);
-            if (full == parentPath || exclude.Contains(full) || !LocalFile.IsRegularFile(full, VhdFooter.Size, out _))
-            {
-                continue;
-            }
-
             try
             {
                 using VhdImage image = VhdImage.Open(full);
@@ -47,5 +41,26 @@ internal static class ChildrenBeside
         }
 
         return children;
+    }
+
+    /// <summary>
+    /// The regular files beside <paramref name="parentPath"/> (of at least <paramref name="minimumLength"/> bytes)
+    /// whose names match one of <paramref name="patterns"/> in any case, as full paths, except the parent itself and
+    /// <paramref name="exclude"/>.
+    /// </summary>
+    private static IEnumerable<string> Candidates(string parentPath, IReadOnlyCollection<string> exclude, long minimumLength, params string[] patterns)
+    {
+        string folder = Path.GetDirectoryName(parentPath)!;
+        foreach (string pattern in patterns)
+        {
+            foreach (string candidate in Directory.EnumerateFiles(folder, pattern, AnyCase))
+            {
+                string full = Path.GetFullPath(candidate);
+                if (full != parentPath && !exclude.Contains(full) && LocalFile.IsRegularFile(full, minimumLength, out _))
+                {
+                    yield return full;
+                }
+            }
+        }
     }
 }

@@ -36,6 +36,9 @@ public sealed class ChainBuilder
     /// <summary>The layers' extension: <c>.vhd</c> (the default) or <c>.vhdx</c> (a VHDX chain).</summary>
     public string Extension { get; init; } = ".vhd";
 
+    /// <summary>The base's logical sector size (VHDX only: 512 or 4096; null for the default), which its children take.</summary>
+    public int? LogicalSectorSize { get; init; }
+
     public List<string> Layers { get; } = [];
 
     public string Leaf => Layers[^1];
@@ -45,7 +48,7 @@ public sealed class ChainBuilder
     {
         string path = Path.Combine(_folder, $"layer{Layers.Count}{Extension}");
         CreateRequest request = Layers.Count == 0
-            ? CreateRequest.Dynamic(path, Model.Length) with { BlockSize = blockSize }
+            ? CreateRequest.Dynamic(path, Model.Length) with { BlockSize = blockSize, LogicalSectorSize = LogicalSectorSize }
             : CreateRequest.Differencing(path, Leaf) with { BlockSize = blockSize };
         CreateOperation.Run(request);
         Layers.Add(path);

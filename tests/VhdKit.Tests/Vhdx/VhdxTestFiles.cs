@@ -76,6 +76,21 @@ internal static class VhdxTestFiles
         file.Write(bits);
     }
 
+    /// <summary>Sets payload block <paramref name="block"/>'s BAT entry to <paramref name="state"/> (offset 0), by hand, in place.</summary>
+    public static void SetPayloadState(string path, long block, VhdxBlockState state)
+    {
+        long batOffset;
+        long index;
+        using (VhdxImage image = VhdxImage.Open(path))
+        {
+            batOffset = (long)image.RegionTable.Find(VhdxGuids.BatRegion)!.Value.FileOffset;
+            index = image.Geometry.PayloadEntryIndex(block);
+        }
+
+        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+        WriteEntry(file, batOffset, index, VhdxBatEntry.Create(state, 0));
+    }
+
     private static VhdxBatEntry ReadEntry(string path, long batOffset, long index)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);

@@ -75,6 +75,8 @@ public static partial class CreateOperation
             throw new FileNotFoundException($"The parent {parentPath} does not exist.", parentPath);
         }
 
+        // A half-merged parent (its merge journal remains) is no base for a child until the merge completes, as for VHD.
+        MergeJournal.ThrowIfInterrupted(parentPath);
         ImageFormat parentFormat = ImageFormatProbe.Detect(parentPath);
         if (parentFormat != ImageFormat.Vhdx)
         {

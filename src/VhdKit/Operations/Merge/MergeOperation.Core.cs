@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
 using VhdKit.Chain;
-using VhdKit.Format;
+using VhdKit.Formats;
 using VhdKit.Images;
+using VhdKit.Images.Vhdx;
 using VhdKit.Storage;
 
 namespace VhdKit.Operations;
@@ -15,8 +16,10 @@ public static partial class MergeOperation
     internal static MergeResult Merge(MergeRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         string childPath = request.Child;
-        (List<string> merged, string target) = Plan(childPath, request.Into);
-        if (MergeJournal.Read(target) is { } pending && !pending.Merged.SequenceEqual(merged, StringComparer.Ordinal))
+        MergeFormat format = MergeFormat.Of(childPath);
+        (List<string> merged, string target) = Plan(format, childPath, request.Into);
+        MergeJournal.Entry? pending = MergeJournal.Read(target);
+        if (pending is not null && !pending.Merged.SequenceEqual(merged, StringComparer.Ordinal))
         {
             // Only the interrupted merge itself may run on a half-merged target: it is the one that completes it.
             throw new MergeInterruptedException(target, MergeJournal.Describe(target, pending) + " No other merge into it is started until then.");
@@ -24,42 +27,41 @@ public static partial class MergeOperation
 
         if (request.DeleteMerged)
         {
-            ThrowIfOtherChildren(merged);
+            ThrowIfOtherChildren(format, merged);
         }
 
         // The layers to merge are opened read-only, one by one (not as a chain, which would hold the target too).
-        var layers = new List<VhdImage>();
-        try
+        long sizeBefore;
+        Guid linkId;
+        long bytes;
+        using (MergeLayers layers = format.OpenLayers(merged))
         {
-            foreach (string path in merged)
+            using (MergeTarget targetImage = format.OpenTarget(target))
             {
-                layers.Add(VhdImage.Open(path));
+                ThrowIfHeldPastEnd(layers.Layers, targetImage.Layer);
+                sizeBefore = targetImage.FileLength;
+
+                // The journal names the id the children knew the target by before the merge: a run that completes an
+                // interrupted merge keeps the first run's (a VHDX target's DataWriteGuid changed with its first write).
+                linkId = pending is { TargetId: var known } && known != Guid.Empty ? known : targetImage.LinkId;
+                MergeJournal.Write(target, merged, linkId);
+                bytes = Merge(layers.Layers, targetImage, progress, cancellationToken);
             }
 
-            using VhdImage targetImage = VhdImage.Open(target, new VhdOpenOptions { Writable = true });
-            ThrowIfHeldPastEnd(layers, targetImage);
-            long sizeBefore = targetImage.FileLength;
-            MergeJournal.Write(target, merged, targetImage.UniqueId);
-            long bytes = Merge(layers, targetImage, progress, cancellationToken);
+            // The target is closed (its last metadata durable) before the journal goes.
             MergeJournal.Delete(target);
-            foreach (VhdImage layer in layers)
-            {
-                layer.Dispose();
-            }
-
-            layers.Clear();
-            if (request.DeleteMerged)
-            {
-                merged.ForEach(File.Delete);
-            }
-
-            return new MergeResult(merged[0], target, [.. merged], bytes, sizeBefore, targetImage.FileLength,
-                request.DeleteMerged ? [.. merged] : [], OtherChildren(target, targetImage.UniqueId, merged));
         }
-        finally
+
+        if (request.DeleteMerged)
         {
-            layers.ForEach(l => l.Dispose());
+            merged.ForEach(File.Delete);
         }
+
+        return new MergeResult(merged[0], target, [.. merged], bytes, sizeBefore, new FileInfo(target).Length,
+            request.DeleteMerged ? [.. merged] : [], OtherChildren(format, target, linkId, merged))
+        {
+            Format = format.Format,
+        };
     }
 
     /// <summary>
@@ -75,37 +77,106 @@ public static partial class MergeOperation
     {
         ArgumentNullException.ThrowIfNull(layers);
         ArgumentNullException.ThrowIfNull(target);
-        VhdImage[] layerSpan = [.. layers];
-        ThrowIfHeldPastEnd(layerSpan, target);
-        ImmutableArray<DiskExtent> extents = LayerWalk.Extents(layerSpan, target.Capacity, allocatedOnly: true);
-        long total = CopyEngine.Copy(extents, (chunk, offset) => LayerWalk.Read(layerSpan, chunk, offset), target.WriteSectors,
+        return Merge([.. layers], new MergeTarget(target, target.UniqueId, target.WriteSectors, target.Flush, () => target.FileLength, NotOwned.Instance),
+            progress, cancellationToken);
+    }
+
+    /// <summary>The same core for VHDX layers (differencing VHDX, leaf first) and a VHDX target open for writing.</summary>
+    /// <inheritdoc cref="Merge(IReadOnlyList{VhdImage}, VhdImage, IProgress{OperationProgress}?, CancellationToken)"/>
+    internal static long Merge(IReadOnlyList<VhdxImage> layers, VhdxImage target, IProgress<OperationProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        ArgumentNullException.ThrowIfNull(target);
+        return Merge([.. layers], new MergeTarget(target, target.DataWriteGuid, target.WriteSectors, target.Flush, () => target.FileLength, NotOwned.Instance),
+            progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// The one copy of a merge, whatever the format: the runs the layers decide (those they hold, and those a layer says
+    /// read as zeros: a VHDX ZERO block hides what lies below it, so the target must read zeros there too) are
+    /// written into the target, through its crash-safe write path, with a flush every <see cref="FlushEvery"/> bytes
+    /// and one at the end. Zero runs the target already reads as zeros on its own are not written.
+    /// </summary>
+    private static long Merge(IDiskLayer[] layers, MergeTarget target, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    {
+        ThrowIfHeldPastEnd(layers, target.Layer);
+        ImmutableArray<DiskExtent> extents = ZerosTheTargetLacks(LayerWalk.Decided(layers, target.Layer.Capacity), target.Layer);
+        long total = CopyEngine.Copy(extents, (chunk, offset) => LayerWalk.Read(layers, chunk, offset), target.WriteSectors,
             progress, cancellationToken, target.Flush, FlushEvery);
         target.Flush();
         return total;
     }
 
-    private static (List<string> Merged, string Target) Plan(string childPath, string? into)
+    /// <summary>
+    /// <paramref name="decided"/> without the parts of its zero runs (layer -1) that <paramref name="target"/> reads as
+    /// zeros on its own whatever its parents hold (a VHDX block that is ZERO, or not present in a disk without a parent).
+    /// </summary>
+    private static ImmutableArray<DiskExtent> ZerosTheTargetLacks(ImmutableArray<DiskExtent> decided, IDiskLayer target)
     {
-        using VhdChain chain = VhdChain.Open(childPath);
-        if (chain.Leaf.DiskType != VhdDiskType.Differencing)
+        var extents = ImmutableArray.CreateBuilder<DiskExtent>(decided.Length);
+        foreach (DiskExtent extent in decided)
         {
-            throw new WrongImageTypeException(Path.GetFullPath(childPath), chain.Leaf.DiskType, "merging");
+            if (extent.IsAllocated)
+            {
+                extents.Add(extent);
+                continue;
+            }
+
+            long end = extent.Offset + extent.Length;
+            for (long offset = extent.Offset; offset < end;)
+            {
+                LayerRun run = target.Locate(offset, end - offset, out _, out long length);
+                if (run != LayerRun.Zero && extents.Count > 0 && !extents[^1].IsAllocated && extents[^1].Offset + extents[^1].Length == offset)
+                {
+                    extents[^1] = extents[^1] with { Length = extents[^1].Length + length };
+                }
+                else if (run != LayerRun.Zero)
+                {
+                    extents.Add(new DiskExtent(offset, length, -1));
+                }
+
+                offset += length;
+            }
         }
 
+        return extents.ToImmutable();
+    }
+
+    /// <summary>The merged images (leaf first) and the target: the chain down to <paramref name="into"/>, or the child's parent.</summary>
+    private static (List<string> Merged, string Target) Plan(MergeFormat format, string childPath, string? into)
+    {
+        List<string> chain = format.Chain(childPath);
         int targetIndex = 1;
         if (into is not null)
         {
             string wanted = Path.GetFullPath(into);
-            targetIndex = chain.Links.Select((l, i) => (Path: Path.GetFullPath(l.Image.Path), Index: i))
-                .FirstOrDefault(x => x.Index > 0 && x.Path == wanted).Index;
-            if (targetIndex == 0)
+            targetIndex = chain.IndexOf(wanted);
+            if (targetIndex <= 0)
             {
-                throw new ArgumentException($"{wanted} is not an ancestor of {Path.GetFullPath(childPath)} (its chain: {string.Join(" -> ", chain.Links.Select(l => l.Image.Path))}).", nameof(into));
+                throw new ArgumentException(NotAnAncestor(format, wanted, Path.GetFullPath(childPath), chain), nameof(into));
             }
         }
 
-        List<string> merged = [.. chain.Links.Take(targetIndex).Select(l => Path.GetFullPath(l.Image.Path))];
-        return (merged, Path.GetFullPath(chain.Links[targetIndex].Image.Path));
+        return (chain[..targetIndex], chain[targetIndex]);
+    }
+
+    /// <summary>Why <paramref name="wanted"/> cannot be merged into: another format than the chain's (a chain never mixes them), or not in the chain.</summary>
+    private static string NotAnAncestor(MergeFormat format, string wanted, string child, List<string> chain)
+    {
+        ImageFormat other = format.Format;
+        try
+        {
+            other = LocalFile.IsRegularFile(wanted, 1, out _) ? ImageFormatProbe.Detect(wanted) : other;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Unreadable: it is no ancestor either way.
+        }
+
+        return other != format.Format && other is ImageFormat.Vhd or ImageFormat.Vhdx
+            ? $"{wanted} is {ImageFormatNames.Describe(other)} and {child} {ImageFormatNames.Describe(format.Format)}: a merge stays within one format, as a chain does (Hyper-V does not mix VHD and VHDX either); nothing was changed. Convert the chain first (vhd convert -O {ImageFormatNames.NameOf(other)})."
+            : $"{wanted} is not an ancestor of {child} (its chain: {string.Join(" -> ", chain)}).";
     }
 
     /// <summary>
@@ -113,10 +184,10 @@ public static partial class MergeOperation
     /// another folder can too) that holds sectors past the target's end. Sectors the layers do not hold there read
     /// as zeros and are no loss.
     /// </summary>
-    private static void ThrowIfHeldPastEnd(IReadOnlyList<VhdImage> layers, VhdImage target)
+    private static void ThrowIfHeldPastEnd(IDiskLayer[] layers, IDiskLayer target)
     {
         long end = target.Capacity;
-        foreach (VhdImage layer in layers)
+        foreach (IDiskLayer layer in layers)
         {
             if (layer.Capacity <= end)
             {
@@ -126,7 +197,7 @@ public static partial class MergeOperation
             // Only the part past the target's end is walked, run by run.
             for (long offset = end; offset < layer.Capacity;)
             {
-                if (layer.Map(offset, layer.Capacity - offset, out _, out long length))
+                if (layer.Locate(offset, layer.Capacity - offset, out _, out long length) == LayerRun.Held)
                 {
                     long needed = layer.Capacity;
                     throw new InvalidOperationException(
@@ -139,17 +210,11 @@ public static partial class MergeOperation
     }
 
     /// <summary>Refuses to delete a merged image that other images beside it (not merged with it) have as their parent.</summary>
-    private static void ThrowIfOtherChildren(List<string> merged)
+    private static void ThrowIfOtherChildren(MergeFormat format, List<string> merged)
     {
         foreach (string path in merged)
         {
-            Guid id;
-            using (VhdImage image = VhdImage.Open(path))
-            {
-                id = image.UniqueId;
-            }
-
-            if (ChildrenBeside.Find(path, id, merged) is { Count: > 0 } children)
+            if (format.FindChildren(path, format.LinkIdOf(path), merged) is { Count: > 0 } children)
             {
                 throw new InvalidOperationException(
                     $"{path} is the parent of {string.Join(", ", children)}; deleting it after the merge would break them, so nothing was changed. Merge without --delete-child, or merge or delete those children first.");
@@ -157,7 +222,16 @@ public static partial class MergeOperation
         }
     }
 
-    private static ImmutableArray<string> OtherChildren(string target, Guid targetId, List<string> merged) =>
-        [.. ChildrenBeside.Find(target, targetId, merged).Select(child =>
-            $"{child} is another child of {target}; the merge changed its parent, so its content is no longer what it was.")];
+    private static ImmutableArray<string> OtherChildren(MergeFormat format, string target, Guid linkId, List<string> merged) =>
+        [.. format.FindChildren(target, linkId, merged).Select(child => format.OtherChildChanged(child, target))];
+
+    /// <summary>An image the caller owns: the core's target does not close it.</summary>
+    private sealed class NotOwned : IDisposable
+    {
+        public static NotOwned Instance { get; } = new();
+
+        public void Dispose()
+        {
+        }
+    }
 }

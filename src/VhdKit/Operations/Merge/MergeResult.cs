@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using VhdKit.Formats;
 
 namespace VhdKit.Operations;
 
@@ -12,4 +13,11 @@ namespace VhdKit.Operations;
 /// <param name="Deleted">The merged images deleted (empty unless asked).</param>
 /// <param name="Warnings">Other children of the target found beside it, now invalid, and anything else worth saying.</param>
 public sealed record MergeResult(string Child, string Target, ImmutableArray<string> Merged, long BytesMerged, long TargetSizeBefore,
-    long TargetSizeAfter, ImmutableArray<string> Deleted, ImmutableArray<string> Warnings);
+    long TargetSizeAfter, ImmutableArray<string> Deleted, ImmutableArray<string> Warnings)
+{
+    /// <summary>
+    /// The chain's format: <see cref="ImageFormat.Vhd"/>, or <see cref="ImageFormat.Vhdx"/>, whose target got a new
+    /// DataWriteGuid, so that the merged images kept no longer open as its children.
+    /// </summary>
+    public ImageFormat Format { get; init; } = ImageFormat.Vhd;
+}
