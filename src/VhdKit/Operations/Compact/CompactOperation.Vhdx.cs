@@ -16,7 +16,8 @@ public static partial class CompactOperation
     /// Rewrites a dynamic or differencing VHDX with its payload blocks decided anew (see <see cref="CompactVhdxBlocks"/>),
     /// keeping its VirtualDiskId, DataWriteGuid (so its children still link), sizes, parent locator and unknown
     /// optional metadata items. The image is held alone (opened for reading and writing, never written: a pending
-    /// log is replayed in memory and the new file holds the replayed content).
+    /// log is replayed in memory and the new file holds the replayed content). Temporary files an interrupted
+    /// compaction of the image left beside it are deleted first (<see cref="StaleVhdxRewrites"/>; a warning names each).
     /// </summary>
     private static CompactResult CompactVhdx(string fullPath, Func<IPositionalStorage, IPositionalStorage> wrapTemporary,
         IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
@@ -30,6 +31,8 @@ public static partial class CompactOperation
                 : "a disk whose file parameters allow dropping blocks (this one sets LeaveBlockAllocated)");
         }
 
+        // What a compaction of this image killed before its rename left (a crash leaves its temporary file behind).
+        ImmutableArray<string> removed = StaleVhdxRewrites.Remove(fullPath, source.DataWriteGuid);
         VhdxNewImage plan = PlanOf(source);
         long before = source.FileLength;
         (int blocksAfter, long scanned) = Rewrite(fullPath, wrapTemporary, storage =>
@@ -39,7 +42,8 @@ public static partial class CompactOperation
             filler.Finish();
             return (filler.PayloadBlocks, compared);
         });
-        return new CompactResult(fullPath, before, new FileInfo(fullPath).Length, PayloadBlocksOf(source), blocksAfter, scanned, chain.Warnings);
+        return new CompactResult(fullPath, before, new FileInfo(fullPath).Length, PayloadBlocksOf(source), blocksAfter, scanned,
+            chain.Warnings.AddRange(removed.Select(stale => $"Removed {stale}, the temporary file of an interrupted compaction of this image.")));
     }
 
     /// <summary>Opens the VHDX chain of <paramref name="fullPath"/>, the leaf alone (for reading and writing, so a read-only file is refused; never written).</summary>
