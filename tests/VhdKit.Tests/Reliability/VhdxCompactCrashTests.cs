@@ -131,6 +131,27 @@ public class VhdxCompactCrashTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"{killed} killed, {replaced} left the compacted file");
     }
 
+    [SkippableTheory]
+    [InlineData(2, false)] // the file identifier written, no header yet: the temporary file is not recognised and stays
+    [InlineData(8, true)] // headers, region tables and metadata written, the blocks not all: the next run removes it
+    public void Vhd_compact_of_a_vhdx_killed_mid_copy_leaves_the_old_file_and_the_next_run_removes_a_temporary_file_with_a_header(int write, bool removed)
+    {
+        string strace = PeerTools.Require("strace");
+        byte[] model = Chain(_folder.Path, out string middle, out string top);
+        byte[] old = File.ReadAllBytes(middle);
+        ProcessResult result = PeerTools.Run(strace, ["-f", "-o", "/dev/null", "-e", "trace=pwrite64", "-e", $"inject=pwrite64:signal=SIGKILL:when={write}",
+            "dotnet", CliRunner.VhdDll, "compact", middle]);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Equal(old, File.ReadAllBytes(middle));
+        AssertState(middle, top, model, $"pwrite #{write}");
+        string stray = Assert.Single(Directory.GetFiles(_folder.Path, ".vhdkit-*"));
+
+        CompactResult again = CompactOperation.Run(new CompactRequest(middle));
+        AssertState(middle, top, model, $"pwrite #{write}, run again");
+        Assert.Equal(!removed, File.Exists(stray));
+        Assert.Equal(removed, again.Warnings.Any(w => w.Contains(stray, StringComparison.Ordinal)));
+    }
+
     private static int CountPayload(VhdxImage image)
     {
         int count = 0;
