@@ -151,6 +151,22 @@ public class VhdxCompactRefusalTests : IDisposable
         Assert.Contains("fixed", refused.Stderr, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public void Cli_compact_of_a_vhdx_removes_the_temporary_file_of_an_interrupted_compaction_and_warns()
+    {
+        string path = Dynamic("d.vhdx");
+        string stale = _folder.File(".vhdkit-0000abcd.tmp"); // what a compaction killed after its headers leaves: the image's DataWriteGuid
+        File.Copy(path, stale);
+        string other = _folder.File(".vhdkit-0000abce.tmp"); // another image's: kept
+        VhdxTestFiles.Create(_folder.File("other.vhdx"), VhdDiskType.Dynamic, 4L * MiB, MiB);
+        File.Move(_folder.File("other.vhdx"), other);
+        ProcessResult result = CliRunner.Run("compact", path);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains($"vhd: warning: Removed {stale}", result.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(stale));
+        Assert.True(File.Exists(other));
+    }
+
     private static byte[] BitConverterLittleEndian(ulong value)
     {
         var bytes = new byte[8];
