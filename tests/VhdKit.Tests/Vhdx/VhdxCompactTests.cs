@@ -180,6 +180,100 @@ public class VhdxCompactTests : IDisposable
         Assert.True(result.SizeAfter < lengthBefore, $"{result.SizeAfter} bytes after, {lengthBefore} before");
     }
 
+    [SkippableFact]
+    public void A_vhdx_with_a_pending_log_compacts_to_the_replayed_content_with_no_log()
+    {
+        string path = _folder.File("log.vhdx");
+        VhdxTestFiles.Create(path, VhdDiskType.Dynamic, 8L * MiB, MiB);
+        var model = new byte[8 * MiB];
+        using (VirtualDisk disk = VirtualDisk.Open(path))
+        {
+            Write(disk, model, VhdxTestFiles.Pattern(MiB, 30), 0);
+        }
+
+        // A pending log entry (as a writer killed after logging leaves it) names two appended blocks: 0x42s and zeros.
+        long bat = VhdxNewImage.BatOffset;
+        long block2 = AppendBlock(path, 0x42);
+        long block3 = AppendBlock(path, 0x00);
+        model.AsSpan(2 * MiB, MiB).Fill(0x42);
+        ulong end = (ulong)new FileInfo(path).Length;
+        var sector = new byte[4096];
+        using (var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite))
+        {
+            file.Position = bat;
+            file.ReadExactly(sector);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(sector.AsSpan(2 * 8), VhdxBatEntry.Create(VhdxBlockState.FullyPresent, (ulong)block2).Raw);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(sector.AsSpan(3 * 8), VhdxBatEntry.Create(VhdxBlockState.FullyPresent, (ulong)block3).Raw);
+            Guid logGuid = Guid.NewGuid();
+            VhdxLogBuilder.Put(file, MiB, MiB, 0, VhdxLogBuilder.Entry(5, 0, logGuid, end, end, new VhdxLogBuilder.Write(bat, sector)));
+            VhdxLogBuilder.SetLogGuid(file, logGuid);
+        }
+
+        using (VhdxImage pending = VhdxImage.Open(path))
+        {
+            Assert.Equal(1, pending.LogReplay!.Entries);
+        }
+
+        CompactResult result = CompactOperation.Run(new CompactRequest(path));
+
+        Assert.Equal(3, result.BlocksBefore);
+        Assert.Equal(2, result.BlocksAfter);
+        using (VhdxImage image = VhdxImage.Open(path))
+        {
+            Assert.Null(image.LogReplay); // no log in the new file: its BAT holds the replayed entries
+            Assert.Equal(VhdxBlockState.FullyPresent, image.PayloadEntry(2).State);
+            Assert.Equal(VhdxBlockState.Zero, image.PayloadEntry(3).State);
+        }
+
+        ChainBuilder.AssertBytes(model, DiskBytes.Of(path));
+        ChainBuilder.AssertBytes(model, VhdxSpecReader.Content(path, path + ".spec"));
+        PeerTools.RunOk(PeerTools.Require("qemu-img"), "check", "-f", "vhdx", path);
+    }
+
+    [Fact]
+    public void Unknown_optional_metadata_items_are_kept_with_their_bytes_and_flags()
+    {
+        string path = _folder.File("items.vhdx");
+        VhdxTestFiles.Create(path, VhdDiskType.Dynamic, 4L * MiB, MiB);
+        const long Region = 2L * MiB; // VhdKit's layout: the metadata region at 2 MiB
+        var item = new VhdxMetadataEntry { ItemId = Guid.NewGuid(), Offset = 256 * 1024, Length = 100, IsVirtualDisk = true, IsUser = true };
+        byte[] itemBytes = VhdxTestFiles.Pattern(100, 31);
+        using (var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite))
+        {
+            var table = new byte[VhdxMetadataTable.Size];
+            file.Position = Region;
+            file.ReadExactly(table);
+            VhdxMetadataTable parsed = VhdxMetadataTable.Parse(table, Region, MiB);
+            (parsed with { Entries = parsed.Entries.Add(item) }).WriteTo(table);
+            file.Position = Region;
+            file.Write(table);
+            file.Position = Region + item.Offset;
+            file.Write(itemBytes);
+        }
+
+        CompactOperation.Run(new CompactRequest(path));
+
+        using VhdxImage image = VhdxImage.Open(path);
+        VhdxMetadataEntry kept = Assert.Single(image.Metadata.UnknownItems);
+        Assert.Equal((item.ItemId, item.Length, item.IsUser, item.IsVirtualDisk, item.IsRequired), (kept.ItemId, kept.Length, kept.IsUser, kept.IsVirtualDisk, kept.IsRequired));
+        using var reread = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var back = new byte[100];
+        reread.Position = Region + kept.Offset;
+        reread.ReadExactly(back);
+        Assert.Equal(itemBytes, back);
+    }
+
+    private static long AppendBlock(string path, byte value)
+    {
+        using FileStream file = File.OpenWrite(path);
+        long at = (file.Length + MiB - 1) / MiB * MiB;
+        file.Position = at;
+        var block = new byte[MiB];
+        Array.Fill(block, value);
+        file.Write(block);
+        return at;
+    }
+
     private static void AssertPyvhdi(byte[] model, byte[] parentContent, byte[] theirs, int zeroBlock)
     {
         Range zero = (zeroBlock * MiB)..((zeroBlock + 1) * MiB);
