@@ -16,6 +16,7 @@ internal static class CompactCommand
         {
             cache.RefuseUnsafe(context, "compact replaces the image");
             CompactResult compacted = context.Track("compact", progress => CompactOperation.Run(new CompactRequest(context.Get(file)), progress, context.CancellationToken));
+            context.Warn(compacted.Warnings);
             context.Result(CompactDocument.From(compacted), $"{compacted.SizeBefore} -> {compacted.SizeAfter} bytes; {compacted.BlocksBefore} -> {compacted.BlocksAfter} blocks.");
             return ExitCodes.Success;
         });

@@ -62,13 +62,21 @@ public sealed class VhdxChain : IDisposable
     public static VhdxChain Open(string path, int maxDepth, bool writableLeaf)
     {
         ArgumentNullException.ThrowIfNull(path);
+        return Open(writableLeaf ? VhdxImage.OpenWritable(path) : VhdxImage.Open(path), maxDepth);
+    }
+
+    /// <summary>The chain of an image already open (the chain owns it from here, and disposes it if a parent fails).</summary>
+    /// <exception cref="ParentResolutionException">A parent cannot be found, is a VHD, has the wrong DataWriteGuid, or the chain loops or is too deep.</exception>
+    /// <exception cref="IOException">A file cannot be read.</exception>
+    internal static VhdxChain Open(VhdxImage leaf, int maxDepth)
+    {
         var images = ImmutableArray.CreateBuilder<VhdxImage>();
         var attempts = ImmutableArray.CreateBuilder<ImmutableArray<ParentCandidate>>();
         var warnings = ImmutableArray.CreateBuilder<string>();
         try
         {
-            images.Add(writableLeaf ? VhdxImage.OpenWritable(path) : VhdxImage.Open(path));
-            var seen = new HashSet<string>(StringComparer.Ordinal) { StorageLocations.FullPath(path) };
+            images.Add(leaf);
+            var seen = new HashSet<string>(StringComparer.Ordinal) { StorageLocations.FullPath(leaf.Path) };
             while (images[^1].DiskType == VhdDiskType.Differencing)
             {
                 VhdxImage child = images[^1];

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Reflection;
 using VhdKit.Format.Vhdx;
 using VhdKit.Storage;
@@ -27,7 +28,8 @@ internal sealed record VhdxNewImage
     private const uint LogLength = VhdxLayout.MiB;
     private const long MetadataOffset = 2L * VhdxLayout.MiB;
     private const uint MetadataLength = VhdxLayout.MiB;
-    private const long BatOffset = 3L * VhdxLayout.MiB;
+    /// <summary>Where the BAT region starts: 3 MiB.</summary>
+    public const long BatOffset = 3L * VhdxLayout.MiB;
 
     public required ulong Size { get; init; }
 
@@ -48,11 +50,19 @@ internal sealed record VhdxNewImage
     /// <summary>The parent locator's key/value pairs (differencing disks), or null.</summary>
     public ImmutableArray<KeyValuePair<string, string>>? ParentLocator { get; init; }
 
+    /// <summary>
+    /// Metadata items VhdKit does not know, carried over from an image this one rewrites (the spec: unknown optional
+    /// items are kept): each table entry (its offset is chosen anew) with the item's bytes. Written after the items
+    /// VhdKit writes itself.
+    /// </summary>
+    public ImmutableArray<KeptMetadataItem> KeptItems { get; init; } = [];
+
     private VhdxBatGeometry Geometry => new(Size, BlockSize, LogicalSectorSize, ParentLocator is not null);
 
     private long BatLength => (Geometry.ByteLength + VhdxLayout.MiB - 1) / VhdxLayout.MiB * VhdxLayout.MiB;
 
-    private long DataOffset => BatOffset + BatLength;
+    /// <summary>Where the first payload block goes: the end of the BAT region (1 MiB aligned).</summary>
+    public long DataOffset => BatOffset + BatLength;
 
     /// <summary>The new file's length.</summary>
     public long FileLength => DataOffset + (Fixed ? Geometry.DataBlockCount * BlockSize : 0);
@@ -129,10 +139,23 @@ internal sealed record VhdxNewImage
             Add(VhdxGuids.ParentLocator, locator.Length, false);
         }
 
+        storage.Write(items.AsSpan(0, at), MetadataOffset + VhdxMetadataTable.Size);
+        foreach (KeptMetadataItem kept in KeptItems)
+        {
+            if (VhdxMetadataTable.Size + at + kept.Data.Length > MetadataLength)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"The metadata item {kept.Entry.ItemId} ({kept.Data.Length} bytes) does not fit the {MetadataLength - VhdxMetadataTable.Size - at} bytes left in the {MetadataLength}-byte metadata region VhdKit writes."));
+            }
+
+            storage.Write(kept.Data, MetadataOffset + VhdxMetadataTable.Size + at);
+            entries.Add(kept.Entry with { Offset = (uint)(VhdxMetadataTable.Size + at), Length = (uint)kept.Data.Length });
+            at += (kept.Data.Length + 7) / 8 * 8;
+        }
+
         byte[] table = new byte[VhdxMetadataTable.Size];
         new VhdxMetadataTable { Entries = entries.ToImmutable() }.WriteTo(table);
         storage.Write(table, MetadataOffset);
-        storage.Write(items.AsSpan(0, at), MetadataOffset + VhdxMetadataTable.Size);
     }
 
     private void WriteBat(IPositionalStorage storage)
@@ -166,3 +189,8 @@ internal sealed record VhdxNewImage
         }
     }
 }
+
+/// <summary>A metadata item a rewrite carries over unread: its table entry and its bytes.</summary>
+/// <param name="Entry">The entry (flags and id; the offset and length are set anew).</param>
+/// <param name="Data">The item's bytes.</param>
+internal sealed record KeptMetadataItem(VhdxMetadataEntry Entry, byte[] Data);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using VhdKit.Chain;
 using VhdKit.Format;
+using VhdKit.Formats;
 using VhdKit.Images;
 using VhdKit.Storage;
 
@@ -15,6 +16,11 @@ public static partial class CompactOperation
     {
         ArgumentNullException.ThrowIfNull(path);
         string fullPath = Path.GetFullPath(path);
+        if (ImageFormatProbe.HoldsVhdx(fullPath))
+        {
+            return CompactVhdx(fullPath, wrapTemporary, progress, cancellationToken);
+        }
+
         using VhdChain chain = VhdChain.Open(fullPath, new VhdOpenOptions { Writable = true });
         VhdImage source = chain.Leaf;
         if (source.DiskType == VhdDiskType.Fixed)
@@ -22,16 +28,38 @@ public static partial class CompactOperation
             throw new WrongImageTypeException(fullPath, source.DiskType, "compacting", "a dynamic or differencing disk (a fixed disk has no blocks to drop)");
         }
 
+        long before = source.FileLength;
+        (int blocksAfter, long scanned) = Rewrite(fullPath, wrapTemporary, storage =>
+        {
+            // The rewritten file is seen by no one until it replaces the image, so the flushes of its block
+            // allocation wait: one fsync for the file, just before the rename.
+            var unsynced = new DeferredFlushStorage(storage);
+            CopyMetadata(source, unsynced);
+            using VhdImage target = VhdImage.Open(unsynced, leaveOpen: true);
+            long compared = CopyKeptRuns(chain, target, progress, cancellationToken);
+            target.Flush();
+            return (target.Bat!.AllocatedCount(), compared);
+        });
+        return new CompactResult(fullPath, before, new FileInfo(fullPath).Length, source.Bat!.AllocatedCount(), blocksAfter, scanned, chain.Warnings);
+    }
+
+    /// <summary>
+    /// Writes the compacted image (<paramref name="write"/>) into a new temporary file beside the image, flushes it
+    /// once (checked) and renames it over the image, then flushes the folder; on any failure the temporary file is
+    /// deleted and the image is as it was. Returns what <paramref name="write"/> returned.
+    /// </summary>
+    private static (int BlocksAfter, long Scanned) Rewrite(string fullPath, Func<IPositionalStorage, IPositionalStorage> wrapTemporary,
+        Func<IPositionalStorage, (int BlocksAfter, long Scanned)> write)
+    {
         DateTime modified = File.GetLastWriteTimeUtc(fullPath);
         // The rewritten file replaces the image: it keeps the image's permissions (a private image stays private)
         // rather than taking the umask's. It is created with them, so it is never readable by more people, even
         // before the copy starts; then set exactly (the umask may have narrowed them).
         UnixFileMode? mode = NewFile.ModeOf(fullPath);
         FileStorage file = NewFile.CreateTemporary(fullPath, mode, out string temporary);
-        int blocksAfter;
-        long scanned;
         try
         {
+            (int BlocksAfter, long Scanned) done;
             using (file)
             {
                 if (mode is { } exact && !OperatingSystem.IsWindows())
@@ -40,24 +68,15 @@ public static partial class CompactOperation
                 }
 
                 IPositionalStorage storage = wrapTemporary(file);
-
-                // The rewritten file is seen by no one until it replaces the image, so the flushes of its block
-                // allocation wait: one fsync for the file, just before the rename.
-                var unsynced = new DeferredFlushStorage(storage);
-                CopyMetadata(source, unsynced);
-                using VhdImage target = VhdImage.Open(unsynced, leaveOpen: true);
-                scanned = CopyKeptRuns(chain, target, progress, cancellationToken);
-                target.Flush();
-                blocksAfter = target.Bat!.AllocatedCount();
+                done = write(storage);
 
                 // The image's modification time, set before the last flush so the renamed file has it from the start.
                 file.SetLastWriteTimeUtc(modified);
                 storage.Flush();
             }
 
-            long before = source.FileLength;
             NewFile.ReplaceWith(temporary, fullPath);
-            return new CompactResult(fullPath, before, new FileInfo(fullPath).Length, source.Bat!.AllocatedCount(), blocksAfter, scanned, chain.Warnings);
+            return done;
         }
         catch
         {

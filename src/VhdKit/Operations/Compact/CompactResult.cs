@@ -9,6 +9,6 @@ namespace VhdKit.Operations;
 /// <param name="BlocksBefore">Allocated blocks before.</param>
 /// <param name="BlocksAfter">Allocated blocks after.</param>
 /// <param name="BytesScanned">The bytes the image held and that were compared (the copy's input).</param>
-/// <param name="Warnings">What opening the image and its parents tolerated.</param>
+/// <param name="Warnings">What opening the image and its parents tolerated, and (VHDX) the temporary files of an interrupted compaction that were deleted.</param>
 public sealed record CompactResult(string Path, long SizeBefore, long SizeAfter, int BlocksBefore, int BlocksAfter, long BytesScanned,
     ImmutableArray<string> Warnings);
