@@ -90,7 +90,6 @@ internal sealed class DownloadState : IDisposable
         string? discarded = null;
         if (entry.Exists)
         {
-            RemoveLeftovers(folder);
             DownloadState? resumed = TryResume(folder, identity, diskSize, plan, out discarded, cancellationToken);
             if (resumed is not null)
             {
@@ -101,7 +100,7 @@ internal sealed class DownloadState : IDisposable
         }
 
         Directory.CreateDirectory(folder);
-        FileStorage staged = FileStorage.CreateNew(Path.Combine(folder, StagedName));
+        FileStorage staged = FileStorage.CreateNew(Path.Combine(folder, StagedName)); // held alone (FileShare.None) while the download runs
         try
         {
             staged.SetLength(diskSize);
@@ -215,6 +214,31 @@ internal sealed class DownloadState : IDisposable
             return null;
         }
 
+        // Taken alone first (another download into the same target holds it: this one fails here, touching nothing).
+        FileStorage staged = FileStorage.Open(stagedPath, FileAccess.ReadWrite, FileShare.None);
+        try
+        {
+            RemoveLeftovers(folder);
+            DownloadState? resumed = TryResume(folder, staged, identity, diskSize, plan, out discarded, cancellationToken);
+            if (resumed is null)
+            {
+                staged.Dispose();
+            }
+
+            return resumed;
+        }
+        catch
+        {
+            staged.Dispose();
+            throw;
+        }
+    }
+
+    private static DownloadState? TryResume(string folder, FileStorage staged, DownloadIdentity identity, long diskSize, ImmutableArray<DownloadPiece> plan,
+        out string? discarded, CancellationToken cancellationToken)
+    {
+        string journalPath = Path.Combine(folder, JournalName);
+
         // A journal longer than one line per piece of the plan could hold is no journal of this download.
         long bound = 4096 + ((long)plan.Length * 128);
         if (new FileInfo(journalPath).Length > bound)
@@ -229,25 +253,15 @@ internal sealed class DownloadState : IDisposable
             return null;
         }
 
-        FileStorage staged = FileStorage.Open(stagedPath, FileAccess.ReadWrite, FileShare.None);
-        try
+        if (staged.Length != diskSize)
         {
-            if (staged.Length != diskSize)
-            {
-                discarded = string.Create(CultureInfo.InvariantCulture, $"its staged file is {staged.Length} bytes, not the disk's {diskSize}");
-                staged.Dispose();
-                return null;
-            }
+            discarded = string.Create(CultureInfo.InvariantCulture, $"its staged file is {staged.Length} bytes, not the disk's {diskSize}");
+            return null;
+        }
 
-            List<DownloadRecord> kept = Verified(staged, recorded, plan, cancellationToken);
-            SafeFileHandle journal = WriteJournal(folder, DownloadJournal.Encode(DownloadJournal.Header(identity), kept), out long end);
-            return new DownloadState(folder, staged, journal, end, kept) { Resumed = true };
-        }
-        catch
-        {
-            staged.Dispose();
-            throw;
-        }
+        List<DownloadRecord> kept = Verified(staged, recorded, plan, cancellationToken);
+        SafeFileHandle journal = WriteJournal(folder, DownloadJournal.Encode(DownloadJournal.Header(identity), kept), out long end);
+        return new DownloadState(folder, staged, journal, end, kept) { Resumed = true };
     }
 
     /// <summary>The recorded pieces that are pieces of the plan and whose staged bytes still hash as recorded (a piece counted once).</summary>
@@ -296,6 +310,6 @@ internal sealed class DownloadState : IDisposable
 
         NewFile.ReplaceWith(fresh, path);
         end = bytes.Length;
-        return File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        return File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read); // readable while it grows (the staged file is the lock)
     }
 }
