@@ -55,6 +55,8 @@ public sealed class DownloadTests : IDisposable
         using (JsonDocument document = JsonSchemaCheck.AssertValid(result.Stdout, "download"))
         {
             Assert.Equal(20 * MiB, document.RootElement.GetProperty("bytes-downloaded").GetInt64());
+            Assert.Equal((20 * MiB) + 512, document.RootElement.GetProperty("bytes-fetched").GetInt64()); // the pieces and the footer, of 64 GiB
+            Assert.False(document.RootElement.GetProperty("resumed").GetBoolean());
             Assert.Equal("dynamic", document.RootElement.GetProperty("target-format").GetString());
         }
 
