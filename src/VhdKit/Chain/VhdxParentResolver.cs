@@ -27,7 +27,9 @@ internal static class VhdxParentResolver
         Guid expected = Linkage(child, locator, VhdxParentLocator.ParentLinkage)
             ?? throw new VhdxFormatException($"The parent locator of {child.Path}: expected a parent_linkage key holding a GUID, was '{locator[VhdxParentLocator.ParentLinkage] ?? "(none)"}'.");
         Guid? second = Linkage(child, locator, VhdxParentLocator.ParentLinkage2);
-        string childFolder = Path.GetDirectoryName(Path.GetFullPath(child.Path)) ?? string.Empty;
+        bool remote = StorageLocations.IsUrl(child.Path);
+        var beside = child.Storage as IRelativeLocations;
+        string childFolder = remote ? string.Empty : Path.GetDirectoryName(Path.GetFullPath(child.Path)) ?? string.Empty;
         var attempts = ImmutableArray.CreateBuilder<ParentCandidate>();
         var tried = new HashSet<string>(StringComparer.Ordinal);
         foreach (string key in Keys)
@@ -37,7 +39,9 @@ internal static class VhdxParentResolver
                 continue;
             }
 
-            string? path = key == VhdxParentLocator.VolumePath ? null : ParentPaths.ToLocalPath(ParentLocatorPlatform.W2ru, text, childFolder);
+            string? path = key == VhdxParentLocator.VolumePath ? null
+                : remote ? ParentPaths.ToRemoteLocation(ParentLocatorPlatform.W2ru, text, beside)
+                : ParentPaths.ToLocalPath(ParentLocatorPlatform.W2ru, text, childFolder);
             if (path is not null && !tried.Add(path))
             {
                 continue;
@@ -64,17 +68,21 @@ internal static class VhdxParentResolver
             return (null, new ParentCandidate(source, text, null, CandidateOutcome.NotApplicable, "names no file on this platform"));
         }
 
-        FileInfo? file = LocalFile.Resolve(path);
-        if (file is not { Exists: true })
+        bool remote = StorageLocations.IsUrl(path);
+        FileInfo? file = remote ? null : LocalFile.Resolve(path);
+        if (!remote && file is not { Exists: true })
         {
             string detail = Directory.Exists(path) ? "a folder" : file is null ? "a dangling or looping symbolic link" : string.Empty;
             return (null, new ParentCandidate(source, text, path, CandidateOutcome.Missing, detail));
         }
 
-        if (file.Length < VhdxLayout.HeaderSectionSize)
+        if (file is not null && file.Length < VhdxLayout.HeaderSectionSize)
         {
             return (null, new ParentCandidate(source, text, path, CandidateOutcome.NotARegularFile, $"{file.Length} bytes; not a VHDX file, not opened"));
         }
+
+        // A URL (a parent beside a child stored as a blob) is shown without its query string (a SAS token).
+        string shown = remote ? StorageLocations.Display(path) : path;
 
         VhdxImage image;
         try
@@ -82,7 +90,7 @@ internal static class VhdxParentResolver
             ImageFormat format = ImageFormatProbe.Detect(path);
             if (format != ImageFormat.Vhdx)
             {
-                return (null, new ParentCandidate(source, text, path, CandidateOutcome.WrongFormat,
+                return (null, new ParentCandidate(source, text, shown, CandidateOutcome.WrongFormat,
                     $"it is {ImageFormatNames.Describe(format)}; a VHDX child's parent must be a VHDX (Hyper-V refuses a VHD parent under a VHDX child too)"));
             }
 
@@ -90,21 +98,21 @@ internal static class VhdxParentResolver
         }
         catch (VhdFormatException e)
         {
-            return (null, new ParentCandidate(source, text, path, CandidateOutcome.NotAVhd, e.Message));
+            return (null, new ParentCandidate(source, text, shown, CandidateOutcome.NotAVhd, e.Message));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException || (remote && e is NotSupportedException or ArgumentException))
         {
-            return (null, new ParentCandidate(source, text, path, CandidateOutcome.Unreadable, e.Message));
+            return (null, new ParentCandidate(source, text, shown, CandidateOutcome.Unreadable, e.Message));
         }
 
         Guid found = image.DataWriteGuid;
         if (found != expected && found != second)
         {
             image.Dispose();
-            return (null, new ParentCandidate(source, text, path, CandidateOutcome.IdMismatch,
+            return (null, new ParentCandidate(source, text, shown, CandidateOutcome.IdMismatch,
                 $"its DataWriteGuid is {found}, the child's parent_linkage is {expected}") { FoundId = found });
         }
 
-        return (image, new ParentCandidate(source, text, path, CandidateOutcome.Accepted, string.Empty) { FoundId = found });
+        return (image, new ParentCandidate(source, text, shown, CandidateOutcome.Accepted, string.Empty) { FoundId = found });
     }
 }
