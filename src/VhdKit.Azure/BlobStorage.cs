@@ -240,6 +240,7 @@ public sealed class BlobStorage : IPositionalStorage, IRelativeLocations
 
                 done += read;
                 Interlocked.Add(ref _bytesFetched, read);
+                StorageLocations.CountFetched(read);
             }
         }
         catch (RequestFailedException e) when (e.Status == 412)
