@@ -83,6 +83,11 @@ public static class DownloadOperation
             {
                 throw Kept(explained, state);
             }
+            catch (IOException e) when (state is not null && e is not AzureBlobException and not ImageAlreadyExistsException)
+            {
+                // A local failure (a full disk, an I/O error on the staged file): what is recorded stays usable.
+                throw new IOException($"{e.Message} The pieces fetched so far are kept in {state.Folder}: run the same download again to fetch only the rest, or delete that folder.", e);
+            }
             finally
             {
                 state?.Dispose();

@@ -153,6 +153,31 @@ public sealed class DownloadResumeTests : IDisposable
         Assert.Equal(model, File.ReadAllBytes(target));
     }
 
+    [SkippableFact]
+    public async Task Download_whose_local_build_fails_with_an_io_error_keeps_every_piece_and_the_rerun_fetches_only_the_footer()
+    {
+        _azurite.Require();
+        var model = new byte[16 * MiB];
+        new Random(1525).NextBytes(model);
+        string url = await UploadAsync(model, "eio.vhd");
+        string target = _folder.File("eio.vhd");
+
+        var failed = await Assert.ThrowsAsync<IOException>(() =>
+            DownloadOperation.RunAsync(new DownloadRequest(url, target), storage => new FailingStorage(storage), null, CancellationToken.None));
+
+        Assert.Contains("Input/output error (injected)", failed.Message, StringComparison.Ordinal);
+        Assert.Contains("kept in", failed.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(target));
+
+        DownloadResult done = await DownloadOperation.RunAsync(new DownloadRequest(url, target));
+
+        Assert.True(done.Resumed);
+        Assert.Equal(model.Length, done.BytesReused);
+        Assert.Equal(512, done.BytesFetched);
+        using VhdKit.Chain.VirtualDisk disk = VhdKit.Chain.VirtualDisk.Open(target, new VhdKit.Chain.VirtualDiskOptions { ReadOnly = true });
+        ChainBuilder.AssertContent(model, disk);
+    }
+
     [Fact]
     public void Journal_trusts_whole_lines_of_its_own_blob_only()
     {
@@ -168,6 +193,42 @@ public sealed class DownloadResumeTests : IDisposable
         Assert.Null(DownloadJournal.Parse(whole, identity with { BlobUrl = "http://h/a/c/other.vhd" }, out string? other));
         Assert.Contains("another blob", other, StringComparison.Ordinal);
         Assert.Null(DownloadJournal.Parse("garbage", identity, out _));
+    }
+
+    /// <summary>A volume whose data writes (64 KiB or more) fail with EIO.</summary>
+    private sealed class FailingStorage(VhdKit.Storage.IPositionalStorage inner) : VhdKit.Storage.IPositionalStorage
+    {
+        public string Name => inner.Name;
+
+        public bool CanWrite => inner.CanWrite;
+
+        public long Length => inner.Length;
+
+        public int Read(Span<byte> buffer, long offset) => inner.Read(buffer, offset);
+
+        public ValueTask<int> ReadAsync(Memory<byte> buffer, long offset, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, cancellationToken);
+
+        public void Write(ReadOnlySpan<byte> buffer, long offset)
+        {
+            if (buffer.Length >= 64 * 1024)
+            {
+                throw new IOException($"Writing {Name} at {offset} failed: Input/output error (injected).");
+            }
+
+            inner.Write(buffer, offset);
+        }
+
+        public ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, long offset, CancellationToken cancellationToken)
+        {
+            Write(buffer.Span, offset);
+            return ValueTask.CompletedTask;
+        }
+
+        public void SetLength(long length) => inner.SetLength(length);
+
+        public void Flush() => inner.Flush();
+
+        public void Dispose() => inner.Dispose();
     }
 
     private Task<string> UploadAsync(byte[] model, string name) => UploadAsync(model, name, out _);
