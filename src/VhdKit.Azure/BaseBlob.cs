@@ -104,7 +104,7 @@ internal sealed class BaseBlob
         {
             cancellationToken.ThrowIfCancellationRequested();
             int length = (int)Math.Min(SampleLength, local.Capacity - offset);
-            blob.Read(remote.AsSpan(0, length), offset);
+            blob.Read(remote.AsSpan(0, length), offset, cancellationToken);
             int done = 0;
             while (done < length)
             {

@@ -84,13 +84,24 @@ internal sealed class BlobSource : ConvertSource
 
     public override ImmutableArray<DiskExtent> Extents() => _extents;
 
-    public override void Read(Span<byte> chunk, long offset)
+    /// <summary>The blob's ETag when it was opened: every read asks for the blob as it was then.</summary>
+    public ETag ETag => _etag;
+
+    /// <summary>The blob's length, footer included.</summary>
+    public long BlobLength => Capacity + VhdFooter.Size;
+
+    public override void Read(Span<byte> chunk, long offset) => Read(chunk, offset, CancellationToken.None);
+
+    /// <summary>Fills <paramref name="chunk"/> from <paramref name="offset"/> with one ranged read of the blob as it was when opened.</summary>
+    /// <exception cref="RequestFailedException">Azure refused the read (HTTP 412: the blob changed).</exception>
+    /// <exception cref="IOException">The blob ended early.</exception>
+    public void Read(Span<byte> chunk, long offset, CancellationToken cancellationToken)
     {
         using Stream content = _connection.Client.DownloadStreaming(new BlobDownloadOptions
         {
             Range = new HttpRange(offset, chunk.Length),
             Conditions = new BlobRequestConditions { IfMatch = _etag },
-        }).Value.Content;
+        }, cancellationToken).Value.Content;
         int done = 0;
         while (done < chunk.Length)
         {

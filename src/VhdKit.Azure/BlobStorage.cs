@@ -13,7 +13,7 @@ namespace VhdKit.Azure;
 /// error, never a mix of old and new bytes. Retries are the SDK's (<see cref="BlobConnection"/>); a failure is an
 /// <see cref="AzureBlobException"/> naming the blob without its SAS token.
 /// </summary>
-public sealed class BlobStorage : IPositionalStorage
+public sealed class BlobStorage : IPositionalStorage, IRelativeLocations
 {
     private readonly BlobConnection _connection;
     private readonly BlobRequestConditions _unchanged;
@@ -36,6 +36,12 @@ public sealed class BlobStorage : IPositionalStorage
 
     /// <summary>The blob's URL without its SAS token.</summary>
     public string Name => _connection.DisplayUrl;
+
+    /// <inheritdoc />
+    string? IRelativeLocations.Resolve(string relativePath) => BlobLocations.Resolve(_connection.Client.Uri, relativePath);
+
+    /// <inheritdoc />
+    string IRelativeLocations.WithCredential(string url) => BlobLocations.WithCredential(_connection.Client.Uri, url);
 
     /// <summary>Always <see langword="false"/>: a blob is read in place, never written.</summary>
     public bool CanWrite => false;
@@ -234,6 +240,7 @@ public sealed class BlobStorage : IPositionalStorage
 
                 done += read;
                 Interlocked.Add(ref _bytesFetched, read);
+                StorageLocations.CountFetched(read);
             }
         }
         catch (RequestFailedException e) when (e.Status == 412)

@@ -31,12 +31,14 @@ internal sealed class DownloadDigests
     }
 
     /// <summary>Records the bytes read at <paramref name="offset"/>.</summary>
-    public void Record(long offset, ReadOnlySpan<byte> bytes)
+    public void Record(long offset, ReadOnlySpan<byte> bytes) => Record(offset, bytes.Length, SHA256.HashData(bytes));
+
+    /// <summary>Records that the <paramref name="length"/> bytes at <paramref name="offset"/> hash to <paramref name="hash"/> (SHA-256).</summary>
+    public void Record(long offset, int length, byte[] hash)
     {
-        byte[] hash = SHA256.HashData(bytes);
         lock (_lock)
         {
-            _ranges.Add((offset, bytes.Length, hash));
+            _ranges.Add((offset, length, hash));
         }
     }
 

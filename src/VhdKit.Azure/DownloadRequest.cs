@@ -9,4 +9,7 @@ public sealed record DownloadRequest(string BlobUrl, string Target)
 {
     /// <summary>The local file's format: a dynamic VHD (default, sparse), a fixed VHD, a dynamic or fixed VHDX (default block size), or raw.</summary>
     public ConvertFormat Format { get; init; } = ConvertFormat.Dynamic;
+
+    /// <summary>How many ranged reads (of at most 4 MiB each) are in flight at once (1 to <see cref="DownloadOperation.MaximumThreads"/>).</summary>
+    public int Threads { get; init; } = 8;
 }

@@ -8,8 +8,9 @@ using VhdKit.Azure;
 namespace VhdKit.Cli;
 
 /// <summary>
-/// <c>vhd download BLOB_URL DST [-O vhd|vhdx|raw] [--type dynamic|fixed]</c>: a fixed VHD page blob becomes a new local
-/// file, reading only the blob's page ranges (VhdKit.Azure's DownloadOperation). Not in the native build.
+/// <c>vhd download BLOB_URL DST [-O vhd|vhdx|raw] [--type dynamic|fixed] [--threads N]</c>: a fixed VHD page blob becomes
+/// a new local file, reading only the blob's page ranges (VhdKit.Azure's DownloadOperation); run again after an
+/// interruption, it fetches only what is missing. Not in the native build.
 /// </summary>
 internal static class DownloadCommand
 {
@@ -19,18 +20,20 @@ internal static class DownloadCommand
         var target = new Argument<string>("DST") { Description = "The new file; never overwritten." };
         var format = new Option<string>("--target-format", "-O") { HelpName = "FMT", Description = "vhd (default), vhdx or raw.", DefaultValueFactory = _ => "vhd" };
         var type = new Option<string>("--type") { HelpName = "TYPE", Description = "For -O vhd or vhdx: dynamic (default, sparse) or fixed.", DefaultValueFactory = _ => "dynamic" };
+        var threads = new Option<int>("--threads") { HelpName = "N", Description = "Ranged reads in flight at once (1-64).", DefaultValueFactory = _ => 8 };
         var verb = new CliVerb("download", "Download a fixed VHD page blob from Azure into a new local VHD, VHDX or raw file, reading only its data.", "download") { Subject = target };
-        return verb.Build([blob, target, format, type], async context =>
+        return verb.Build([blob, target, format, type, threads], async context =>
         {
             ConvertFormat output = Output(context.Get(format)!, context.Get(type)!);
 #if VHDKIT_AZURE
-            var request = new DownloadRequest(context.Get(blob), Path.GetFullPath(context.Get(target))) { Format = output };
+            var request = new DownloadRequest(context.Get(blob), Path.GetFullPath(context.Get(target))) { Format = output, Threads = context.Get(threads) };
             DownloadResult result = await context.TrackAsync("download", progress => DownloadOperation.RunAsync(request, progress, context.CancellationToken))
                 .ConfigureAwait(false);
             string written = Name(output);
             context.Result(
-                new DownloadDocument(result.BlobUrl, result.Target, written, result.VirtualSize, result.BytesDownloaded, result.FileLength, result.VerifiedRanges),
-                $"Downloaded {result.BlobUrl} to {result.Target} ({written}, {result.VirtualSize} bytes; {result.BytesDownloaded} bytes read, a {result.FileLength}-byte file; {result.VerifiedRanges} ranges verified).");
+                new DownloadDocument(result.BlobUrl, result.Target, written, result.VirtualSize, result.BytesDownloaded, result.FileLength, result.VerifiedRanges,
+                    result.BytesFetched, result.Resumed, result.BytesReused, result.DiscardedPartial),
+                $"{(result.Resumed ? "Resumed the download of" : "Downloaded")} {result.BlobUrl} to {result.Target} ({written}, {result.VirtualSize} bytes; {result.BytesDownloaded} bytes of data, {result.BytesFetched} bytes fetched{(result.Resumed ? $", {result.BytesReused} kept from the interrupted run" : string.Empty)}; a {result.FileLength}-byte file; {result.VerifiedRanges} ranges verified).{(result.DiscardedPartial is { } why ? $" A partial download beside it was discarded: {why}." : string.Empty)}");
             return ExitCodes.Success;
 #else
             await Task.CompletedTask.ConfigureAwait(false);

@@ -8,7 +8,12 @@ namespace VhdKit.Cli.Output;
 /// <param name="BytesDownloaded">The bytes read from the blob's page ranges.</param>
 /// <param name="FileLength">The new file's length in bytes.</param>
 /// <param name="VerifiedRanges">Ranges read from the blob that were read back from the written file and found equal before it was moved into place.</param>
-internal sealed record DownloadDocument(string BlobUrl, string Target, string TargetFormat, long VirtualSize, long BytesDownloaded, long FileLength, int VerifiedRanges)
+/// <param name="BytesFetched">The bytes this run read from the blob (its pieces and the 512-byte footer).</param>
+/// <param name="Resumed">Whether this run took over an interrupted download of the same blob, unchanged.</param>
+/// <param name="BytesReused">The bytes an interrupted run had staged and recorded, taken over instead of fetched again.</param>
+/// <param name="DiscardedPartial">Why a partial download found beside the target was discarded, or null.</param>
+internal sealed record DownloadDocument(string BlobUrl, string Target, string TargetFormat, long VirtualSize, long BytesDownloaded, long FileLength, int VerifiedRanges,
+    long BytesFetched, bool Resumed, long BytesReused, string? DiscardedPartial)
     : VerbDocument("download")
 {
 }

@@ -4,7 +4,8 @@ using VhdKit.Images;
 namespace VhdKit.Chain;
 
 /// <summary>
-/// Turns a differencing disk's locators into local paths, in the order they are tried: W2ru (relative to the
+/// Turns a differencing disk's locators into local paths (for a child stored remotely, a blob: locations beside it,
+/// see <see cref="ToRemoteLocation"/>), in the order they are tried: W2ru (relative to the
 /// child's folder), W2ku, MacX (a blktap relative URL relative to the child's folder), Url8 (a remote parent's URL,
 /// kept as it is), then the header's parent name in the child's folder (the deprecated 8-bit
 /// Wi2r/Wi2k go with W2ru/W2ku).
@@ -15,7 +16,9 @@ internal static class ParentPaths
 
     public static List<(string Source, string Text, string? Path)> Candidates(VhdImage child)
     {
-        string childFolder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(child.Path)) ?? string.Empty;
+        bool remote = Storage.StorageLocations.IsUrl(child.Path);
+        var beside = child.Storage as Storage.IRelativeLocations;
+        string childFolder = remote ? string.Empty : System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(child.Path)) ?? string.Empty;
         var candidates = new List<(string, string, string?)>();
         foreach (ParentLocatorPlatform platform in new[]
                  {
@@ -27,7 +30,8 @@ internal static class ParentPaths
             {
                 if (locator.Platform == platform && locator.Text is { } text)
                 {
-                    candidates.Add((FourCharacterCode.ToDisplayString((uint)platform), text, ToLocalPath(platform, text, childFolder)));
+                    candidates.Add((FourCharacterCode.ToDisplayString((uint)platform), text,
+                        remote ? ToRemoteLocation(platform, text, beside) : ToLocalPath(platform, text, childFolder)));
                 }
             }
         }
@@ -37,7 +41,8 @@ internal static class ParentPaths
         {
             // Only the name: a parent name never leads out of the child's folder.
             string fileName = System.IO.Path.GetFileName(name.Replace('\\', '/'));
-            candidates.Add((ParentNameSource, name, fileName.Length > 0 ? System.IO.Path.Combine(childFolder, fileName) : null));
+            string? path = fileName.Length == 0 ? null : remote ? beside?.Resolve(fileName) : System.IO.Path.Combine(childFolder, fileName);
+            candidates.Add((ParentNameSource, name, path));
         }
 
         return candidates;
@@ -76,6 +81,40 @@ internal static class ParentPaths
 
         string local = text.Replace('\\', '/');
         return System.IO.Path.GetFullPath(System.IO.Path.IsPathRooted(local) ? local : System.IO.Path.Combine(childFolder, local));
+    }
+
+    /// <summary>
+    /// Where a locator of a child stored remotely (a blob) leads: a relative path (W2ru, Wi2r, a relative MacX URL, a
+    /// VHDX's relative_path) resolved against the child's own location and bounded by it (a blob's container), with the
+    /// child's credential; a Url8 URL as it is (with the child's credential only within the same container); an
+    /// absolute local path (W2ku, a drive letter, a UNC or Unix path) names nothing: a remote child has no local disk.
+    /// </summary>
+    public static string? ToRemoteLocation(ParentLocatorPlatform platform, string text, Storage.IRelativeLocations? beside)
+    {
+        if (text.Length == 0 || text.Contains('\0', StringComparison.Ordinal) || beside is null)
+        {
+            return null;
+        }
+
+        if (platform == ParentLocatorPlatform.Url8)
+        {
+            return Storage.StorageLocations.IsUrl(text) ? beside.WithCredential(text) : null;
+        }
+
+        string relative = text;
+        if (platform == ParentLocatorPlatform.MacX)
+        {
+            const string Scheme = "file://";
+            if (!text.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) || text.Length == Scheme.Length || text[Scheme.Length] == '/')
+            {
+                return null; // file:///..., file://localhost/...: absolute, on some machine's disk
+            }
+
+            relative = text[Scheme.Length..];
+        }
+
+        relative = relative.Replace('\\', '/');
+        return IsWindowsRooted(text) || relative.StartsWith('/') || Storage.StorageLocations.IsUrl(relative) ? null : beside.Resolve(relative);
     }
 
     /// <summary>

@@ -133,6 +133,7 @@ internal static class ParentResolver
     /// <summary>A remote parent (a Url8 locator): opened read-only through its scheme's opener, whose failure (unreachable, access denied, no opener) is the candidate's.</summary>
     private static (VhdImage?, ParentCandidate) TryUrl(string source, string text, string url, Guid expected)
     {
+        string shown = StorageLocations.Display(url); // its query string (a SAS token carried from the child) never shown
         VhdImage image;
         try
         {
@@ -140,14 +141,14 @@ internal static class ParentResolver
         }
         catch (VhdFormatException e)
         {
-            return (null, new ParentCandidate(source, text, url, CandidateOutcome.NotAVhd, e.Message));
+            return (null, new ParentCandidate(source, text, shown, CandidateOutcome.NotAVhd, e.Message));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            return (null, new ParentCandidate(source, text, url, CandidateOutcome.Unreadable, e.Message));
+            return (null, new ParentCandidate(source, text, shown, CandidateOutcome.Unreadable, e.Message));
         }
 
-        return Accept(image, source, text, url, expected);
+        return Accept(image, source, text, shown, expected);
     }
 
     private static (VhdImage?, ParentCandidate) Accept(VhdImage image, string source, string text, string path, Guid expected)

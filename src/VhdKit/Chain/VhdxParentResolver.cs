@@ -94,7 +94,9 @@ internal static class VhdxParentResolver
     private static IEnumerable<(string Key, string Text, string? Path)> DistinctCandidates(VhdxImage child)
     {
         VhdxParentLocator locator = child.Metadata.ParentLocator!.Value;
-        string childFolder = Path.GetDirectoryName(Path.GetFullPath(child.Path)) ?? string.Empty;
+        bool remote = StorageLocations.IsUrl(child.Path);
+        var beside = child.Storage as IRelativeLocations;
+        string childFolder = remote ? string.Empty : Path.GetDirectoryName(Path.GetFullPath(child.Path)) ?? string.Empty;
         var tried = new HashSet<string>(StringComparer.Ordinal);
         foreach (string key in Keys)
         {
@@ -103,7 +105,9 @@ internal static class VhdxParentResolver
                 continue;
             }
 
-            string? path = key == VhdxParentLocator.VolumePath ? null : ParentPaths.ToLocalPath(ParentLocatorPlatform.W2ru, text, childFolder);
+            string? path = key == VhdxParentLocator.VolumePath ? null
+                : remote ? ParentPaths.ToRemoteLocation(ParentLocatorPlatform.W2ru, text, beside)
+                : ParentPaths.ToLocalPath(ParentLocatorPlatform.W2ru, text, childFolder);
             if (path is null || tried.Add(path))
             {
                 yield return (key, text, path);
@@ -145,17 +149,21 @@ internal static class VhdxParentResolver
             return (null, new ParentCandidate(source, text, null, CandidateOutcome.NotApplicable, "names no file on this platform"));
         }
 
-        FileInfo? file = LocalFile.Resolve(path);
-        if (file is not { Exists: true })
+        bool remote = StorageLocations.IsUrl(path);
+        FileInfo? file = remote ? null : LocalFile.Resolve(path);
+        if (!remote && file is not { Exists: true })
         {
             string detail = Directory.Exists(path) ? "a folder" : file is null ? "a dangling or looping symbolic link" : string.Empty;
             return (null, new ParentCandidate(source, text, path, CandidateOutcome.Missing, detail));
         }
 
-        if (file.Length < VhdxLayout.HeaderSectionSize)
+        if (file is not null && file.Length < VhdxLayout.HeaderSectionSize)
         {
             return (null, new ParentCandidate(source, text, path, CandidateOutcome.NotARegularFile, $"{file.Length} bytes; not a VHDX file, not opened"));
         }
+
+        // A URL (a parent beside a child stored as a blob) is shown without its query string (a SAS token).
+        string shown = remote ? StorageLocations.Display(path) : path;
 
         VhdxImage image;
         try
@@ -163,7 +171,7 @@ internal static class VhdxParentResolver
             ImageFormat format = ImageFormatProbe.Detect(path);
             if (format != ImageFormat.Vhdx)
             {
-                return (null, new ParentCandidate(source, text, path, CandidateOutcome.WrongFormat,
+                return (null, new ParentCandidate(source, text, shown, CandidateOutcome.WrongFormat,
                     $"it is {ImageFormatNames.Describe(format)}; a VHDX child's parent must be a VHDX (Hyper-V refuses a VHD parent under a VHDX child too)"));
             }
 
@@ -171,27 +179,27 @@ internal static class VhdxParentResolver
         }
         catch (VhdFormatException e)
         {
-            return (null, new ParentCandidate(source, text, path, CandidateOutcome.NotAVhd, e.Message));
+            return (null, new ParentCandidate(source, text, shown, CandidateOutcome.NotAVhd, e.Message));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException || (remote && e is NotSupportedException or ArgumentException))
         {
-            return (null, new ParentCandidate(source, text, path, CandidateOutcome.Unreadable, e.Message));
+            return (null, new ParentCandidate(source, text, shown, CandidateOutcome.Unreadable, e.Message));
         }
 
         Guid found = image.DataWriteGuid;
-        if (found != expected && found != second && MergeUnderWay(path, expected, childPath) is { } journal)
+        if (found != expected && found != second && !remote && MergeUnderWay(path, expected, childPath) is { } journal)
         {
-            return (image, new ParentCandidate(source, text, path, CandidateOutcome.Accepted,
+            return (image, new ParentCandidate(source, text, shown, CandidateOutcome.Accepted,
                 $"its DataWriteGuid {found} is new since a merge into it began (its journal {journal} names this child and {expected}); the chain through the child reads as before until the merge is run again to completion") { FoundId = found });
         }
 
         if (found != expected && found != second)
         {
             image.Dispose();
-            return (null, new ParentCandidate(source, text, path, CandidateOutcome.IdMismatch,
+            return (null, new ParentCandidate(source, text, shown, CandidateOutcome.IdMismatch,
                 $"its DataWriteGuid is {found}, the child's parent_linkage is {expected}") { FoundId = found });
         }
 
-        return (image, new ParentCandidate(source, text, path, CandidateOutcome.Accepted, string.Empty) { FoundId = found });
+        return (image, new ParentCandidate(source, text, shown, CandidateOutcome.Accepted, string.Empty) { FoundId = found });
     }
 }

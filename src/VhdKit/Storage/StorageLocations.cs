@@ -48,6 +48,18 @@ public static class StorageLocations
         return end >= 2 && IsScheme(location.AsSpan(0, end));
     }
 
+    private static long s_remoteBytesFetched;
+
+    /// <summary>
+    /// The bytes remote storage opened through this class (a blob) has downloaded in this process so far: what reading
+    /// URLs in place cost (the <c>vhd</c> tool reports it as <c>bytes-fetched</c>). Requests' metadata (properties,
+    /// page range lists) is not counted.
+    /// </summary>
+    public static long RemoteBytesFetched => Interlocked.Read(ref s_remoteBytesFetched);
+
+    /// <summary>Adds <paramref name="bytes"/> downloaded by a remote storage to <see cref="RemoteBytesFetched"/>.</summary>
+    internal static void CountFetched(long bytes) => Interlocked.Add(ref s_remoteBytesFetched, bytes);
+
     /// <summary>What stands in for a URL's query string (a SAS token, or any token) when the URL is shown.</summary>
     public const string RedactedQuery = "?[SAS redacted]";
 
