@@ -6,7 +6,7 @@ namespace VhdKit.Tests.Nbd;
 public sealed class NbdWriteOrderTests
 {
     [Fact]
-    public void A_write_waits_for_the_earlier_writes_it_overlaps_and_only_those()
+    public async Task A_write_waits_for_the_earlier_writes_it_overlaps_and_only_those()
     {
         var order = new NbdWriteOrder();
         (Task first, object a) = order.Begin(0, 65536);
@@ -20,7 +20,7 @@ public sealed class NbdWriteOrderTests
         Assert.True(touching.IsCompleted);
 
         order.End(a);
-        Assert.True(overlapping.Wait(TimeSpan.FromSeconds(30)));
+        await overlapping.WaitAsync(TimeSpan.FromSeconds(30));
         foreach (object entry in new[] { b, c, d })
         {
             order.End(entry);
@@ -28,7 +28,7 @@ public sealed class NbdWriteOrderTests
     }
 
     [Fact]
-    public void A_flush_waits_for_every_write_received_before_it_and_not_for_later_ones()
+    public async Task A_flush_waits_for_every_write_received_before_it_and_not_for_later_ones()
     {
         var order = new NbdWriteOrder();
         (_, object a) = order.Begin(0, 4096);
@@ -39,7 +39,7 @@ public sealed class NbdWriteOrderTests
         order.End(a);
         Assert.False(flush.IsCompleted);
         order.End(b);
-        Assert.True(flush.Wait(TimeSpan.FromSeconds(30))); // the later write is still under way
+        await flush.WaitAsync(TimeSpan.FromSeconds(30)); // the later write is still under way
         Assert.True(order.Earlier() is { IsCompleted: false });
         order.End(later);
         Assert.True(order.Earlier().IsCompleted);
