@@ -3,7 +3,7 @@ using VhdKit.Storage;
 namespace VhdKit.Tests.Support;
 
 /// <summary>
-/// A storage whose reads (and, with <paramref name="gateWrites"/>, writes) inside [from, to) wait for
+/// A storage whose reads (or, with <paramref name="gateWrites"/>, writes instead) inside [from, to) wait for
 /// <paramref name="release"/>; counts the writes inside the range that are done and, at each flush, keeps how many were.
 /// </summary>
 public sealed class GatedStorage(IPositionalStorage inner, long from, long to, ManualResetEventSlim release, bool gateWrites = false) : IPositionalStorage
@@ -21,7 +21,7 @@ public sealed class GatedStorage(IPositionalStorage inner, long from, long to, M
 
     public int Read(Span<byte> buffer, long offset)
     {
-        if (Inside(offset, buffer.Length))
+        if (!gateWrites && Inside(offset, buffer.Length))
         {
             release.Wait();
         }

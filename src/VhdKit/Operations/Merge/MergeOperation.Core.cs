@@ -79,7 +79,7 @@ public static partial class MergeOperation
         ThrowIfHeldPastEnd(layerSpan, target);
         ImmutableArray<DiskExtent> extents = LayerWalk.Extents(layerSpan, target.Capacity, allocatedOnly: true);
         long total = CopyEngine.Copy(extents, (chunk, offset) => LayerWalk.Read(layerSpan, chunk, offset), target.WriteSectors,
-            progress, cancellationToken, target.Flush, FlushEvery);
+            progress, cancellationToken, target.Flush, FlushEvery, overlap: true);
         target.Flush();
         return total;
     }
