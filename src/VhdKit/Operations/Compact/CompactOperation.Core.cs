@@ -92,7 +92,7 @@ public static partial class CompactOperation
                     Span<byte> underneath = below.AsSpan(0, data.Length);
                     LayerWalk.Read(parents, underneath, offset); // zeros under a dynamic disk
                     WriteDifferingSectors(target, data, underneath, offset);
-                }, progress, cancellationToken, overlap: true);
+                }, progress, cancellationToken);
         }
         finally
         {

@@ -191,7 +191,7 @@ public static class ConvertOperation
                 }
 
                 written += chunk.Length;
-            }, progress, cancellationToken, copy: copy, overlap: true);
+            }, progress, cancellationToken, copy: copy);
             image?.Flush(); // its metadata written (the storage defers the fsyncs to the caller)
             return (read, written);
         }
