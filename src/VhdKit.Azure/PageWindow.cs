@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using VhdKit.Chain;
+using VhdKit.Operations;
 
 namespace VhdKit.Azure;
 
@@ -15,28 +16,24 @@ internal readonly record struct PageWindow(long Offset, int Length)
     /// </summary>
     public static ImmutableArray<PageWindow> Cut(ImmutableArray<DiskExtent> ranges, long capacity)
     {
+        // The copy engine's plan (CopyChunks) over the ranges widened to pages, in 4 MiB chunks, touching pieces joined.
         long end = (capacity + PageBlobRules.PageSize - 1) / PageBlobRules.PageSize * PageBlobRules.PageSize;
-        var windows = ImmutableArray.CreateBuilder<PageWindow>();
+        var pages = new List<DiskExtent>(ranges.Length);
         foreach (DiskExtent range in ranges)
         {
             long at = range.Offset / PageBlobRules.PageSize * PageBlobRules.PageSize;
             long stop = Math.Min(end, (range.Offset + range.Length + PageBlobRules.PageSize - 1) / PageBlobRules.PageSize * PageBlobRules.PageSize);
-            while (at < stop)
+            if (at < stop)
             {
-                long windowEnd = (at / PageBlobRules.MaximumPageWrite + 1) * PageBlobRules.MaximumPageWrite;
-                long pieceEnd = Math.Min(stop, windowEnd);
-                if (windows.Count > 0 && windows[^1] is var last && last.Offset + last.Length >= at
-                    && last.Offset / PageBlobRules.MaximumPageWrite == at / PageBlobRules.MaximumPageWrite)
-                {
-                    windows[^1] = last with { Length = (int)(Math.Max(pieceEnd, last.Offset + last.Length) - last.Offset) };
-                }
-                else
-                {
-                    windows.Add(new PageWindow(at, (int)(pieceEnd - at)));
-                }
-
-                at = pieceEnd;
+                pages.Add(new DiskExtent(at, stop - at, range.Layer));
             }
+        }
+
+        var windows = ImmutableArray.CreateBuilder<PageWindow>();
+        var chunks = new CopyChunks(pages, PageBlobRules.MaximumPageWrite, joinTouching: true);
+        while (chunks.Next(out long offset, out int count))
+        {
+            windows.Add(new PageWindow(offset, count));
         }
 
         return windows.ToImmutable();

@@ -6,14 +6,14 @@ using VhdKit.Chain;
 namespace VhdKit.Nbd;
 
 /// <summary>
-/// One client's transmission phase. One loop reads the requests in order; READs and BLOCK_STATUS requests (they only
-/// read) are served in parallel (up to <see cref="MaxInFlight"/> per client and <see cref="NbdExport.MaxParallelReads"/>
-/// per server, each through its own pooled buffer of <see cref="ChunkSize"/> bytes), their replies sent when ready,
-/// out of order, as the protocol allows (each carries its request's cookie); every other request is served by the
-/// loop itself, in order, through the loop's buffer (writes larger than that stream through it). A FLUSH therefore
-/// runs after every write received before it has reached the disk, and a read or BLOCK_STATUS received after a
-/// write's reply starts after that write. A client costs the server a bounded amount of memory whatever it
-/// asks for.
+/// One client's transmission phase. One loop reads the requests in order; READs, BLOCK_STATUS, WRITEs (up to
+/// <see cref="ChunkSize"/> bytes), WRITE_ZEROES, FLUSHes and FUA TRIMs are served in parallel (up to
+/// <see cref="MaxInFlight"/> per client and <see cref="NbdExport.MaxParallelReads"/> per server, each through its own
+/// pooled buffer of <see cref="ChunkSize"/> bytes), their replies sent when ready, out of order, as the protocol
+/// allows (each carries its request's cookie). Writes keep NBD's order (<see cref="NbdWriteOrder"/>): a write waits
+/// for the earlier writes it overlaps, a FLUSH for every write received before it, and a write is answered only once
+/// it is on the disk, so a read or BLOCK_STATUS received after a write's reply sees it. Longer writes stream through
+/// the loop's buffer after the earlier writes. A client costs the server a bounded amount of memory whatever it asks for.
 /// </summary>
 /// <remarks>
 /// <para>Replies never interleave on the socket: one is sent whole before the next, except that with structured replies
@@ -34,7 +34,7 @@ namespace VhdKit.Nbd;
 /// A failed flush is final for the open disk (<see cref="Storage.FileStorage.Flush"/>): later flushes answer EIO
 /// too, until the server is restarted and the image checked.</para>
 /// </remarks>
-internal sealed class NbdConnection : IDisposable
+internal sealed partial class NbdConnection : IDisposable
 {
     /// <summary>The most data moved per socket or disk call.</summary>
     public const int ChunkSize = 1024 * 1024;
@@ -130,18 +130,18 @@ internal sealed class NbdConnection : IDisposable
                     await StartReadAsync(request).ConfigureAwait(false);
                     break;
                 case NbdCommand.Write:
-                    await WriteAsync(request).ConfigureAwait(false);
+                    await StartWriteAsync(request).ConfigureAwait(false);
                     break;
                 case NbdCommand.Disconnect:
                     return;
                 case NbdCommand.Flush:
-                    await ReplyAsync(_buffer, request, FlushIfWriter()).ConfigureAwait(false);
+                    await StartFlushAsync(request).ConfigureAwait(false);
                     break;
                 case NbdCommand.Trim:
-                    await ReplyAsync(_buffer, request, Trim(request)).ConfigureAwait(false);
+                    await StartTrimAsync(request).ConfigureAwait(false);
                     break;
                 case NbdCommand.WriteZeroes:
-                    await ReplyAsync(_buffer, request, WriteZeroes(request)).ConfigureAwait(false);
+                    await StartWriteZeroesAsync(request).ConfigureAwait(false);
                     break;
                 case NbdCommand.BlockStatus:
                     await StartBlockStatusAsync(request).ConfigureAwait(false);
@@ -166,7 +166,11 @@ internal sealed class NbdConnection : IDisposable
     }
 
     /// <summary>Starts <paramref name="serve"/> on the thread pool once a slot is free (of this client's and of the server's).</summary>
-    private async Task StartInParallelAsync(NbdRequest request, Func<byte[], NbdRequest, Task> serve)
+    private async Task StartInParallelAsync(NbdRequest request, Func<byte[], NbdRequest, Task> serve) =>
+        Dispatch(await TakeSlotAsync().ConfigureAwait(false), request, serve);
+
+    /// <summary>Waits for a slot (of this client's and of the server's) and rents its buffer; <see cref="Dispatch"/> gives both back.</summary>
+    private async Task<byte[]> TakeSlotAsync()
     {
         await _inFlight.WaitAsync().ConfigureAwait(false);
         try
@@ -179,13 +183,16 @@ internal sealed class NbdConnection : IDisposable
             throw;
         }
 
-        _ = Task.Run(() => ServeInParallelAsync(request, serve));
+        return ArrayPool<byte>.Shared.Rent(BufferSize);
     }
 
-    /// <summary>One READ or BLOCK_STATUS, on its own: its failure is kept for <see cref="RunAsync"/> and ends the connection.</summary>
-    private async Task ServeInParallelAsync(NbdRequest request, Func<byte[], NbdRequest, Task> serve)
+    /// <summary>Runs <paramref name="serve"/> on the thread pool with a slot taken by <see cref="TakeSlotAsync"/>.</summary>
+    private void Dispatch(byte[] buffer, NbdRequest request, Func<byte[], NbdRequest, Task> serve) =>
+        _ = Task.Run(() => ServeInParallelAsync(buffer, request, serve));
+
+    /// <summary>One request served on its own: its failure is kept for <see cref="RunAsync"/> and ends the connection.</summary>
+    private async Task ServeInParallelAsync(byte[] buffer, NbdRequest request, Func<byte[], NbdRequest, Task> serve)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
             await serve(buffer, request).ConfigureAwait(false);
@@ -197,10 +204,16 @@ internal sealed class NbdConnection : IDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
-            _export.ReadSlots.Release();
-            _inFlight.Release();
+            ReleaseSlot(buffer);
         }
+    }
+
+    /// <summary>Gives back a slot taken by <see cref="TakeSlotAsync"/> and its buffer.</summary>
+    private void ReleaseSlot(byte[] buffer)
+    {
+        ArrayPool<byte>.Shared.Return(buffer);
+        _export.ReadSlots.Release();
+        _inFlight.Release();
     }
 
     /// <summary>Reads and sends a READ's data, <see cref="ChunkSize"/> bytes at a time, through <paramref name="buffer"/>.</summary>
@@ -263,64 +276,6 @@ internal sealed class NbdConnection : IDisposable
                 _sending.Release();
             }
         }
-    }
-
-    private async Task WriteAsync(NbdRequest request)
-    {
-        if (request.Length > NbdServerOptions.MaxRequestLength)
-        {
-            await ErrorAsync(_buffer, request, NbdError.Overflow, $"A write of {request.Length} bytes is over the {NbdServerOptions.MaxRequestLength}-byte limit.").ConfigureAwait(false);
-            throw new InvalidDataException($"NBD write length: expected at most {NbdServerOptions.MaxRequestLength} bytes. Was {request.Length}.");
-        }
-
-        NbdError error = Check(request, write: true);
-        long offset = (long)request.Offset;
-        int remaining = (int)request.Length;
-        while (remaining > 0)
-        {
-            // The payload is always consumed, even for a refused write, so the stream stays in sync.
-            int count = Math.Min(remaining, ChunkSize);
-            await _channel.ReadExactlyAsync(_buffer.AsMemory(HeaderRoom, count), _options.TransferTimeout).ConfigureAwait(false);
-            if (error == NbdError.None)
-            {
-                error = WriteToDisk(_buffer.AsSpan(HeaderRoom, count), offset);
-            }
-
-            remaining -= count;
-            offset += count;
-        }
-
-        await ReplyAsync(_buffer, request, error == NbdError.None ? FuaFlush(request) : error).ConfigureAwait(false);
-    }
-
-    private NbdError WriteZeroes(NbdRequest request)
-    {
-        NbdError error = Check(request, write: true);
-        if (error != NbdError.None)
-        {
-            return error;
-        }
-
-        Span<byte> zeros = _buffer.AsSpan(HeaderRoom, ChunkSize);
-        zeros.Clear();
-        long offset = (long)request.Offset;
-        long remaining = request.Length;
-        while (remaining > 0 && error == NbdError.None)
-        {
-            int count = (int)Math.Min(remaining, ChunkSize);
-            error = WriteToDisk(zeros[..count], offset);
-            remaining -= count;
-            offset += count;
-        }
-
-        return error == NbdError.None ? FuaFlush(request) : error;
-    }
-
-    /// <summary>TRIM is accepted and ignored (see the remarks on the class); with FUA it still flushes.</summary>
-    private NbdError Trim(NbdRequest request)
-    {
-        NbdError error = Check(request, write: true);
-        return error == NbdError.None ? FuaFlush(request) : error;
     }
 
     /// <summary>Answers a bad BLOCK_STATUS at once; starts a good one in parallel (<see cref="StartInParallelAsync"/>).</summary>

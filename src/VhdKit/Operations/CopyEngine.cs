@@ -21,7 +21,7 @@ internal delegate int ChunkCopier(long offset, int count);
 /// it to the writer, reports bytes done of the extents' total, and flushes the target every so often if asked.
 /// The operations decide what is read and what is written; the loop, its buffer and its bookkeeping are here.
 /// </summary>
-internal static class CopyEngine
+internal static partial class CopyEngine
 {
     /// <summary>
     /// The chunk size (one pooled buffer of it per copy): 256 KiB, chosen by measurement (issue 13; a durable convert
@@ -40,48 +40,47 @@ internal static class CopyEngine
     /// <param name="flushEvery">Bytes between flushes; 0 for none.</param>
     /// <param name="cancellationToken">Checked before each chunk; a cancelled copy has written whole chunks only.</param>
     /// <param name="copy">Asked first for each chunk: copies what it can of it directly; the rest is read and written.</param>
+    /// <param name="overlap">
+    /// Reads the next chunk on another thread while this one is written (<see cref="CopyOverlapped"/>); for readers and
+    /// writers that touch different files only. Not with <paramref name="copy"/>.
+    /// </param>
     /// <returns>The bytes copied (the extents' total).</returns>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static long Copy(IReadOnlyList<DiskExtent> extents, ChunkReader read, ChunkWriter write, IProgress<OperationProgress>? progress,
-        CancellationToken cancellationToken, Action? flush = null, long flushEvery = 0, ChunkCopier? copy = null)
+        CancellationToken cancellationToken, Action? flush = null, long flushEvery = 0, ChunkCopier? copy = null, bool overlap = false)
     {
-        long total = 0;
-        foreach (DiskExtent extent in extents)
+        if (overlap && copy is null)
         {
-            total += extent.Length;
+            return CopyOverlapped(extents, read, write, progress, flush, flushEvery, cancellationToken);
         }
 
+        long total = CopyChunks.Total(extents);
         long done = 0;
         long sinceFlush = 0;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
-            foreach (DiskExtent extent in extents)
+            var chunks = new CopyChunks(extents, ChunkSize);
+            while (chunks.Next(out long offset, out int count))
             {
-                long end = extent.Offset + extent.Length;
-                for (long offset = extent.Offset; offset < end;)
+                cancellationToken.ThrowIfCancellationRequested();
+                int direct = copy?.Invoke(offset, count) ?? 0;
+                if (direct < count)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    int count = (int)Math.Min(end - offset, ChunkSize - (offset % ChunkSize));
-                    int direct = copy?.Invoke(offset, count) ?? 0;
-                    if (direct < count)
-                    {
-                        Span<byte> chunk = buffer.AsSpan(0, count - direct);
-                        read(chunk, offset + direct);
-                        write(chunk, offset + direct);
-                    }
-
-                    offset += count;
-                    done += count;
-                    sinceFlush += count;
-                    if (flush is not null && flushEvery > 0 && sinceFlush >= flushEvery)
-                    {
-                        flush();
-                        sinceFlush = 0;
-                    }
-
-                    progress?.Report(new OperationProgress(done, total));
+                    Span<byte> chunk = buffer.AsSpan(0, count - direct);
+                    read(chunk, offset + direct);
+                    write(chunk, offset + direct);
                 }
+
+                done += count;
+                sinceFlush += count;
+                if (flush is not null && flushEvery > 0 && sinceFlush >= flushEvery)
+                {
+                    flush();
+                    sinceFlush = 0;
+                }
+
+                progress?.Report(new OperationProgress(done, total));
             }
         }
         finally

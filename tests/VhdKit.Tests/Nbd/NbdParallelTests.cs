@@ -250,37 +250,4 @@ public sealed class NbdParallelTests : IDisposable
 
         return count;
     }
-
-    /// <summary>A storage whose reads inside [from, to) wait for <paramref name="release"/>.</summary>
-    private sealed class GatedStorage(IPositionalStorage inner, long from, long to, ManualResetEventSlim release) : IPositionalStorage
-    {
-        public string Name => inner.Name;
-
-        public bool CanWrite => inner.CanWrite;
-
-        public long Length => inner.Length;
-
-        public int Read(Span<byte> buffer, long offset)
-        {
-            if (offset < to && offset + buffer.Length > from)
-            {
-                release.Wait();
-            }
-
-            return inner.Read(buffer, offset);
-        }
-
-        public ValueTask<int> ReadAsync(Memory<byte> buffer, long offset, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(Read(buffer.Span, offset));
-
-        public void Write(ReadOnlySpan<byte> buffer, long offset) => inner.Write(buffer, offset);
-
-        public ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, long offset, CancellationToken cancellationToken) => inner.WriteAsync(buffer, offset, cancellationToken);
-
-        public void SetLength(long length) => inner.SetLength(length);
-
-        public void Flush() => inner.Flush();
-
-        public void Dispose() => inner.Dispose();
-    }
 }
