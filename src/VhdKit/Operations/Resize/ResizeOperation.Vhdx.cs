@@ -42,7 +42,7 @@ public static partial class ResizeOperation
 
                 CreateOperation.CheckVhdxSize(newSize, (uint)image.LogicalSectorSize);
                 VhdxResize.GeometryFor(image, newSize);
-                if (VhdxChildrenBeside.Find(fullPath, image.DataWriteGuid) is [string child, ..])
+                if (ChildrenBeside.FindVhdx(fullPath, image.DataWriteGuid, []) is [string child, ..])
                 {
                     throw new InvalidOperationException($"{child} is a child of {fullPath}; a child's size must equal its parent's, so the parent cannot be resized. Merge or delete the child first.");
                 }
