@@ -133,56 +133,33 @@ public static class UploadOperation
     /// <summary>
     /// Reads one window and writes each run of pages in it that is not all zeros; with <paramref name="clearZeros"/>
     /// (a patch onto a base) also clears each run of zero pages. Returns the bytes written and the requests made.
+    /// The read and the zero scan are the copy engine's (<see cref="ScannedChunk"/>, <see cref="ZeroRuns"/> in pages).
     /// </summary>
     private static async Task<(long Bytes, int Requests)> SendAsync(UploadSource source, BlobConnection connection, PageWindow window, bool clearZeros,
         CancellationToken cancellationToken)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(window.Length);
-        try
+        using ScannedChunk chunk = source.Read(window);
+        long bytes = 0;
+        int requests = 0;
+        foreach (ZeroRun run in chunk.Runs(PageBlobRules.PageSize))
         {
-            // The last page of a source that is not a whole number of pages reads short: the rest of it is zeros.
-            int readable = (int)Math.Min(window.Length, source.Capacity - window.Offset);
-            source.ReadExactly(buffer.AsSpan(0, readable), window.Offset);
-            buffer.AsSpan(readable, window.Length - readable).Clear();
-
-            long bytes = 0;
-            int requests = 0;
-            int page = 0;
-            while (page < window.Length)
+            if (run.IsZero)
             {
-                bool zero = IsZero(buffer, page);
-                int runEnd = page + PageBlobRules.PageSize;
-                while (runEnd < window.Length && IsZero(buffer, runEnd) == zero)
+                if (clearZeros)
                 {
-                    runEnd += PageBlobRules.PageSize;
+                    await connection.Client.ClearPagesAsync(new HttpRange(window.Offset + run.Start, run.Length), cancellationToken: cancellationToken).ConfigureAwait(false);
+                    requests++;
                 }
 
-                if (zero)
-                {
-                    if (clearZeros)
-                    {
-                        await connection.Client.ClearPagesAsync(new HttpRange(window.Offset + page, runEnd - page), cancellationToken: cancellationToken).ConfigureAwait(false);
-                        requests++;
-                    }
-
-                    page = runEnd;
-                    continue;
-                }
-
-                using var stream = new MemoryStream(buffer, page, runEnd - page, writable: false);
-                await connection.Client.UploadPagesAsync(stream, window.Offset + page, cancellationToken: cancellationToken).ConfigureAwait(false);
-                bytes += runEnd - page;
-                requests++;
-                page = runEnd;
+                continue;
             }
 
-            return (bytes, requests);
+            using var stream = new MemoryStream(chunk.Bytes.Array!, run.Start, run.Length, writable: false);
+            await connection.Client.UploadPagesAsync(stream, window.Offset + run.Start, cancellationToken: cancellationToken).ConfigureAwait(false);
+            bytes += run.Length;
+            requests++;
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
 
-    private static bool IsZero(byte[] buffer, int page) => buffer.AsSpan(page, PageBlobRules.PageSize).IndexOfAnyExcept((byte)0) < 0;
+        return (bytes, requests);
+    }
 }

@@ -174,13 +174,9 @@ public static class ConvertOperation
                 written += copied;
                 return done;
             };
-            long read = CopyEngine.Copy(extents, source.Read, (chunk, offset) =>
+            // Zero chunks are skipped by the engine: the new file reads them already (sparse, or an unallocated block).
+            long read = CopyEngine.CopySparse(extents, source.Read, (chunk, offset) =>
             {
-                if (chunk.IndexOfAnyExcept((byte)0) < 0)
-                {
-                    return; // zeros: the new file reads them already (sparse, or an unallocated block)
-                }
-
                 if (image is null || image.DiskType == VhdDiskType.Fixed)
                 {
                     storage.Write(chunk, offset);
@@ -216,13 +212,8 @@ public static class ConvertOperation
         });
         using var image = Images.Vhdx.VhdxImage.OpenWritable(storage);
         long written = 0;
-        long read = CopyEngine.Copy(source.Extents(), source.Read, (chunk, offset) =>
+        long read = CopyEngine.CopySparse(source.Extents(), source.Read, (chunk, offset) =>
         {
-            if (chunk.IndexOfAnyExcept((byte)0) < 0)
-            {
-                return;
-            }
-
             WriteAligned(image, chunk, offset);
             written += chunk.Length;
         }, progress, cancellationToken);

@@ -72,18 +72,29 @@ internal abstract class ConvertSource : IDisposable
         ImageFormat actual = format ?? ImageFormatProbe.Detect(path);
         return actual switch
         {
-            ImageFormat.Vhd or ImageFormat.Vhdx => new ChainSource(path),
-            ImageFormat.Raw => new RawSource(path),
+            ImageFormat.Vhd or ImageFormat.Vhdx or ImageFormat.Raw => OpenAs(path, actual),
             _ when format is null => throw new UnsupportedImageFormatException(StorageLocations.Display(path), actual),
             _ => throw new ArgumentException(
                 $"Cannot read {StorageLocations.Display(path)} as {ImageFormatNames.NameOf(actual)}: VhdKit reads raw, vhd (vpc) and vhdx images."),
         };
     }
 
+    /// <summary>
+    /// Opens <paramref name="path"/> as a chain (<paramref name="format"/> VHD or VHDX) or a raw file, with no other
+    /// check (upload's source: it refuses an empty file in its own words).
+    /// </summary>
+    internal static ConvertSource OpenAs(string path, ImageFormat format) =>
+        format is ImageFormat.Vhd or ImageFormat.Vhdx ? new ChainSource(path) : new RawSource(path);
+
+    /// <summary>The chain when the source is a VHD or VHDX (null for a raw file).</summary>
+    internal virtual VirtualDisk? Chain => null;
+
     /// <summary>A VHD and its parents, read through the chain.</summary>
     private sealed class ChainSource(string path) : ConvertSource
     {
         private readonly VirtualDisk _disk = VirtualDisk.Open(path, new VirtualDiskOptions { ReadOnly = true });
+
+        internal override VirtualDisk Chain => _disk;
 
         public override string Path => StorageLocations.Display(_disk.Path);
 
