@@ -35,6 +35,22 @@ public class RawImportTests : IDisposable
         return path;
     }
 
+    [Fact]
+    public void A_raw_file_that_shrinks_while_it_is_read_is_refused_in_plain_words()
+    {
+        string path = SparseRaw();
+        using ConvertSource source = ConvertSource.Open(path, ImageFormat.Raw);
+        File.WriteAllBytes(path, new byte[Mi]);
+
+        var chunk = new byte[64 * 1024];
+        source.Read(chunk, 0);
+        IOException error = Assert.Throws<IOException>(() => source.Read(chunk, 9L * Mi));
+
+        Assert.Equal(Capacity, source.Capacity);
+        Assert.Contains($"ended at byte {9L * Mi}, before the {Capacity} bytes it had when opened", error.Message, StringComparison.Ordinal);
+        Assert.Contains("shrank", error.Message, StringComparison.Ordinal);
+    }
+
     [SkippableFact]
     public void Raw_to_dynamic_vhd_equals_the_raw_file_and_leaves_its_zeros_unallocated()
     {

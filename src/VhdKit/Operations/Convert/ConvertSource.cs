@@ -144,21 +144,46 @@ internal abstract class ConvertSource : IDisposable
     }
 
     /// <summary>A raw file: its bytes are the disk's.</summary>
-    private sealed class RawSource(string path) : ConvertSource
+    private sealed class RawSource : ConvertSource
     {
-        private readonly IPositionalStorage _file = StorageLocations.OpenRead(path);
+        private readonly string _path;
+        private readonly IPositionalStorage _file;
 
-        public override string Path => StorageLocations.Display(path);
+        // The length when opened: a file that shrinks afterwards is refused by Read, never taken as a smaller disk.
+        private readonly long _length;
+
+        public RawSource(string path)
+        {
+            _path = path;
+            _file = StorageLocations.OpenRead(path);
+            _length = _file.Length;
+        }
+
+        public override string Path => StorageLocations.Display(_path);
 
         public override ImageFormat Format => ImageFormat.Raw;
 
-        public override long Capacity => _file.Length;
+        public override long Capacity => _length;
 
         // A local file's holes are left out; remote storage is one range (its own cache knows which parts are zeros).
         public override ImmutableArray<DiskExtent> Extents() =>
             _file is FileStorage local ? local.GetDataRanges() : _file.Length == 0 ? [] : [new DiskExtent(0, _file.Length, 0)];
 
-        public override void Read(Span<byte> chunk, long offset) => _file.ReadExactly(chunk, offset, "Raw data");
+        public override void Read(Span<byte> chunk, long offset)
+        {
+            int done = 0;
+            while (done < chunk.Length)
+            {
+                int read = _file.Read(chunk[done..], offset + done);
+                if (read == 0)
+                {
+                    throw new IOException(
+                        $"{Path} ended at byte {offset + done}, before the {_length} bytes it had when opened: the raw file shrank while it was read.");
+                }
+
+                done += read;
+            }
+        }
 
         // The kernel copies between local files only; a remote source goes through the buffer.
         public override long CopyTo(FileStorage target, long offset, long length, out long copied)
