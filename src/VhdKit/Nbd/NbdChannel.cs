@@ -11,11 +11,12 @@ namespace VhdKit.Nbd;
 /// </summary>
 /// <remarks>
 /// Receives go through a buffer of <see cref="ReceiveBufferSize"/> bytes, so that one receive brings every request
-/// header (and small WRITE payload) the client has sent so far instead of one receive per header (issue 13: a server
-/// that receives exactly 28 bytes makes two receive calls per request, the second one after the socket said "would
-/// block"). The socket's send buffer is enlarged to <see cref="SendBufferSize"/> (the kernel caps it at
-/// <c>net.core.wmem_max</c>) so that the replies of the requests in flight fit without a send having to wait for the
-/// client to read (a send that would block goes through epoll and another thread).
+/// header (and small WRITE payload) the client has sent so far, instead of two receives per request (its first byte,
+/// then the other 27): issue 13, nbdcopy of 512 MiB made 4,122 receive calls before, 52 with the buffer. Reads of
+/// <see cref="ReceiveBufferSize"/> bytes or more go straight into the caller's buffer, so a connection never holds
+/// more than that ahead of what it has parsed. The socket's send buffer is enlarged to <see cref="SendBufferSize"/>
+/// (the kernel caps it at <c>net.core.wmem_max</c>) so that the replies of the requests in flight fit without a send
+/// having to wait for the client to read (a send that would block goes through epoll and another thread).
 /// </remarks>
 internal sealed class NbdChannel : IDisposable
 {
