@@ -117,12 +117,12 @@ internal sealed partial class NbdConnection : IDisposable
     {
         while (true)
         {
-            if (!await _channel.WaitForMessageAsync(_buffer, _options.IdleTimeout).ConfigureAwait(false))
+            if (!await _channel.WaitForMessageAsync(_options.IdleTimeout).ConfigureAwait(false))
             {
                 return;
             }
 
-            await _channel.ReadExactlyAsync(_buffer.AsMemory(1, NbdRequest.Size - 1), _options.TransferTimeout).ConfigureAwait(false);
+            await _channel.ReadExactlyAsync(_buffer.AsMemory(0, NbdRequest.Size), _options.TransferTimeout).ConfigureAwait(false);
             NbdRequest request = NbdRequest.Parse(_buffer);
             switch (request.Command)
             {

@@ -18,7 +18,8 @@ namespace VhdKit.Nbd;
 /// Writes go to the chain's leaf through <see cref="VirtualDisk.Write"/>, with its crash-safe order; FLUSH and
 /// FUA are a real <see cref="VirtualDisk.Flush"/>.</para>
 /// <para>A client that breaks the protocol, sends more than the limits allow or is too slow is disconnected; it
-/// never takes the server down. Each client costs one pooled 1 MiB buffer, whatever it asks for.</para>
+/// never takes the server down. Each client costs one pooled 1 MiB buffer and a 64 KiB receive buffer (plus a 1 MiB
+/// buffer per request in flight, up to 8), whatever it asks for.</para>
 /// <para>The server does not own the disk: the caller flushes and disposes it after <see cref="RunAsync"/> returns.</para>
 /// </remarks>
 public sealed class NbdServer : IDisposable
