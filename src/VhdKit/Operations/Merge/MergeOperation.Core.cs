@@ -77,7 +77,7 @@ public static partial class MergeOperation
     {
         ArgumentNullException.ThrowIfNull(layers);
         ArgumentNullException.ThrowIfNull(target);
-        return Merge([.. layers], new MergeTarget(target, target.UniqueId, target.WriteSectors, target.Flush, () => target.FileLength, NotOwned.Instance),
+        return Merge([.. layers], new MergeTarget(target, target.UniqueId, target.WriteSectors, target.Flush, () => target.FileLength, NotOwned.Instance, target),
             progress, cancellationToken);
     }
 
@@ -102,10 +102,22 @@ public static partial class MergeOperation
     {
         ThrowIfHeldPastEnd(layers, target.Layer);
         ImmutableArray<DiskExtent> extents = ZerosTheTargetLacks(LayerWalk.Decided(layers, target.Layer.Capacity), target.Layer);
-        // Reads overlapped with writes: 1.10x (ext4) and 1.14x (tmpfs) faster at 512 MiB, medians of 5 interleaved
-        // before/after rounds on the loaded machine (BENCHMARKS.md, "Round four"); the children are read, the target written.
-        long total = CopyEngine.Copy(extents, (chunk, offset) => LayerWalk.Read(layers, chunk, offset), target.WriteSectors,
-            progress, cancellationToken, target.Flush, FlushEvery, overlap: true);
+        ChunkReader read = (chunk, offset) => LayerWalk.Read(layers, chunk, offset);
+        long total;
+        if (target.Vhd is { } vhd)
+        {
+            // Into a VHD, the runs the layers hold go file to file (copy_file_range, as cp copies), the zero runs a
+            // layer decides through the buffer (BENCHMARKS.md, "Round five", branch mergecfr).
+            using var copier = new MergeCopier(layers, vhd, CopyEngine.ChunkSize);
+            total = CopyEngine.Copy(extents, read, target.WriteSectors, progress, cancellationToken, target.Flush, FlushEvery, copier.Copy);
+        }
+        else
+        {
+            // Reads overlapped with writes: 1.10x (ext4) and 1.14x (tmpfs) faster at 512 MiB, medians of 5 interleaved
+            // before/after rounds on the loaded machine (BENCHMARKS.md, "Round four"); the children are read, the target written.
+            total = CopyEngine.Copy(extents, read, target.WriteSectors, progress, cancellationToken, target.Flush, FlushEvery, overlap: true);
+        }
+
         target.Flush();
         return total;
     }
