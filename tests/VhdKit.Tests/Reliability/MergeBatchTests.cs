@@ -79,6 +79,9 @@ public sealed class MergeBatchTests : IDisposable
         {
             // Batches of 1, 2, 4 and 8 blocks (then the end) rather than one per block: 16 blocks in 4 batches.
             MergeOperation.Merge([leaf], target, BlockSize);
+
+            // The caller's image keeps its own reservation for its later writes.
+            Assert.Equal(VhdImage.DefaultReservationBytes, target.ReservationBytes);
         }
 
         // Each batch: its reservation, then the flush's two fsyncs; fixed batches of one block made 16 x 3.

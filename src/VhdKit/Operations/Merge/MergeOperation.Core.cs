@@ -114,20 +114,32 @@ public static partial class MergeOperation
         ImmutableArray<DiskExtent> extents = ZerosTheTargetLacks(LayerWalk.Decided(layers, target.Layer.Capacity), target.Layer);
         ChunkReader read = (chunk, offset) => LayerWalk.Read(layers, chunk, offset);
         var batches = new MergeBatches(target.Flush, target.Vhd, firstBatch, LargestBatch);
+        long reservation = target.Vhd?.ReservationBytes ?? 0;
         batches.Start();
         long total;
-        if (target.Vhd is { } vhd)
+        try
         {
-            // Into a VHD, the runs the layers hold go file to file (copy_file_range, as cp copies), the zero runs a
-            // layer decides through the buffer (BENCHMARKS.md, "Round five", branch mergecfr).
-            using var copier = new MergeCopier(layers, vhd, CopyEngine.ChunkSize);
-            total = CopyEngine.Copy(extents, read, target.WriteSectors, progress, cancellationToken, batches.Flush, batches.Step, copier.Copy);
+            if (target.Vhd is { } vhd)
+            {
+                // Into a VHD, the runs the layers hold go file to file (copy_file_range, as cp copies), the zero runs a
+                // layer decides through the buffer (BENCHMARKS.md, "Round five", branch mergecfr).
+                using var copier = new MergeCopier(layers, vhd, CopyEngine.ChunkSize);
+                total = CopyEngine.Copy(extents, read, target.WriteSectors, progress, cancellationToken, batches.Flush, batches.Step, copier.Copy);
+            }
+            else
+            {
+                // Reads overlapped with writes: 1.10x (ext4) and 1.14x (tmpfs) faster at 512 MiB, medians of 5 interleaved
+                // before/after rounds on the loaded machine (BENCHMARKS.md, "Round four"); the children are read, the target written.
+                total = CopyEngine.Copy(extents, read, target.WriteSectors, progress, cancellationToken, batches.Flush, batches.Step, overlap: true);
+            }
         }
-        else
+        finally
         {
-            // Reads overlapped with writes: 1.10x (ext4) and 1.14x (tmpfs) faster at 512 MiB, medians of 5 interleaved
-            // before/after rounds on the loaded machine (BENCHMARKS.md, "Round four"); the children are read, the target written.
-            total = CopyEngine.Copy(extents, read, target.WriteSectors, progress, cancellationToken, batches.Flush, batches.Step, overlap: true);
+            // A caller's image (the automation API's) keeps the reservation it had for its own later writes.
+            if (target.Vhd is { } vhd)
+            {
+                vhd.ReservationBytes = reservation;
+            }
         }
 
         target.Flush();
