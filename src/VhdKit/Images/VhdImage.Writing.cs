@@ -62,18 +62,7 @@ public sealed partial class VhdImage
     /// <see cref="BitmapCache.MaxDirtyBytes"/> of bitmaps are dirty failed; the image stays valid.</exception>
     public void WriteSectors(ReadOnlySpan<byte> data, long virtualOffset)
     {
-        if (virtualOffset % VhdConstants.SectorSize != 0 || data.Length % VhdConstants.SectorSize != 0
-            || virtualOffset < 0 || virtualOffset > Capacity - data.Length)
-        {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"Sector writes take whole sectors inside the {Capacity}-byte disk; {data.Length} bytes at {virtualOffset} were given."), nameof(data));
-        }
-
-        if (!CanWrite)
-        {
-            throw new NotSupportedException($"{Path} is open read-only.");
-        }
-
+        ThrowIfNotWritable(data.Length, virtualOffset, nameof(data));
         lock (_writeLock)
         {
             if (Header is not { } header)
@@ -95,8 +84,31 @@ public sealed partial class VhdImage
             }
         }
 
-        // Dirty bitmaps stay in memory until a flush writes them: past the bound, flush rather than keep more
-        // (with 256 MiB blocks each is 64 KiB). Flushing earlier than asked keeps the same crash-safe order.
+        FlushIfManyDirtyBitmaps();
+    }
+
+    /// <summary>Refuses a write of <paramref name="length"/> bytes at <paramref name="virtualOffset"/> that is not whole sectors inside the disk, or into a read-only image.</summary>
+    private void ThrowIfNotWritable(int length, long virtualOffset, string parameter)
+    {
+        if (virtualOffset % VhdConstants.SectorSize != 0 || length % VhdConstants.SectorSize != 0
+            || virtualOffset < 0 || virtualOffset > Capacity - length)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"Sector writes take whole sectors inside the {Capacity}-byte disk; {length} bytes at {virtualOffset} were given."), parameter);
+        }
+
+        if (!CanWrite)
+        {
+            throw new NotSupportedException($"{Path} is open read-only.");
+        }
+    }
+
+    /// <summary>
+    /// Dirty bitmaps stay in memory until a flush writes them: past the bound, flush rather than keep more (with
+    /// 256 MiB blocks each is 64 KiB). Flushing earlier than asked keeps the same crash-safe order.
+    /// </summary>
+    private void FlushIfManyDirtyBitmaps()
+    {
         if (_bitmaps!.DirtyBytes > BitmapCache.MaxDirtyBytes)
         {
             Flush();

@@ -10,7 +10,11 @@ namespace VhdKit.Operations;
 // The internal half of MergeOperation: the work itself, with the seams tests and the automation API use.
 public static partial class MergeOperation
 {
-    private const long FlushEvery = 64L * 1024 * 1024;
+    /// <summary>The first batch of a merge's flushes (and a VHD target's first allocation reservation).</summary>
+    internal const long FirstBatch = 64L * 1024 * 1024;
+
+    /// <summary>The largest batch: batches double from <see cref="FirstBatch"/> up to this (<see cref="MergeBatches"/>).</summary>
+    private const long LargestBatch = 1024L * 1024 * 1024;
 
     /// <summary>The merge <see cref="MergeOperation"/> runs.</summary>
     internal static MergeResult Merge(MergeRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
@@ -73,12 +77,17 @@ public static partial class MergeOperation
     /// <exception cref="IOException">Reading or writing failed.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     internal static long Merge(IReadOnlyList<VhdImage> layers, VhdImage target, IProgress<OperationProgress>? progress = null,
+        CancellationToken cancellationToken = default) => Merge(layers, target, FirstBatch, progress, cancellationToken);
+
+    /// <summary>As the merge above, with a first batch of flushes of <paramref name="firstBatch"/> bytes (tests make it small so batches grow within a small disk).</summary>
+    /// <inheritdoc cref="Merge(IReadOnlyList{VhdImage}, VhdImage, IProgress{OperationProgress}?, CancellationToken)"/>
+    internal static long Merge(IReadOnlyList<VhdImage> layers, VhdImage target, long firstBatch, IProgress<OperationProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(layers);
         ArgumentNullException.ThrowIfNull(target);
-        return Merge([.. layers], new MergeTarget(target, target.UniqueId, target.WriteSectors, target.Flush, () => target.FileLength, NotOwned.Instance),
-            progress, cancellationToken);
+        return Merge([.. layers], new MergeTarget(target, target.UniqueId, target.WriteSectors, target.Flush, () => target.FileLength, NotOwned.Instance, target),
+            progress, cancellationToken, firstBatch);
     }
 
     /// <summary>The same core for VHDX layers (differencing VHDX, leaf first) and a VHDX target open for writing.</summary>
@@ -95,17 +104,44 @@ public static partial class MergeOperation
     /// <summary>
     /// The one copy of a merge, whatever the format: the runs the layers decide (those they hold, and those a layer says
     /// read as zeros: a VHDX ZERO block hides what lies below it, so the target must read zeros there too) are
-    /// written into the target, through its crash-safe write path, with a flush every <see cref="FlushEvery"/> bytes
+    /// written into the target, through its crash-safe write path, with flushes in batches that grow (<see cref="MergeBatches"/>)
     /// and one at the end. Zero runs the target already reads as zeros on its own are not written.
     /// </summary>
-    private static long Merge(IDiskLayer[] layers, MergeTarget target, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    private static long Merge(IDiskLayer[] layers, MergeTarget target, IProgress<OperationProgress>? progress, CancellationToken cancellationToken,
+        long firstBatch = FirstBatch)
     {
         ThrowIfHeldPastEnd(layers, target.Layer);
         ImmutableArray<DiskExtent> extents = ZerosTheTargetLacks(LayerWalk.Decided(layers, target.Layer.Capacity), target.Layer);
-        // Reads overlapped with writes: 1.10x (ext4) and 1.14x (tmpfs) faster at 512 MiB, medians of 5 interleaved
-        // before/after rounds on the loaded machine (BENCHMARKS.md, "Round four"); the children are read, the target written.
-        long total = CopyEngine.Copy(extents, (chunk, offset) => LayerWalk.Read(layers, chunk, offset), target.WriteSectors,
-            progress, cancellationToken, target.Flush, FlushEvery, overlap: true);
+        ChunkReader read = (chunk, offset) => LayerWalk.Read(layers, chunk, offset);
+        var batches = new MergeBatches(target.Flush, target.Vhd, firstBatch, LargestBatch);
+        long reservation = target.Vhd?.ReservationBytes ?? 0;
+        batches.Start();
+        long total;
+        try
+        {
+            if (target.Vhd is { } vhd)
+            {
+                // Into a VHD, the runs the layers hold go file to file (copy_file_range, as cp copies), the zero runs a
+                // layer decides through the buffer (BENCHMARKS.md, "Round five", branch mergecfr).
+                using var copier = new MergeCopier(layers, vhd, CopyEngine.ChunkSize);
+                total = CopyEngine.Copy(extents, read, target.WriteSectors, progress, cancellationToken, batches.Flush, batches.Step, copier.Copy);
+            }
+            else
+            {
+                // Reads overlapped with writes: 1.10x (ext4) and 1.14x (tmpfs) faster at 512 MiB, medians of 5 interleaved
+                // before/after rounds on the loaded machine (BENCHMARKS.md, "Round four"); the children are read, the target written.
+                total = CopyEngine.Copy(extents, read, target.WriteSectors, progress, cancellationToken, batches.Flush, batches.Step, overlap: true);
+            }
+        }
+        finally
+        {
+            // A caller's image (the automation API's) keeps the reservation it had for its own later writes.
+            if (target.Vhd is { } vhd)
+            {
+                vhd.ReservationBytes = reservation;
+            }
+        }
+
         target.Flush();
         return total;
     }

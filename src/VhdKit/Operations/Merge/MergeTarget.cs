@@ -12,8 +12,13 @@ namespace VhdKit.Operations;
 /// <param name="flush">Makes every write so far durable, with the metadata that names it.</param>
 /// <param name="fileLength">The file's length in bytes.</param>
 /// <param name="image">The open image, closed with the target (its last metadata made durable).</param>
-internal sealed class MergeTarget(IDiskLayer layer, Guid linkId, ChunkWriter write, Action flush, Func<long> fileLength, IDisposable image) : IDisposable
+/// <param name="vhd">The target when it is a VHD: runs are copied into it file to file (<see cref="MergeCopier"/>).</param>
+internal sealed class MergeTarget(IDiskLayer layer, Guid linkId, ChunkWriter write, Action flush, Func<long> fileLength, IDisposable image, VhdImage? vhd = null)
+    : IDisposable
 {
+    /// <summary>The target when it is a VHD, which takes runs copied file to file; null for a VHDX.</summary>
+    public VhdImage? Vhd => vhd;
+
     /// <summary>The target as a layer.</summary>
     public IDiskLayer Layer => layer;
 

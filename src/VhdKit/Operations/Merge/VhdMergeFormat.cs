@@ -32,7 +32,7 @@ internal sealed class VhdMergeFormat : MergeFormat
     public override MergeTarget OpenTarget(string path)
     {
         VhdImage image = VhdImage.Open(path, new VhdOpenOptions { Writable = true });
-        return new MergeTarget(image, image.UniqueId, image.WriteSectors, image.Flush, () => image.FileLength, image);
+        return new MergeTarget(image, image.UniqueId, image.WriteSectors, image.Flush, () => image.FileLength, image, image);
     }
 
     public override Guid LinkIdOf(string path)
