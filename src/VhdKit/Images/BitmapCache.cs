@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using VhdKit.Format;
 using VhdKit.Storage;
 
@@ -83,6 +84,7 @@ internal sealed class BitmapCache
     public long Version => Interlocked.Read(ref _version);
 
     /// <summary>The bitmap of <paramref name="block"/>, read from <paramref name="fileOffset"/> on a miss. Callers must not modify it.</summary>
+[MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public byte[] Get(int block, long fileOffset)
     {
         if (TryGet(block, out byte[]? held))
@@ -97,7 +99,8 @@ internal sealed class BitmapCache
     }
 
     /// <summary>Whether the bitmap of <paramref name="block"/> is held (a <see cref="Get"/> would not read).</summary>
-    public bool Contains(int block) => _dirty.ContainsKey(block) || _clean.ContainsKey(block);
+[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool Contains(int block) => TryGet(block, out _);
 
     /// <summary>
     /// Keeps <paramref name="bitmap"/>, read from the file after <paramref name="readSince"/> was taken from
@@ -105,6 +108,7 @@ internal sealed class BitmapCache
     /// another thread or a write got there first, or a write changed some bitmap since (then it is returned, not kept).
     /// </summary>
     /// <returns>The bitmap now held for the block (or the one given, not kept), which callers must not modify.</returns>
+[MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public byte[] Add(int block, byte[] bitmap, long readSince)
     {
         if (bitmap.AsSpan().IndexOfAnyExcept((byte)0xFF) < 0)
@@ -199,8 +203,14 @@ internal sealed class BitmapCache
         }
     }
 
+    /// <summary>
+    /// The dirty bitmap of <paramref name="block"/> if any, else the clean one. With no dirty bitmap (every image open
+    /// read-only, every one after a flush) the dirty ones are not searched: a block becoming dirty is counted before
+    /// it leaves the clean ones, so a lookup that saw no count still finds its clean bitmap (the one before the write).
+    /// </summary>
+[MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryGet(int block, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? bitmap) =>
-        _dirty.TryGetValue(block, out bitmap) || _clean.TryGetValue(block, out bitmap);
+        (Volatile.Read(ref _dirtyCount) > 0 && _dirty.TryGetValue(block, out bitmap)) || _clean.TryGetValue(block, out bitmap);
 
     /// <summary>What a cached bitmap costs: its entry, and its bytes unless it is the shared full one.</summary>
     private long CostOf(byte[] bitmap) => EntryOverhead + (ReferenceEquals(bitmap, _full) ? 0 : bitmap.Length);
@@ -221,6 +231,7 @@ internal sealed class BitmapCache
     }
 
     /// <summary>Holds <paramref name="bitmap"/> as the clean bitmap of <paramref name="block"/>, emptying the clean ones first when it would pass their bound (under the lock).</summary>
+[MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PutClean(int block, byte[] bitmap)
     {
         RemoveClean(block);
