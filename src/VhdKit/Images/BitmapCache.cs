@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using VhdKit.Format;
@@ -84,7 +85,7 @@ internal sealed class BitmapCache
     public long Version => Interlocked.Read(ref _version);
 
     /// <summary>The bitmap of <paramref name="block"/>, read from <paramref name="fileOffset"/> on a miss. Callers must not modify it.</summary>
-[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public byte[] Get(int block, long fileOffset)
     {
         if (TryGet(block, out byte[]? held))
@@ -93,9 +94,45 @@ internal sealed class BitmapCache
         }
 
         long version = Version;
-        var bitmap = new byte[_full.Length];
-        _storage.ReadExactly(bitmap, fileOffset, "Sector bitmap");
-        return Add(block, bitmap, version);
+        Span<byte> bitmap = Scratch(stackalloc byte[MaxStackBitmap], out byte[]? rented);
+        try
+        {
+            _storage.ReadExactly(bitmap, fileOffset, "Sector bitmap");
+            return Add(block, bitmap, version);
+        }
+        finally
+        {
+            ReturnScratch(rented);
+        }
+    }
+
+    /// <summary>
+    /// The largest bitmap read on the stack before it is kept (4 KiB: blocks of up to 16 MiB of 512-byte sectors); a
+    /// larger one is read into a pooled buffer. Either way a fully set bitmap (every block a dynamic disk wrote whole)
+    /// is then held as the shared full one, and only the others are copied into an array of their own.
+    /// </summary>
+    public const int MaxStackBitmap = 4096;
+
+    /// <summary>Where one bitmap is read before <see cref="Add"/>: <paramref name="stack"/> when it fits, else a pooled buffer (<paramref name="rented"/>, for <see cref="ReturnScratch"/>).</summary>
+    public Span<byte> Scratch(Span<byte> stack, out byte[]? rented)
+    {
+        rented = null;
+        if (_full.Length <= stack.Length)
+        {
+            return stack[.._full.Length];
+        }
+
+        rented = ArrayPool<byte>.Shared.Rent(_full.Length);
+        return rented.AsSpan(0, _full.Length);
+    }
+
+    /// <summary>Returns the buffer <see cref="Scratch"/> rented, if any.</summary>
+    public static void ReturnScratch(byte[]? rented)
+    {
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>Whether the bitmap of <paramref name="block"/> is held (a <see cref="Get"/> would not read).</summary>
@@ -103,19 +140,16 @@ internal sealed class BitmapCache
     public bool Contains(int block) => TryGet(block, out _);
 
     /// <summary>
-    /// Keeps <paramref name="bitmap"/>, read from the file after <paramref name="readSince"/> was taken from
-    /// <see cref="Version"/>, as the clean bitmap of <paramref name="block"/> (taking ownership of the array), unless
-    /// another thread or a write got there first, or a write changed some bitmap since (then it is returned, not kept).
+    /// Keeps a copy of <paramref name="bitmap"/>, read from the file after <paramref name="readSince"/> was taken from
+    /// <see cref="Version"/>, as the clean bitmap of <paramref name="block"/> (a fully set one as the shared full
+    /// bitmap, not copied), unless another thread or a write got there first, or a write changed some bitmap since
+    /// (then a copy is returned, not kept).
     /// </summary>
-    /// <returns>The bitmap now held for the block (or the one given, not kept), which callers must not modify.</returns>
-[MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public byte[] Add(int block, byte[] bitmap, long readSince)
+    /// <returns>The bitmap now held for the block (or the copy, not kept), which callers must not modify.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public byte[] Add(int block, ReadOnlySpan<byte> bitmap, long readSince)
     {
-        if (bitmap.AsSpan().IndexOfAnyExcept((byte)0xFF) < 0)
-        {
-            bitmap = _full;
-        }
-
+        byte[] kept = bitmap.IndexOfAnyExcept((byte)0xFF) < 0 ? _full : bitmap.ToArray();
         lock (_lock)
         {
             if (TryGet(block, out byte[]? held))
@@ -125,10 +159,10 @@ internal sealed class BitmapCache
 
             if (Interlocked.Read(ref _version) == readSince)
             {
-                PutClean(block, bitmap);
+                PutClean(block, kept);
             }
 
-            return bitmap;
+            return kept;
         }
     }
 

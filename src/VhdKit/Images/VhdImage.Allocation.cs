@@ -95,17 +95,24 @@ public sealed partial class VhdImage
         uint entry = Bat![block];
 
         data = data[..(int)Math.Min(data.Length, Math.Min(_blockSize, _capacity - virtualOffset))];
-        var bitmap = new byte[_bitmaps!.BitmapSize];
-        long version = _bitmaps.Version;
-        int read = Storage.ReadVector(bitmap, data, default, default, (long)entry * VhdConstants.SectorSize);
-        if (read < bitmap.Length)
+        Span<byte> bitmap = _bitmaps!.Scratch(stackalloc byte[BitmapCache.MaxStackBitmap], out byte[]? rented);
+        try
         {
-            // A file cut short inside the bitmap: Map reads it again and reports where.
-            return 0;
-        }
+            long version = _bitmaps.Version;
+            int read = Storage.ReadVector(bitmap, data, default, default, (long)entry * VhdConstants.SectorSize);
+            if (read < bitmap.Length)
+            {
+                // A file cut short inside the bitmap: Map reads it again and reports where.
+                return 0;
+            }
 
-        _bitmaps.Add(block, bitmap, version);
-        return read - bitmap.Length;
+            _bitmaps.Add(block, bitmap, version);
+            return read - bitmap.Length;
+        }
+        finally
+        {
+            BitmapCache.ReturnScratch(rented);
+        }
     }
 
     /// <summary>
@@ -162,24 +169,31 @@ public sealed partial class VhdImage
 
         next = next[..(int)Math.Min(next.Length, Math.Min(_blockSize, _capacity - runEnd))];
         Span<byte> skipped = stackalloc byte[(int)gap];
-        var bitmap = new byte[_bitmaps.BitmapSize];
-        long version = _bitmaps.Version;
-        int read = Storage.ReadVector(run, skipped, bitmap, next, runFileOffset);
-        if (read < run.Length)
+        Span<byte> bitmap = _bitmaps.Scratch(stackalloc byte[BitmapCache.MaxStackBitmap], out byte[]? rented);
+        try
         {
-            // The file ends inside the run: say so as any read of block data does.
-            Storage.ReadExactly(run[read..], runFileOffset + read, "Block data");
-        }
+            long version = _bitmaps.Version;
+            int read = Storage.ReadVector(run, skipped, bitmap, next, runFileOffset);
+            if (read < run.Length)
+            {
+                // The file ends inside the run: say so as any read of block data does.
+                Storage.ReadExactly(run[read..], runFileOffset + read, "Block data");
+            }
 
-        int head = run.Length + (int)gap + bitmap.Length;
-        if (read < head)
+            int head = run.Length + (int)gap + bitmap.Length;
+            if (read < head)
+            {
+                // The file ends inside the next block's bitmap: Map reads it again and reports where.
+                return 0;
+            }
+
+            _bitmaps.Add(block, bitmap, version);
+            return read - head;
+        }
+        finally
         {
-            // The file ends inside the next block's bitmap: Map reads it again and reports where.
-            return 0;
+            BitmapCache.ReturnScratch(rented);
         }
-
-        _bitmaps.Add(block, bitmap, version);
-        return read - head;
     }
 
     /// <summary>
