@@ -32,11 +32,8 @@ internal sealed class BitmapCache
     /// <summary>Dirty bitmaps past which the image flushes (writes them) rather than keep more.</summary>
     public const long MaxDirtyBytes = 32L * 1024 * 1024;
 
-    /// <summary>What a cached entry costs beyond its bitmap (the dictionary's entry), so shared full bitmaps are bounded too.</summary>
-    private const int EntryOverhead = 32;
-
     private readonly Lock _lock = new();
-    private readonly ConcurrentDictionary<int, byte[]> _clean = new();
+    private readonly BlockSlots<byte[]> _clean = new();
     private readonly ConcurrentDictionary<int, byte[]> _dirty = new();
     private readonly byte[] _full;
     private readonly IPositionalStorage _storage;
@@ -66,7 +63,7 @@ internal sealed class BitmapCache
     /// <summary>Bytes of dirty bitmaps held (each is a private copy).</summary>
     public long DirtyBytes => (long)Volatile.Read(ref _dirtyCount) * _full.Length;
 
-    /// <summary>Bytes of bitmaps held, clean and dirty (the shared full bitmap counted once per entry as its entry's cost only).</summary>
+    /// <summary>Bytes of bitmaps held, clean and dirty, with the clean ones' pages of slots (the shared full bitmap costs only its slot).</summary>
     public long Bytes
     {
         get
@@ -136,7 +133,7 @@ internal sealed class BitmapCache
     }
 
     /// <summary>Whether the bitmap of <paramref name="block"/> is held (a <see cref="Get"/> would not read).</summary>
-[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Contains(int block) => TryGet(block, out _);
 
     /// <summary>
@@ -242,12 +239,15 @@ internal sealed class BitmapCache
     /// read-only, every one after a flush) the dirty ones are not searched: a block becoming dirty is counted before
     /// it leaves the clean ones, so a lookup that saw no count still finds its clean bitmap (the one before the write).
     /// </summary>
-[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryGet(int block, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? bitmap) =>
-        (Volatile.Read(ref _dirtyCount) > 0 && _dirty.TryGetValue(block, out bitmap)) || _clean.TryGetValue(block, out bitmap);
+        (Volatile.Read(ref _dirtyCount) > 0 && _dirty.TryGetValue(block, out bitmap)) || (bitmap = _clean.Get(block)) is not null;
 
-    /// <summary>What a cached bitmap costs: its entry, and its bytes unless it is the shared full one.</summary>
-    private long CostOf(byte[] bitmap) => EntryOverhead + (ReferenceEquals(bitmap, _full) ? 0 : bitmap.Length);
+    /// <summary>
+    /// What a cached bitmap costs: its bytes, unless it is the shared full one (its slot is counted with its page of
+    /// slots, <see cref="BlockSlots{T}.PageBytes"/>, so shared full bitmaps are bounded too).
+    /// </summary>
+    private long CostOf(byte[] bitmap) => ReferenceEquals(bitmap, _full) ? 0 : bitmap.Length;
 
     /// <summary>Holds <paramref name="bitmap"/> as the dirty bitmap of <paramref name="block"/> (under the lock).</summary>
     private void PutDirty(int block, byte[] bitmap)
@@ -265,25 +265,24 @@ internal sealed class BitmapCache
     }
 
     /// <summary>Holds <paramref name="bitmap"/> as the clean bitmap of <paramref name="block"/>, emptying the clean ones first when it would pass their bound (under the lock).</summary>
-[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PutClean(int block, byte[] bitmap)
     {
         RemoveClean(block);
         long cost = CostOf(bitmap);
-        if (_cleanBytes + cost > _maxCleanBytes)
+        if (_cleanBytes + cost + BlockSlots<byte[]>.PageBytes > _maxCleanBytes)
         {
             _clean.Clear();
             _cleanBytes = 0;
         }
 
-        _clean[block] = bitmap;
-        _cleanBytes += cost;
+        _cleanBytes += cost + _clean.Set(block, bitmap);
     }
 
     /// <summary>Drops the clean bitmap of <paramref name="block"/> (under the lock).</summary>
     private void RemoveClean(int block)
     {
-        if (_clean.TryRemove(block, out byte[]? removed))
+        if (_clean.Remove(block) is { } removed)
         {
             _cleanBytes -= CostOf(removed);
         }

@@ -35,7 +35,7 @@ public sealed partial class VhdImage
     /// <param name="fileOffset">Where the run starts in the file, when held.</param>
     /// <param name="length">The length of the run (1 to <paramref name="maxLength"/>).</param>
     /// <returns>Whether this file holds the run.</returns>
-[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Map(long virtualOffset, long maxLength, out long fileOffset, out long length)
     {
         fileOffset = 0;
@@ -83,7 +83,7 @@ public sealed partial class VhdImage
     /// <param name="data">Where the data from <paramref name="virtualOffset"/> goes; no more than the block is read.</param>
     /// <returns>The bytes of <paramref name="data"/> filled from this file (fewer when the file ends early).</returns>
     /// <exception cref="IOException">The file could not be read.</exception>
-[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal int ReadBitmapWithData(long virtualOffset, Span<byte> data)
     {
         if (!StartsUncachedBlock(virtualOffset))
@@ -124,7 +124,7 @@ public sealed partial class VhdImage
     /// write could set bits between that read and <see cref="Map"/>, which would then pass the bytes read before
     /// the write (the block's unwritten area) for the sectors just written.
     /// </remarks>
-[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal bool StartsUncachedBlock(long virtualOffset)
     {
         if (_blockSize == 0 || virtualOffset % _blockSize != 0 || virtualOffset >= _capacity || !_readOnly)
@@ -151,7 +151,7 @@ public sealed partial class VhdImage
     /// <returns>The bytes of <paramref name="next"/> filled, or -1 when nothing was read (the caller reads the run).</returns>
     /// <exception cref="VhdFormatException">The file ends inside the run.</exception>
     /// <exception cref="IOException">The file could not be read.</exception>
-[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal int ReadRunWithNextBlock(long runEnd, Span<byte> run, long runFileOffset, Span<byte> next)
     {
         if (!_readOnly || _blockSize == 0 || next.IsEmpty || runEnd >= _capacity || runEnd % _blockSize != 0)

@@ -98,7 +98,7 @@ public sealed class FileStorage : IPositionalStorage, IVectoredRead
     }
 
     /// <inheritdoc />
-[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Read(Span<byte> buffer, long offset) => RandomAccess.Read(_handle, buffer, offset);
 
     /// <inheritdoc />
