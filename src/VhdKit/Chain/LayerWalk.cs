@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using VhdKit.Images;
 using VhdKit.Storage;
 
@@ -9,6 +10,14 @@ namespace VhdKit.Chain;
 /// the start of a range; a layer that does not bounds the run by where its own answer changes, and the next is
 /// asked about that shorter run. Allocation-free, for per-read use.
 /// </summary>
+/// <remarks>
+/// The methods every read runs (here, <see cref="VirtualDisk.Read"/>, the layers' <c>Locate</c>, the bitmap cache,
+/// <see cref="Storage.StorageExtensions.ReadExactly"/>) are marked <see cref="MethodImplOptions.AggressiveOptimization"/>:
+/// compiled optimized at their first call. With tiered compilation they ran unoptimized (tier 0) for a process's
+/// first ~100 ms of reads and were then recompiled on a background thread, which cost a burst of 4,096 random 4 KiB
+/// reads through a depth-3 chain about 40% of its time (BENCHMARKS.md, "Round five"). The NativeAOT <c>vhd</c> is
+/// compiled ahead of time and unaffected.
+/// </remarks>
 internal static partial class LayerWalk
 {
     /// <summary>
@@ -37,6 +46,7 @@ internal static partial class LayerWalk
     /// on (<see cref="FellThrough"/>); a layer asked about the start of a block whose bitmap is not cached first reads
     /// it with the data after it into <paramref name="windows"/> (when they have room for it).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Walk(ReadOnlySpan<IDiskLayer> layers, long offset, long want, ref UpperWindows windows, out long fileOffset, out long length)
     {
         for (int i = 0; i < layers.Length; i++)
@@ -69,6 +79,7 @@ internal static partial class LayerWalk
     /// data after it in the same way, into a window of its own (<see cref="UpperWindows"/>).
     /// </summary>
     /// <exception cref="IOException">A file could not be read.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Read(ReadOnlySpan<IDiskLayer> layers, Span<byte> buffer, long offset)
     {
         if (layers.IsEmpty)
@@ -93,6 +104,7 @@ internal static partial class LayerWalk
     }
 
     /// <summary><see cref="Read"/>'s loop, one run at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReadRuns(ReadOnlySpan<IDiskLayer> layers, ReadOnlySpan<IDiskLayer> above, ref UpperWindows windows, Span<byte> buffer, long offset)
     {
         int last = layers.Length - 1;
@@ -156,6 +168,7 @@ internal static partial class LayerWalk
     /// hold no more than 1/<see cref="OverReadRatio"/> of that range. Their runs are then read over the last layer's
     /// bytes (later, each into its place), and the last layer's runs between them need no read of their own.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int FetchSpan(ReadOnlySpan<IDiskLayer> above, long offset, int available, int ownRun, int blockSize)
     {
         long end = offset + Math.Min(available, blockSize);
@@ -185,6 +198,7 @@ internal static partial class LayerWalk
     /// How many bytes from <paramref name="offset"/> (at most <paramref name="want"/>) no layer above the last holds: the
     /// last layer's to answer. The walk is the one the next run makes: it fills the layers' windows as that would.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int LastLayerShare(ReadOnlySpan<IDiskLayer> above, long offset, int want, ref UpperWindows windows) =>
         want > 0 && Walk(above, offset, want, ref windows, out _, out long length) == FellThrough ? (int)length : 0;
 

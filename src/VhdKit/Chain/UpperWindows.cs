@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using VhdKit.Images;
 
 namespace VhdKit.Chain;
@@ -42,6 +43,7 @@ internal ref struct UpperWindows
     /// (into the layer's cache) and the data from there, at most <paramref name="want"/> bytes, into the layer's window.
     /// </summary>
     /// <exception cref="IOException">The file could not be read.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Fetch(IDiskLayer layer, int index, long offset, long want)
     {
         if (2 * index >= _bounds.Length || !layer.StartsUncachedBlock(offset))
@@ -57,6 +59,7 @@ internal ref struct UpperWindows
 
     /// <summary>Copies into <paramref name="run"/> what the window of layer <paramref name="index"/> holds from <paramref name="offset"/> on.</summary>
     /// <returns>The bytes copied (from the run's start; 0 when the window does not hold its start).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public readonly int Copy(int index, long offset, Span<byte> run)
     {
         if (2 * index >= _bounds.Length || _buffer is null)

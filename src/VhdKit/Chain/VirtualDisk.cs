@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using VhdKit.Format;
 using VhdKit.Formats;
 using VhdKit.Images;
@@ -164,6 +165,7 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
     /// <returns>The number of bytes read; 0 at or past the end.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="offset"/> is negative.</exception>
     /// <exception cref="IOException">A file could not be read.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Read(Span<byte> buffer, long offset)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);

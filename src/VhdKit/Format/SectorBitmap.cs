@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace VhdKit.Format;
 
 /// <summary>
@@ -52,6 +54,7 @@ public static class SectorBitmap
     /// The length of the run of equal bits that starts at <paramref name="sector"/>, at most
     /// <paramref name="maxCount"/> sectors. The run's value is <see cref="IsSet"/> of the first sector.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int CountRun(ReadOnlySpan<byte> bitmap, int sector, int maxCount)
     {
         bool value = IsSet(bitmap, sector);

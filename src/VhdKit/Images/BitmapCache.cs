@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using VhdKit.Format;
 using VhdKit.Storage;
 
@@ -30,11 +32,8 @@ internal sealed class BitmapCache
     /// <summary>Dirty bitmaps past which the image flushes (writes them) rather than keep more.</summary>
     public const long MaxDirtyBytes = 32L * 1024 * 1024;
 
-    /// <summary>What a cached entry costs beyond its bitmap (the dictionary's entry), so shared full bitmaps are bounded too.</summary>
-    private const int EntryOverhead = 32;
-
     private readonly Lock _lock = new();
-    private readonly ConcurrentDictionary<int, byte[]> _clean = new();
+    private readonly BlockSlots<byte[]> _clean = new();
     private readonly ConcurrentDictionary<int, byte[]> _dirty = new();
     private readonly byte[] _full;
     private readonly IPositionalStorage _storage;
@@ -64,7 +63,7 @@ internal sealed class BitmapCache
     /// <summary>Bytes of dirty bitmaps held (each is a private copy).</summary>
     public long DirtyBytes => (long)Volatile.Read(ref _dirtyCount) * _full.Length;
 
-    /// <summary>Bytes of bitmaps held, clean and dirty (the shared full bitmap counted once per entry as its entry's cost only).</summary>
+    /// <summary>Bytes of bitmaps held, clean and dirty, with the clean ones' pages of slots (the shared full bitmap costs only its slot).</summary>
     public long Bytes
     {
         get
@@ -83,6 +82,7 @@ internal sealed class BitmapCache
     public long Version => Interlocked.Read(ref _version);
 
     /// <summary>The bitmap of <paramref name="block"/>, read from <paramref name="fileOffset"/> on a miss. Callers must not modify it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public byte[] Get(int block, long fileOffset)
     {
         if (TryGet(block, out byte[]? held))
@@ -91,27 +91,62 @@ internal sealed class BitmapCache
         }
 
         long version = Version;
-        var bitmap = new byte[_full.Length];
-        _storage.ReadExactly(bitmap, fileOffset, "Sector bitmap");
-        return Add(block, bitmap, version);
+        Span<byte> bitmap = Scratch(stackalloc byte[MaxStackBitmap], out byte[]? rented);
+        try
+        {
+            _storage.ReadExactly(bitmap, fileOffset, "Sector bitmap");
+            return Add(block, bitmap, version);
+        }
+        finally
+        {
+            ReturnScratch(rented);
+        }
+    }
+
+    /// <summary>
+    /// The largest bitmap read on the stack before it is kept (4 KiB: blocks of up to 16 MiB of 512-byte sectors); a
+    /// larger one is read into a pooled buffer. Either way a fully set bitmap (every block a dynamic disk wrote whole)
+    /// is then held as the shared full one, and only the others are copied into an array of their own.
+    /// </summary>
+    public const int MaxStackBitmap = 4096;
+
+    /// <summary>Where one bitmap is read before <see cref="Add"/>: <paramref name="stack"/> when it fits, else a pooled buffer (<paramref name="rented"/>, for <see cref="ReturnScratch"/>).</summary>
+    public Span<byte> Scratch(Span<byte> stack, out byte[]? rented)
+    {
+        rented = null;
+        if (_full.Length <= stack.Length)
+        {
+            return stack[.._full.Length];
+        }
+
+        rented = ArrayPool<byte>.Shared.Rent(_full.Length);
+        return rented.AsSpan(0, _full.Length);
+    }
+
+    /// <summary>Returns the buffer <see cref="Scratch"/> rented, if any.</summary>
+    public static void ReturnScratch(byte[]? rented)
+    {
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>Whether the bitmap of <paramref name="block"/> is held (a <see cref="Get"/> would not read).</summary>
-    public bool Contains(int block) => _dirty.ContainsKey(block) || _clean.ContainsKey(block);
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool Contains(int block) => TryGet(block, out _);
 
     /// <summary>
-    /// Keeps <paramref name="bitmap"/>, read from the file after <paramref name="readSince"/> was taken from
-    /// <see cref="Version"/>, as the clean bitmap of <paramref name="block"/> (taking ownership of the array), unless
-    /// another thread or a write got there first, or a write changed some bitmap since (then it is returned, not kept).
+    /// Keeps a copy of <paramref name="bitmap"/>, read from the file after <paramref name="readSince"/> was taken from
+    /// <see cref="Version"/>, as the clean bitmap of <paramref name="block"/> (a fully set one as the shared full
+    /// bitmap, not copied), unless another thread or a write got there first, or a write changed some bitmap since
+    /// (then a copy is returned, not kept).
     /// </summary>
-    /// <returns>The bitmap now held for the block (or the one given, not kept), which callers must not modify.</returns>
-    public byte[] Add(int block, byte[] bitmap, long readSince)
+    /// <returns>The bitmap now held for the block (or the copy, not kept), which callers must not modify.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public byte[] Add(int block, ReadOnlySpan<byte> bitmap, long readSince)
     {
-        if (bitmap.AsSpan().IndexOfAnyExcept((byte)0xFF) < 0)
-        {
-            bitmap = _full;
-        }
-
+        byte[] kept = bitmap.IndexOfAnyExcept((byte)0xFF) < 0 ? _full : bitmap.ToArray();
         lock (_lock)
         {
             if (TryGet(block, out byte[]? held))
@@ -121,10 +156,10 @@ internal sealed class BitmapCache
 
             if (Interlocked.Read(ref _version) == readSince)
             {
-                PutClean(block, bitmap);
+                PutClean(block, kept);
             }
 
-            return bitmap;
+            return kept;
         }
     }
 
@@ -199,11 +234,20 @@ internal sealed class BitmapCache
         }
     }
 
+    /// <summary>
+    /// The dirty bitmap of <paramref name="block"/> if any, else the clean one. With no dirty bitmap (every image open
+    /// read-only, every one after a flush) the dirty ones are not searched: a block becoming dirty is counted before
+    /// it leaves the clean ones, so a lookup that saw no count still finds its clean bitmap (the one before the write).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryGet(int block, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? bitmap) =>
-        _dirty.TryGetValue(block, out bitmap) || _clean.TryGetValue(block, out bitmap);
+        (Volatile.Read(ref _dirtyCount) > 0 && _dirty.TryGetValue(block, out bitmap)) || (bitmap = _clean.Get(block)) is not null;
 
-    /// <summary>What a cached bitmap costs: its entry, and its bytes unless it is the shared full one.</summary>
-    private long CostOf(byte[] bitmap) => EntryOverhead + (ReferenceEquals(bitmap, _full) ? 0 : bitmap.Length);
+    /// <summary>
+    /// What a cached bitmap costs: its bytes, unless it is the shared full one (its slot is counted with its page of
+    /// slots, <see cref="BlockSlots{T}.PageBytes"/>, so shared full bitmaps are bounded too).
+    /// </summary>
+    private long CostOf(byte[] bitmap) => ReferenceEquals(bitmap, _full) ? 0 : bitmap.Length;
 
     /// <summary>Holds <paramref name="bitmap"/> as the dirty bitmap of <paramref name="block"/> (under the lock).</summary>
     private void PutDirty(int block, byte[] bitmap)
@@ -221,24 +265,24 @@ internal sealed class BitmapCache
     }
 
     /// <summary>Holds <paramref name="bitmap"/> as the clean bitmap of <paramref name="block"/>, emptying the clean ones first when it would pass their bound (under the lock).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PutClean(int block, byte[] bitmap)
     {
         RemoveClean(block);
         long cost = CostOf(bitmap);
-        if (_cleanBytes + cost > _maxCleanBytes)
+        if (_cleanBytes + cost + BlockSlots<byte[]>.PageBytes > _maxCleanBytes)
         {
             _clean.Clear();
             _cleanBytes = 0;
         }
 
-        _clean[block] = bitmap;
-        _cleanBytes += cost;
+        _cleanBytes += cost + _clean.Set(block, bitmap);
     }
 
     /// <summary>Drops the clean bitmap of <paramref name="block"/> (under the lock).</summary>
     private void RemoveClean(int block)
     {
-        if (_clean.TryRemove(block, out byte[]? removed))
+        if (_clean.Remove(block) is { } removed)
         {
             _cleanBytes -= CostOf(removed);
         }

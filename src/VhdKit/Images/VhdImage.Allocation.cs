@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using VhdKit.Format;
 using VhdKit.Storage;
 
@@ -13,6 +14,16 @@ public sealed partial class VhdImage
     private readonly int _sectorsPerBlock;
     private readonly BitmapCache? _bitmaps;
 
+    // Read on every walk of every read (Map and the read-ahead checks): plain fields, not the footer's and header's
+    // properties (each of which copies its struct) or the storage's CanWrite (an interface call).
+    private readonly long _capacity;
+
+    /// <summary>The block size in bytes; 0 for a fixed disk.</summary>
+    private readonly int _blockSize;
+
+    /// <summary>Whether the storage was opened read-only (it cannot change while the image is open).</summary>
+    private readonly bool _readOnly;
+
     /// <summary>
     /// Whether this file holds the bytes at <paramref name="virtualOffset"/>, and for how long a run (at most
     /// <paramref name="maxLength"/>) the answer stays the same. A fixed disk holds everything; a dynamic or
@@ -24,26 +35,27 @@ public sealed partial class VhdImage
     /// <param name="fileOffset">Where the run starts in the file, when held.</param>
     /// <param name="length">The length of the run (1 to <paramref name="maxLength"/>).</param>
     /// <returns>Whether this file holds the run.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Map(long virtualOffset, long maxLength, out long fileOffset, out long length)
     {
         fileOffset = 0;
-        if (virtualOffset >= Capacity)
+        if (virtualOffset >= _capacity)
         {
             length = maxLength;
             return false;
         }
 
-        maxLength = Math.Min(maxLength, Capacity - virtualOffset);
-        if (Header is not { } header)
+        maxLength = Math.Min(maxLength, _capacity - virtualOffset);
+        if (_blockSize == 0)
         {
             fileOffset = virtualOffset;
             length = maxLength;
             return true;
         }
 
-        int block = (int)(virtualOffset / header.BlockSize);
-        long inBlock = virtualOffset % header.BlockSize;
-        long limit = Math.Min(maxLength, header.BlockSize - inBlock);
+        int block = (int)(virtualOffset / _blockSize);
+        long inBlock = virtualOffset % _blockSize;
+        long limit = Math.Min(maxLength, _blockSize - inBlock);
         uint entry = Bat![block];
         if (entry == BlockAllocationTable.Unallocated)
         {
@@ -71,6 +83,7 @@ public sealed partial class VhdImage
     /// <param name="data">Where the data from <paramref name="virtualOffset"/> goes; no more than the block is read.</param>
     /// <returns>The bytes of <paramref name="data"/> filled from this file (fewer when the file ends early).</returns>
     /// <exception cref="IOException">The file could not be read.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal int ReadBitmapWithData(long virtualOffset, Span<byte> data)
     {
         if (!StartsUncachedBlock(virtualOffset))
@@ -78,22 +91,28 @@ public sealed partial class VhdImage
             return 0;
         }
 
-        DynamicHeader header = Header!.Value;
-        int block = (int)(virtualOffset / header.BlockSize);
+        int block = (int)(virtualOffset / _blockSize);
         uint entry = Bat![block];
 
-        data = data[..(int)Math.Min(data.Length, Math.Min(header.BlockSize, Capacity - virtualOffset))];
-        var bitmap = new byte[_bitmaps!.BitmapSize];
-        long version = _bitmaps.Version;
-        int read = Storage.ReadVector(bitmap, data, default, default, (long)entry * VhdConstants.SectorSize);
-        if (read < bitmap.Length)
+        data = data[..(int)Math.Min(data.Length, Math.Min(_blockSize, _capacity - virtualOffset))];
+        Span<byte> bitmap = _bitmaps!.Scratch(stackalloc byte[BitmapCache.MaxStackBitmap], out byte[]? rented);
+        try
         {
-            // A file cut short inside the bitmap: Map reads it again and reports where.
-            return 0;
-        }
+            long version = _bitmaps.Version;
+            int read = Storage.ReadVector(bitmap, data, default, default, (long)entry * VhdConstants.SectorSize);
+            if (read < bitmap.Length)
+            {
+                // A file cut short inside the bitmap: Map reads it again and reports where.
+                return 0;
+            }
 
-        _bitmaps.Add(block, bitmap, version);
-        return read - bitmap.Length;
+            _bitmaps.Add(block, bitmap, version);
+            return read - bitmap.Length;
+        }
+        finally
+        {
+            BitmapCache.ReturnScratch(rented);
+        }
     }
 
     /// <summary>
@@ -105,14 +124,15 @@ public sealed partial class VhdImage
     /// write could set bits between that read and <see cref="Map"/>, which would then pass the bytes read before
     /// the write (the block's unwritten area) for the sectors just written.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal bool StartsUncachedBlock(long virtualOffset)
     {
-        if (CanWrite || Header is not { } header || virtualOffset >= Capacity || virtualOffset % header.BlockSize != 0)
+        if (_blockSize == 0 || virtualOffset % _blockSize != 0 || virtualOffset >= _capacity || !_readOnly)
         {
             return false;
         }
 
-        int block = (int)(virtualOffset / header.BlockSize);
+        int block = (int)(virtualOffset / _blockSize);
         return Bat![block] != BlockAllocationTable.Unallocated && !_bitmaps!.Contains(block);
     }
 
@@ -131,14 +151,15 @@ public sealed partial class VhdImage
     /// <returns>The bytes of <paramref name="next"/> filled, or -1 when nothing was read (the caller reads the run).</returns>
     /// <exception cref="VhdFormatException">The file ends inside the run.</exception>
     /// <exception cref="IOException">The file could not be read.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal int ReadRunWithNextBlock(long runEnd, Span<byte> run, long runFileOffset, Span<byte> next)
     {
-        if (CanWrite || Header is not { } header || next.IsEmpty || runEnd >= Capacity || runEnd % header.BlockSize != 0)
+        if (!_readOnly || _blockSize == 0 || next.IsEmpty || runEnd >= _capacity || runEnd % _blockSize != 0)
         {
             return -1;
         }
 
-        int block = (int)(runEnd / header.BlockSize);
+        int block = (int)(runEnd / _blockSize);
         uint entry = Bat![block];
         long gap = ((long)entry * VhdConstants.SectorSize) - (runFileOffset + run.Length);
         if (entry == BlockAllocationTable.Unallocated || gap < 0 || gap > MaxSkippedGap || _bitmaps!.Contains(block))
@@ -146,26 +167,33 @@ public sealed partial class VhdImage
             return -1;
         }
 
-        next = next[..(int)Math.Min(next.Length, Math.Min(header.BlockSize, Capacity - runEnd))];
+        next = next[..(int)Math.Min(next.Length, Math.Min(_blockSize, _capacity - runEnd))];
         Span<byte> skipped = stackalloc byte[(int)gap];
-        var bitmap = new byte[_bitmaps.BitmapSize];
-        long version = _bitmaps.Version;
-        int read = Storage.ReadVector(run, skipped, bitmap, next, runFileOffset);
-        if (read < run.Length)
+        Span<byte> bitmap = _bitmaps.Scratch(stackalloc byte[BitmapCache.MaxStackBitmap], out byte[]? rented);
+        try
         {
-            // The file ends inside the run: say so as any read of block data does.
-            Storage.ReadExactly(run[read..], runFileOffset + read, "Block data");
-        }
+            long version = _bitmaps.Version;
+            int read = Storage.ReadVector(run, skipped, bitmap, next, runFileOffset);
+            if (read < run.Length)
+            {
+                // The file ends inside the run: say so as any read of block data does.
+                Storage.ReadExactly(run[read..], runFileOffset + read, "Block data");
+            }
 
-        int head = run.Length + (int)gap + bitmap.Length;
-        if (read < head)
+            int head = run.Length + (int)gap + bitmap.Length;
+            if (read < head)
+            {
+                // The file ends inside the next block's bitmap: Map reads it again and reports where.
+                return 0;
+            }
+
+            _bitmaps.Add(block, bitmap, version);
+            return read - head;
+        }
+        finally
         {
-            // The file ends inside the next block's bitmap: Map reads it again and reports where.
-            return 0;
+            BitmapCache.ReturnScratch(rented);
         }
-
-        _bitmaps.Add(block, bitmap, version);
-        return read - head;
     }
 
     /// <summary>

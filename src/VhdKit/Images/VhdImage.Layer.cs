@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using VhdKit.Storage;
 
 namespace VhdKit.Images;
@@ -7,13 +8,17 @@ public sealed partial class VhdImage : IDiskLayer
 {
     IPositionalStorage IDiskLayer.Storage => Storage;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     LayerRun IDiskLayer.Locate(long virtualOffset, long maxLength, out long fileOffset, out long length) =>
         Map(virtualOffset, maxLength, out fileOffset, out length) ? LayerRun.Held : LayerRun.Transparent;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     bool IDiskLayer.StartsUncachedBlock(long virtualOffset) => StartsUncachedBlock(virtualOffset);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     int IDiskLayer.ReadBitmapWithData(long virtualOffset, Span<byte> data) => ReadBitmapWithData(virtualOffset, data);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     int IDiskLayer.ReadRunWithNextBlock(long runEnd, Span<byte> run, long runFileOffset, Span<byte> next) =>
         ReadRunWithNextBlock(runEnd, run, runFileOffset, next);
 }

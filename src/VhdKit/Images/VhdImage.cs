@@ -30,10 +30,13 @@ public sealed partial class VhdImage : IDisposable
         FooterSource = scan.FooterSource;
         Header = scan.Header;
         Bat = scan.Bat;
+        _capacity = (long)scan.Footer.CurrentSize;
+        _readOnly = !storage.CanWrite;
         Locators = scan.Locators.ToImmutable();
         Warnings = [.. scan.Notes];
         if (Header is { } header)
         {
+            _blockSize = (int)header.BlockSize;
             _sectorsPerBlock = (int)(header.BlockSize / VhdConstants.SectorSize);
             _bitmaps = new BitmapCache(storage, SectorBitmap.SizeInBytes(_sectorsPerBlock));
             MetadataEnd = scan.MetadataEnd;
@@ -79,10 +82,10 @@ public sealed partial class VhdImage : IDisposable
     public VhdDiskType DiskType => Footer.DiskType;
 
     /// <summary>The virtual disk's size in bytes (the footer's current size, which VhdKit takes as authoritative).</summary>
-    public long Capacity => (long)Footer.CurrentSize;
+    public long Capacity => _capacity;
 
     /// <summary>The block size in bytes (0 for fixed disks).</summary>
-    public int BlockSize => Header is { } header ? (int)header.BlockSize : 0;
+    public int BlockSize => _blockSize;
 
     /// <summary>The unique id.</summary>
     public Guid UniqueId => Footer.UniqueId;

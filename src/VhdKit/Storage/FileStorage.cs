@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using System.Runtime.CompilerServices;
 
 namespace VhdKit.Storage;
 
@@ -97,6 +98,7 @@ public sealed class FileStorage : IPositionalStorage, IVectoredRead
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Read(Span<byte> buffer, long offset) => RandomAccess.Read(_handle, buffer, offset);
 
     /// <inheritdoc />

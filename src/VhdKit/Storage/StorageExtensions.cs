@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using VhdKit.Format;
 
 namespace VhdKit.Storage;
@@ -13,6 +14,7 @@ public static class StorageExtensions
     /// <param name="offset">The offset to read at.</param>
     /// <param name="what">What is being read, for the message (e.g. "Dynamic header").</param>
     /// <exception cref="VhdFormatException">The storage ends before the structure does.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ReadExactly(this IPositionalStorage storage, Span<byte> buffer, long offset, string what)
     {
         ArgumentNullException.ThrowIfNull(storage);

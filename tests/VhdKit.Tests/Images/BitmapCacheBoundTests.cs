@@ -107,6 +107,32 @@ public class BitmapCacheBoundTests : IDisposable
     }
 
     [Fact]
+    public void Reads_from_a_block_start_with_64_KiB_bitmaps_return_the_held_sectors_and_zeros_elsewhere()
+    {
+        // A read-only open reads such a block's bitmap with its data (one call, the bitmap into a pooled buffer, as it
+        // is larger than BitmapCache.MaxStackBitmap): the four held sectors are the file's, the next four are garbage
+        // in the file that the bitmap does not hold, so they read as zeros.
+        string path = SparseImageWithBigBlocks();
+        long firstData = 1536 + BlockAllocationTable.SizeInBytes((uint)(Capacity / BlockSize)) + BitmapSize;
+        var fileBytes = new byte[8 * 512];
+        new Random(76).NextBytes(fileBytes);
+        using (var file = new FileStream(path, FileMode.Open, FileAccess.Write))
+        {
+            file.Position = firstData;
+            file.Write(fileBytes);
+        }
+
+        var read = new byte[fileBytes.Length];
+        using (VhdKit.Chain.VirtualDisk disk = VhdKit.Chain.VirtualDisk.Open(path, new VhdKit.Chain.VirtualDiskOptions { ReadOnly = true }))
+        {
+            disk.Read(read, 0);
+        }
+
+        Assert.Equal(fileBytes.AsSpan(0, 4 * 512).ToArray(), read.AsSpan(0, 4 * 512).ToArray());
+        Assert.Equal(new byte[4 * 512], read.AsSpan(4 * 512).ToArray());
+    }
+
+    [Fact]
     public void Writes_that_dirty_more_bitmaps_than_the_bound_flush_them()
     {
         string path = SparseImageWithBigBlocks();
