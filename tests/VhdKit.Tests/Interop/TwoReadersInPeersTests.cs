@@ -28,7 +28,7 @@ public sealed class TwoReadersInPeersTests : IDisposable
 
         PeerTools.RunOk("cmp", model, _folder.File("read.raw"));
         PeerTools.RunOk("cmp", model, _folder.File("stdout.raw"));
-        PeerTools.RunOk(qemuImg, "compare", "-s", "-f", "vpc", "-F", "raw", _folder.File("flat.vhd"), model);
+        PeerTools.RunOk(qemuImg, "compare", "-f", "vpc", "-F", "raw", _folder.File("flat.vhd"), model);
     }
 
     [Fact]
