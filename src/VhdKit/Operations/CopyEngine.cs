@@ -44,11 +44,20 @@ internal static partial class CopyEngine
     /// Reads the next chunk on another thread while this one is written (<see cref="CopyOverlapped"/>); for readers and
     /// writers that touch different files only. Not with <paramref name="copy"/>.
     /// </param>
+    /// <param name="twoReaders">
+    /// Reads ahead with two threads, each reading every other chunk (<see cref="CopyWithTwoReaders"/>); the reader must
+    /// be safe from two threads. Not with <paramref name="copy"/> or <paramref name="overlap"/>.
+    /// </param>
     /// <returns>The bytes copied (the extents' total).</returns>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static long Copy(IReadOnlyList<DiskExtent> extents, ChunkReader read, ChunkWriter write, IProgress<OperationProgress>? progress,
-        CancellationToken cancellationToken, Action? flush = null, long flushEvery = 0, ChunkCopier? copy = null, bool overlap = false)
+        CancellationToken cancellationToken, Action? flush = null, long flushEvery = 0, ChunkCopier? copy = null, bool overlap = false, bool twoReaders = false)
     {
+        if (twoReaders && copy is null)
+        {
+            return CopyWithTwoReaders(extents, read, write, progress, flush, flushEvery, cancellationToken);
+        }
+
         if (overlap && copy is null)
         {
             return CopyOverlapped(extents, read, write, progress, flush, flushEvery, cancellationToken);

@@ -187,7 +187,7 @@ public static class ConvertOperation
                 }
 
                 written += chunk.Length;
-            }, progress, cancellationToken, copy: copy);
+            }, progress, cancellationToken, copy: copy, twoReaders: true); // two readers where no kernel copy (issue 13)
             image?.Flush(); // its metadata written (the storage defers the fsyncs to the caller)
             return (read, written);
         }
@@ -216,7 +216,7 @@ public static class ConvertOperation
         {
             WriteAligned(image, chunk, offset);
             written += chunk.Length;
-        }, progress, cancellationToken);
+        }, progress, cancellationToken, twoReaders: true);
         return (read, written);
     }
 
