@@ -12,7 +12,7 @@ internal static partial class CopyEngine
     /// </summary>
     /// <inheritdoc cref="Copy"/>
     public static long CopySparse(IReadOnlyList<DiskExtent> extents, ChunkReader read, ChunkWriter write, IProgress<OperationProgress>? progress,
-        CancellationToken cancellationToken, Action? flush = null, long flushEvery = 0, ChunkCopier? copy = null, bool overlap = false) =>
+        CancellationToken cancellationToken, Action? flush = null, long flushEvery = 0, ChunkCopier? copy = null, bool overlap = false, bool twoReaders = false) =>
         Copy(extents, read, (chunk, offset) =>
         {
             foreach (ZeroRun run in new ZeroRuns(chunk, chunk.Length))
@@ -22,5 +22,5 @@ internal static partial class CopyEngine
                     write(chunk.Slice(run.Start, run.Length), offset + run.Start);
                 }
             }
-        }, progress, cancellationToken, flush, flushEvery, copy, overlap);
+        }, progress, cancellationToken, flush, flushEvery, copy, overlap, twoReaders);
 }
