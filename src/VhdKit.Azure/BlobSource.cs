@@ -32,6 +32,8 @@ internal sealed class BlobSource : ConvertSource
 
     public override ImageFormat Format => ImageFormat.Vhd;
 
+    internal override bool IsLocal => false;
+
     public override long Capacity { get; }
 
     /// <summary>The blob's fixed VHD footer (its last 512 bytes).</summary>

@@ -72,6 +72,12 @@ public sealed class VirtualDisk : IDisposable, IAsyncDisposable
     /// <summary>Every layer, leaf first, VHD or VHDX: what <see cref="LayerWalk"/> walks.</summary>
     internal ReadOnlySpan<IDiskLayer> WalkLayers => _walk;
 
+    /// <summary>
+    /// Whether every layer is a local file (none read through a URL): copies read ahead with two readers only then, as a
+    /// remote layer's read window would fetch the same ranges twice.
+    /// </summary>
+    internal bool IsLocal => !_walk.Any(layer => StorageLocations.IsUrl(layer.Path));
+
     /// <summary>The leaf file's path.</summary>
     public string Path => _walk[0].Path;
 

@@ -187,7 +187,7 @@ public static class ConvertOperation
                 }
 
                 written += chunk.Length;
-            }, progress, cancellationToken, copy: copy, twoReaders: true); // two readers where no kernel copy (issue 13)
+            }, progress, cancellationToken, copy: copy, twoReaders: source.IsLocal); // two readers where no kernel copy (issue 13)
             image?.Flush(); // its metadata written (the storage defers the fsyncs to the caller)
             return (read, written);
         }
@@ -216,7 +216,7 @@ public static class ConvertOperation
         {
             WriteAligned(image, chunk, offset);
             written += chunk.Length;
-        }, progress, cancellationToken, twoReaders: true);
+        }, progress, cancellationToken, twoReaders: source.IsLocal);
         return (read, written);
     }
 
