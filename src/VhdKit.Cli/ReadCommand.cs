@@ -70,14 +70,5 @@ internal static class ReadCommand
     }
 
     private static void Copy(VerbContext context, VirtualDisk disk, long at, long count, Stream output, IProgress<OperationProgress>? progress = null) =>
-        DiskToStream.Copy(disk, at, count, output, progress, context.CancellationToken, TwoReadersHelp(disk, output));
-
-    /// <summary>
-    /// Two readers, except for standard output from a disk of one layer: the rule measured (BENCHMARKS.md, "Round five
-    /// (issue 13, branch readers)", 4 runs of 5 interleaved rounds, loaded, two readers' median vs one's): to a file two
-    /// were 1.00-1.73x one (depth 1 and 3); to stdout through a depth-3 chain 1.06-1.51x in three runs, 0.81x in one;
-    /// to stdout from one layer (a page-cache copy with nothing to walk) 0.72-0.78x in three runs, 1.44x in one. A disk
-    /// read through a URL keeps one reader (its read window would fetch ranges twice).
-    /// </summary>
-    private static bool TwoReadersHelp(VirtualDisk disk, Stream output) => disk.IsLocal && (output is FileStream || disk.WalkLayers.Length > 1);
+        DiskToStream.Copy(disk, at, count, output, progress, context.CancellationToken);
 }
