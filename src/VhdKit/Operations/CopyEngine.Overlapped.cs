@@ -17,8 +17,7 @@ internal static partial class CopyEngine
         Action? flush, long flushEvery, CancellationToken cancellationToken)
     {
         long total = CopyChunks.Total(extents);
-        long done = 0;
-        long sinceFlush = 0;
+        var tally = new CopyTally(total, progress, flush, flushEvery);
         byte[][] buffers = [ArrayPool<byte>.Shared.Rent(ChunkSize), ArrayPool<byte>.Shared.Rent(ChunkSize)];
         Task? reading = null;
         try
@@ -42,15 +41,7 @@ internal static partial class CopyEngine
                 }
 
                 write(buffers[index % 2].AsSpan(0, writeCount), writeOffset);
-                done += writeCount;
-                sinceFlush += writeCount;
-                if (flush is not null && flushEvery > 0 && sinceFlush >= flushEvery)
-                {
-                    flush();
-                    sinceFlush = 0;
-                }
-
-                progress?.Report(new OperationProgress(done, total));
+                tally.Written(writeCount);
             }
         }
         finally

@@ -18,8 +18,7 @@ internal static partial class CopyEngine
         Action? flush, long flushEvery, CancellationToken cancellationToken)
     {
         long total = CopyChunks.Total(extents);
-        long done = 0;
-        long sinceFlush = 0;
+        var tally = new CopyTally(total, progress, flush, flushEvery);
         using var slots = new ReadAheadSlots(ChunkSize);
         Thread[] readers = [StartReader(0), StartReader(1)];
         try
@@ -32,15 +31,7 @@ internal static partial class CopyEngine
                 slots.WaitFilled(index, cancellationToken);
                 write(slots.Buffer(index).AsSpan(0, count), offset);
                 slots.Empty(index);
-                done += count;
-                sinceFlush += count;
-                if (flush is not null && flushEvery > 0 && sinceFlush >= flushEvery)
-                {
-                    flush();
-                    sinceFlush = 0;
-                }
-
-                progress?.Report(new OperationProgress(done, total));
+                tally.Written(count);
             }
         }
         finally

@@ -64,8 +64,7 @@ internal static partial class CopyEngine
         }
 
         long total = CopyChunks.Total(extents);
-        long done = 0;
-        long sinceFlush = 0;
+        var tally = new CopyTally(total, progress, flush, flushEvery);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
@@ -81,15 +80,7 @@ internal static partial class CopyEngine
                     write(chunk, offset + direct);
                 }
 
-                done += count;
-                sinceFlush += count;
-                if (flush is not null && flushEvery > 0 && sinceFlush >= flushEvery)
-                {
-                    flush();
-                    sinceFlush = 0;
-                }
-
-                progress?.Report(new OperationProgress(done, total));
+                tally.Written(count);
             }
         }
         finally

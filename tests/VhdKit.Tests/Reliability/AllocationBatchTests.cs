@@ -2,6 +2,7 @@ using VhdKit.Chain;
 using VhdKit.Images;
 using VhdKit.Operations;
 using VhdKit.Storage;
+using VhdKit.Tests.Support;
 
 namespace VhdKit.Tests.Reliability;
 
@@ -22,13 +23,13 @@ public class AllocationBatchTests
         var storage = new CrashSimulatingStorage(EmptyDynamic(), "batched");
         using (VhdImage image = VhdImage.Open(storage))
         {
-            image.WriteSectors(Pattern(Capacity, 1), 0);
+            image.WriteSectors(DiskBytes.Pattern(Capacity, 1), 0);
             image.Flush();
         }
 
         // One reservation (all eight blocks fit in the default 64 MiB), then the flush's two; one fsync per block was 8 + 2.
         Assert.Equal(3, storage.Flushes);
-        Assert.Equal(Pattern(Capacity, 1), ReadDisk(storage.Durable(storage.Flushes)));
+        Assert.Equal(DiskBytes.Pattern(Capacity, 1), DiskBytes.OfImage(storage.Durable(storage.Flushes)));
     }
 
     [Theory]
@@ -62,7 +63,7 @@ public class AllocationBatchTests
         }
 
         byte[] final = storage.Durable(storage.Flushes);
-        Assert.Equal(model, ReadDisk(final));
+        Assert.Equal(model, DiskBytes.OfImage(final));
         CheckResult finalCheck = CheckOperation.Check(new MemoryStorage(final, "final", canWrite: false));
         Assert.True(finalCheck.IsClean, string.Join("; ", finalCheck.Faults.Select(f => $"{f.Code}: {f.Message}")));
         int reservations = (int)Math.Ceiling(blocksWritten / (double)(reservationBytes / BlockSize));
@@ -77,7 +78,7 @@ public class AllocationBatchTests
                 $"crash state {tried} (epoch {state.Epoch}): {string.Join("; ", report.Faults.Select(f => $"{f.Code}: {f.Message}"))}");
 
             // Nothing was acknowledged before the one flush at the end: each sector is empty or holds what was written.
-            byte[] content = state.Epoch == storage.Flushes ? model : ReadDisk(state.Image);
+            byte[] content = state.Epoch == storage.Flushes ? model : DiskBytes.OfImage(state.Image);
             for (int sector = 0; sector < Capacity / SectorSize; sector++)
             {
                 long sectorAt = (long)sector * SectorSize;
@@ -99,20 +100,5 @@ public class AllocationBatchTests
         var storage = new MemoryStorage("empty");
         CreateOperation.Create(storage, CreateRequest.Dynamic("empty", Capacity, BlockSize));
         return storage.ToArray();
-    }
-
-    private static byte[] ReadDisk(byte[] file)
-    {
-        using VirtualDisk disk = VirtualDisk.Open([VhdImage.Open(new MemoryStorage(file, "read", canWrite: false))]);
-        var content = new byte[Capacity];
-        Assert.Equal(Capacity, disk.Read(content, 0));
-        return content;
-    }
-
-    private static byte[] Pattern(int length, int seed)
-    {
-        var bytes = new byte[length];
-        new Random(seed).NextBytes(bytes);
-        return bytes;
     }
 }

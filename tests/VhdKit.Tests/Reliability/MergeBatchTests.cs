@@ -23,7 +23,7 @@ public sealed class MergeBatchTests : IDisposable
     public void A_merge_copies_the_runs_the_child_holds_in_the_kernel_and_the_parent_matches_the_raw_disk_for_qemu_img()
     {
         string qemuImg = PeerTools.Require("qemu-img");
-        byte[] data = Pattern(Capacity, 7);
+        byte[] data = DiskBytes.Pattern(Capacity, 7);
         (string parent, string child) = Chain(data, holes: true);
         string raw = _folder.File("disk.raw");
         File.WriteAllBytes(raw, Expected(data, holes: true));
@@ -55,7 +55,7 @@ public sealed class MergeBatchTests : IDisposable
     public void The_merge_operation_leaves_a_parent_qemu_img_reads_as_the_childs_disk()
     {
         string qemuImg = PeerTools.Require("qemu-img");
-        byte[] data = Pattern(Capacity, 8);
+        byte[] data = DiskBytes.Pattern(Capacity, 8);
         (string parent, string child) = Chain(data, holes: false);
         string raw = _folder.File("disk.raw");
         File.WriteAllBytes(raw, data);
@@ -71,7 +71,7 @@ public sealed class MergeBatchTests : IDisposable
     [InlineData(32)]
     public void Merge_flushes_in_growing_batches_and_every_sampled_crash_state_is_valid(int seed)
     {
-        byte[] data = Pattern(Capacity, seed);
+        byte[] data = DiskBytes.Pattern(Capacity, seed);
         (string parentPath, string childPath) = Chain(data, holes: false);
         var storage = new CrashSimulatingStorage(File.ReadAllBytes(parentPath), "target");
         using (VhdImage leaf = VhdImage.Open(new MemoryStorage(File.ReadAllBytes(childPath), "leaf", canWrite: false)))
@@ -86,7 +86,7 @@ public sealed class MergeBatchTests : IDisposable
 
         // Each batch: its reservation, then the flush's two fsyncs; fixed batches of one block made 16 x 3.
         Assert.True(storage.Flushes <= (4 * 3) + 3, $"{storage.Flushes} fsyncs");
-        Assert.Equal(data, ReadDisk(storage.Durable(storage.Flushes)));
+        Assert.Equal(data, DiskBytes.OfImage(storage.Durable(storage.Flushes)));
 
         int tried = 0;
         var empty = new byte[Capacity];
@@ -96,7 +96,7 @@ public sealed class MergeBatchTests : IDisposable
             Assert.True(report.Faults.All(f => f.Code == FaultCode.OrphanTail), $"crash state {tried} (epoch {state.Epoch}): {CrashedImage.Describe(report)}");
 
             // The parent was empty: each sector is still empty or already merged.
-            byte[] content = ReadDisk(state.Image);
+            byte[] content = DiskBytes.OfImage(state.Image);
             for (int at = 0; at < Capacity; at += SectorSize)
             {
                 Assert.True(content.AsSpan(at, SectorSize).SequenceEqual(empty.AsSpan(at, SectorSize))
@@ -147,19 +147,4 @@ public sealed class MergeBatchTests : IDisposable
     }
 
     private static long HeldBytes(bool holes) => holes ? (long)(Capacity / Piece - (Capacity / Piece / 3)) * Piece : Capacity;
-
-    private static byte[] ReadDisk(byte[] file)
-    {
-        using VirtualDisk disk = VirtualDisk.Open([VhdImage.Open(new MemoryStorage(file, "read", canWrite: false))]);
-        var content = new byte[Capacity];
-        Assert.Equal(Capacity, disk.Read(content, 0));
-        return content;
-    }
-
-    private static byte[] Pattern(int length, int seed)
-    {
-        var bytes = new byte[length];
-        new Random(seed).NextBytes(bytes);
-        return bytes;
-    }
 }
