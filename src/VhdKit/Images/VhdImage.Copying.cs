@@ -22,28 +22,13 @@ public sealed partial class VhdImage
     internal void CopySectors(IPositionalStorage source, long sourceOffset, long virtualOffset, int length, RangeCopier copier)
     {
         ThrowIfNotWritable(length, virtualOffset, nameof(length));
-        lock (_writeLock)
-        {
-            if (Header is not { } header)
-            {
-                copier.Copy(source, sourceOffset, Storage, virtualOffset, length);
-                return;
-            }
+        var put = new CopiedBytes(source, sourceOffset, Storage, copier);
+        Place(virtualOffset, length, ref put);
+    }
 
-            while (length > 0)
-            {
-                int block = (int)(virtualOffset / header.BlockSize);
-                int inBlock = (int)(virtualOffset % header.BlockSize);
-                int count = Math.Min(length, (int)header.BlockSize - inBlock);
-                long blockStart = EnsureAllocated(block, header);
-                copier.Copy(source, sourceOffset, Storage, blockStart + _bitmaps!.BitmapSize + inBlock, count);
-                _bitmaps.SetSectors(block, inBlock / VhdConstants.SectorSize, count / VhdConstants.SectorSize, blockStart);
-                sourceOffset += count;
-                virtualOffset += count;
-                length -= count;
-            }
-        }
-
-        FlushIfManyDirtyBitmaps();
+    /// <summary>A copy's bytes, copied from the source file where they are placed.</summary>
+    private readonly struct CopiedBytes(IPositionalStorage source, long sourceOffset, IPositionalStorage target, RangeCopier copier) : IPlacedBytes
+    {
+        public void Put(int done, int count, long fileOffset) => copier.Copy(source, sourceOffset + done, target, fileOffset, count);
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using VhdKit.Format;
+using VhdKit.Storage;
 
 namespace VhdKit.Images;
 
@@ -63,23 +64,49 @@ public sealed partial class VhdImage
     public void WriteSectors(ReadOnlySpan<byte> data, long virtualOffset)
     {
         ThrowIfNotWritable(data.Length, virtualOffset, nameof(data));
+        var put = new WrittenBytes(data, Storage);
+        Place(virtualOffset, data.Length, ref put);
+    }
+
+    /// <summary>Puts the bytes from <c>done</c> on, <c>count</c> of them, at <c>fileOffset</c> of this file.</summary>
+    private interface IPlacedBytes
+    {
+        void Put(int done, int count, long fileOffset);
+    }
+
+    /// <summary>A write's bytes, written where they are placed.</summary>
+    private readonly ref struct WrittenBytes(ReadOnlySpan<byte> data, IPositionalStorage storage) : IPlacedBytes
+    {
+        private readonly ReadOnlySpan<byte> _data = data;
+
+        public void Put(int done, int count, long fileOffset) => storage.Write(_data.Slice(done, count), fileOffset);
+    }
+
+    /// <summary>
+    /// The one placement of sectors into this file, in the crash-safe order: a fixed disk in place; a dynamic or
+    /// differencing disk block by block, each allocated (in its durable reservation) before its bytes go in, its
+    /// bitmap bits set in memory after (written by the next flush, once the data is durable).
+    /// </summary>
+    private void Place<TBytes>(long virtualOffset, int length, ref TBytes bytes)
+        where TBytes : IPlacedBytes, allows ref struct
+    {
         lock (_writeLock)
         {
             if (Header is not { } header)
             {
-                Storage.Write(data, virtualOffset);
+                bytes.Put(0, length, virtualOffset);
                 return;
             }
 
-            while (!data.IsEmpty)
+            for (int done = 0; done < length;)
             {
                 int block = (int)(virtualOffset / header.BlockSize);
                 int inBlock = (int)(virtualOffset % header.BlockSize);
-                int count = Math.Min(data.Length, (int)header.BlockSize - inBlock);
+                int count = Math.Min(length - done, (int)header.BlockSize - inBlock);
                 long blockStart = EnsureAllocated(block, header);
-                Storage.Write(data[..count], blockStart + _bitmaps!.BitmapSize + inBlock);
+                bytes.Put(done, count, blockStart + _bitmaps!.BitmapSize + inBlock);
                 _bitmaps.SetSectors(block, inBlock / VhdConstants.SectorSize, count / VhdConstants.SectorSize, blockStart);
-                data = data[count..];
+                done += count;
                 virtualOffset += count;
             }
         }
