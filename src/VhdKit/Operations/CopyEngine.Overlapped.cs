@@ -58,8 +58,7 @@ internal static partial class CopyEngine
             ArrayPool<byte>.Shared.Return(buffers[1]);
         }
 
-        progress?.Report(new OperationProgress(total, total));
-        return total;
+        return tally.Finished();
     }
 
     /// <summary>

@@ -6,8 +6,8 @@ namespace VhdKit.Operations;
 internal static partial class CopyEngine
 {
     /// <summary>
-    /// As <see cref="Copy"/>, but a chunk that is all zeros (the zero scan upload shares, <see cref="ZeroRuns"/>, in
-    /// grains of a whole chunk) is read, counted and reported, and not written: the new file reads zeros there already
+    /// As <see cref="Copy"/>, but a chunk that is all zeros (the test upload's zero scan makes of each 512-byte page,
+    /// <see cref="ZeroRuns.IsAllZero"/>) is read, counted and reported, and not written: the new file reads zeros there already
     /// (a sparse file, an unallocated block).
     /// </summary>
     /// <inheritdoc cref="Copy"/>
@@ -15,12 +15,9 @@ internal static partial class CopyEngine
         CancellationToken cancellationToken, Action? flush = null, long flushEvery = 0, ChunkCopier? copy = null, bool overlap = false, bool twoReaders = false) =>
         Copy(extents, read, (chunk, offset) =>
         {
-            foreach (ZeroRun run in new ZeroRuns(chunk, chunk.Length))
+            if (!ZeroRuns.IsAllZero(chunk))
             {
-                if (!run.IsZero)
-                {
-                    write(chunk.Slice(run.Start, run.Length), offset + run.Start);
-                }
+                write(chunk, offset);
             }
         }, progress, cancellationToken, flush, flushEvery, copy, overlap, twoReaders);
 }

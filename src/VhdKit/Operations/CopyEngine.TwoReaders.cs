@@ -43,8 +43,7 @@ internal static partial class CopyEngine
             }
         }
 
-        progress?.Report(new OperationProgress(total, total));
-        return total;
+        return tally.Finished();
 
         Thread StartReader(int parity)
         {

@@ -88,7 +88,6 @@ internal static partial class CopyEngine
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        progress?.Report(new OperationProgress(total, total));
-        return total;
+        return tally.Finished();
     }
 }

@@ -2,7 +2,7 @@ namespace VhdKit.Operations;
 
 /// <summary>
 /// What a copy loop of <see cref="CopyEngine"/> has done: the bytes written, a flush every <c>flushEvery</c> bytes,
-/// progress after each chunk. One per copy, on the thread that writes.
+/// progress after each chunk and once at the end. One per copy, on the thread that writes.
 /// </summary>
 /// <param name="total">The bytes the copy will write.</param>
 /// <param name="progress">Receives bytes done of <paramref name="total"/>.</param>
@@ -26,5 +26,13 @@ internal sealed class CopyTally(long total, IProgress<OperationProgress>? progre
         }
 
         progress?.Report(new OperationProgress(_done, total));
+    }
+
+    /// <summary>Reports the copy complete.</summary>
+    /// <returns>The bytes the copy wrote (its total).</returns>
+    public long Finished()
+    {
+        progress?.Report(new OperationProgress(total, total));
+        return total;
     }
 }

@@ -12,15 +12,11 @@ internal sealed class ScannedChunk : IDisposable
 {
     private byte[]? _buffer;
 
-    private ScannedChunk(byte[] buffer, long offset, int length)
+    private ScannedChunk(byte[] buffer, int length)
     {
         _buffer = buffer;
-        Offset = offset;
         Length = length;
     }
-
-    /// <summary>Where the chunk starts in the disk.</summary>
-    public long Offset { get; }
 
     /// <summary>The chunk's length in bytes.</summary>
     public int Length { get; }
@@ -63,7 +59,7 @@ internal sealed class ScannedChunk : IDisposable
             int readable = (int)Math.Min(length, capacity - offset);
             read(buffer.AsSpan(0, readable), offset);
             buffer.AsSpan(readable, length - readable).Clear();
-            return new ScannedChunk(buffer, offset, length);
+            return new ScannedChunk(buffer, length);
         }
         catch
         {
